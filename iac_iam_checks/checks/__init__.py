@@ -1,0 +1,1 @@
+"""One module per check; see registry.py for the shape."""

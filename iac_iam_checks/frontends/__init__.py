@@ -1,0 +1,1 @@
+"""Front ends: files in, normalized Resources out."""

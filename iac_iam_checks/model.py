@@ -1,0 +1,255 @@
+"""The normalized model every front end fills and every check reads.
+
+Front ends turn Terraform, plan JSON and CloudFormation into these objects; checks never see
+raw text. Values inside ``Resource.attrs`` are plain Python (str, int, float, bool, None, list,
+dict) plus three markers: ``Unknown`` (cannot be resolved statically), ``Template`` (a string
+with unknown holes whose known parts still count) and ``PolicyDocument`` (a policy that a
+front end already normalized, e.g. ``data.aws_iam_policy_document.x.json``).
+
+Dicts and lists that came from a source position are ``LocatedDict``/``LocatedList`` so that
+policy statements keep their own lines (inside ``jsonencode``, heredocs, files and CFN).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+TERRAFORM = "terraform"
+TERRAFORM_PLAN = "terraform_plan"
+CLOUDFORMATION = "cloudformation"
+FRAMEWORKS = (TERRAFORM, TERRAFORM_PLAN, CLOUDFORMATION)
+
+SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A span of lines in one file; ``file`` is relative to the scan base, ``/``-separated."""
+
+    file: str
+    line: int
+    end_line: int
+
+
+class LocatedDict(dict):
+    """A dict that remembers where it was written."""
+
+    location: Location | None = None
+
+
+class LocatedList(list):
+    """A list that remembers where it was written."""
+
+    location: Location | None = None
+
+
+def located(value: Any, location: Location | None) -> Any:
+    """Attach ``location`` to a dict or list (copying it into a located container)."""
+    if isinstance(value, dict):
+        out: Any = LocatedDict(value)
+    elif isinstance(value, list):
+        out = LocatedList(value)
+    else:
+        return value
+    out.location = location
+    return out
+
+
+def location_of(value: Any) -> Location | None:
+    return getattr(value, "location", None)
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known statically.
+
+    ``source`` is the text we could not see (``var.x``, ``aws_s3_bucket.b.arn``). When the value
+    is a reference to another resource's attribute, ``ref`` is ``(address, attribute)`` so the
+    identity graph can still link the two resources.
+    """
+
+    source: str
+    ref: tuple[str, str] | None = None
+
+    def __str__(self) -> str:
+        return "${" + self.source + "}"
+
+
+@dataclass(frozen=True)
+class Template:
+    """A string with unknown holes: ``"arn:${var.p}:iam::aws:policy/Admin"``.
+
+    Known parts keep their meaning: the value above is AdministratorAccess-like in any
+    partition, and ``"arn:aws:s3:::${var.b}/*"`` is certainly not ``*``.
+    """
+
+    parts: tuple[str | Unknown, ...]
+
+    def __str__(self) -> str:
+        return "".join(str(p) for p in self.parts)
+
+    @property
+    def unknowns(self) -> list[Unknown]:
+        return [p for p in self.parts if isinstance(p, Unknown)]
+
+    def regex(self) -> re.Pattern[str]:
+        """A regex that matches every string this template could become."""
+        return re.compile(
+            "".join(".*" if isinstance(p, Unknown) else re.escape(p) for p in self.parts),
+            re.DOTALL,
+        )
+
+    def could_equal(self, text: str) -> bool:
+        return bool(self.regex().fullmatch(text))
+
+    @property
+    def suffix(self) -> str:
+        """The known text after the last hole (used to read names out of ARNs)."""
+        last = self.parts[-1]
+        return last if isinstance(last, str) else ""
+
+
+def make_string(parts: list[str | Unknown]) -> str | Unknown | Template:
+    """Join string parts; a single unknown stays Unknown, mixed parts become a Template."""
+    merged: list[str | Unknown] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    if not merged:
+        return ""
+    if len(merged) == 1:
+        return merged[0]
+    return Template(tuple(merged))
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, (Unknown, Template))
+
+
+def unknowns_in(value: Any) -> Iterator[Unknown]:
+    """Every Unknown inside a value (recursively), Template holes included."""
+    if isinstance(value, Unknown):
+        yield value
+    elif isinstance(value, Template):
+        yield from value.unknowns
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from unknowns_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from unknowns_in(v)
+
+
+# --- policies -----------------------------------------------------------------------------
+
+IDENTITY = "identity"
+TRUST = "trust"
+RESOURCE_POLICY = "resource"
+
+Strings = "list[str | Unknown | Template] | Unknown"
+"""A statement field: a list of strings/templates/unknowns, or Unknown when the whole list is."""
+
+
+@dataclass
+class Statement:
+    """One IAM statement, whatever syntax it was written in.
+
+    Absent fields are ``None``; present ones are lists (a single string becomes a one-item
+    list) or ``Unknown`` when the whole field could not be resolved. ``principals`` maps a
+    principal type (``AWS``, ``Service``, ``Federated``, ``CanonicalUser``, ``*``) to values.
+    ``conditions`` maps operator -> key -> values.
+    """
+
+    effect: str | Unknown | Template | None
+    location: Location | None
+    sid: Any = None
+    actions: Any = None
+    not_actions: Any = None
+    resources: Any = None
+    not_resources: Any = None
+    principals: Any = None
+    not_principals: Any = None
+    conditions: Any = None
+    raw: Any = None
+    """The statement as written (after evaluation), for fingerprints and messages."""
+
+
+@dataclass
+class PolicyDocument:
+    """A normalized policy. ``errors`` lists structural problems found while normalizing
+    (the text did not parse, a field had the wrong type): IAM027 reports them."""
+
+    kind: str
+    statements: list[Statement]
+    location: Location | None
+    version: Any = None
+    errors: list[tuple[str, Location | None]] = field(default_factory=list)
+    origin: str = ""
+    """Where the document came from when it is not the resource itself
+    (``data.aws_iam_policy_document.x``), for messages."""
+    unknown: Unknown | None = None
+    """Set when the document as a whole could not be resolved (statements are then empty)."""
+
+
+# --- resources ----------------------------------------------------------------------------
+
+
+@dataclass
+class Resource:
+    """One resource (or data source, variable, provider, parameter block) of the scan.
+
+    ``address`` is how users know it: ``aws_iam_user.alice``, ``module.a.aws_iam_user.x["k"]``,
+    ``data.aws_iam_policy_document.d``, or the CloudFormation logical id. ``scope`` groups
+    resources that can see each other by name: a Terraform root (module calls included) or one
+    CloudFormation template. ``attrs`` holds evaluated values; nested blocks are lists of dicts
+    under their block type (``inline_policy``: [...]).
+    """
+
+    kind: str
+    address: str
+    framework: str
+    location: Location
+    attrs: dict[str, Any]
+    scope: str
+    name: str = ""
+    module: str = ""
+    instance_key: Any = None
+    metadata: Any = None
+    """Front-end specific extras the engine needs (CFN Metadata, suppression comments)."""
+    attr_locations: dict[str, Location] = field(default_factory=dict)
+
+    @property
+    def base_address(self) -> str:
+        """The address without an instance key: ``aws_iam_user.x["k"]`` -> ``aws_iam_user.x``."""
+        return self.address.split("[", 1)[0] if self.instance_key is not None else self.address
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.attrs.get(key, default)
+
+    def loc(self, key: str) -> Location:
+        """The location of one attribute, or of the resource when unknown."""
+        return self.attr_locations.get(key) or location_of(self.attrs.get(key)) or self.location
+
+
+@dataclass
+class ParseError:
+    """A file that could not be read as IaC; the scan goes on without it."""
+
+    file: str
+    line: int | None
+    message: str
+
+
+@dataclass
+class ScanInput:
+    """Everything the front ends produced for one scan."""
+
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unresolved_notes: list[tuple[Resource, Unknown, str]] = field(default_factory=list)
+    """Things a front end could not follow at all (a remote module call)."""

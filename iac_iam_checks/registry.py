@@ -1,0 +1,148 @@
+"""Check registration: one decorator, metadata read from the check module's docstring.
+
+A check module's docstring has a fixed shape (a test enforces it)::
+
+    Title on the first line.
+
+    Why: why it matters.
+    Fix: how to fix it.
+    References: CIS AWS Foundations Benchmark v5.0.0 1.x; checkov CKV_AWS_x; trivy AVD-AWS-x
+
+and the module defines one function decorated with ``@check(...)``. Examples live beside the
+module (``<module>.tf``, ``<module>.yaml``): resources named ``bad_*``/``Bad*`` must be
+flagged, ``good_*``/``Good*`` must not.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .model import Location, Resource, Statement, Unknown
+
+CHECKS_PACKAGE = "iac_iam_checks.checks"
+CHECK_ID = re.compile(r"^[A-Z]+[0-9]+$")
+
+
+@dataclass
+class Issue:
+    """What a check reports: which resource, what is wrong, and where in it."""
+
+    resource: Resource
+    message: str
+    location: Location | None = None
+    severity: str | None = None
+    """Overrides the check's default severity for this issue (IAM011 without pgp_key)."""
+    statement: Statement | None = None
+    """The offending statement, when there is one (for fingerprints)."""
+
+
+@dataclass
+class Blocked:
+    """The check could not decide because ``value`` is unknown: an ``unresolved`` entry."""
+
+    resource: Resource
+    value: Unknown
+    message: str
+    location: Location | None = None
+
+
+Result = Issue | Blocked
+
+
+@dataclass
+class Check:
+    id: str
+    title: str
+    severity: str
+    why: str
+    fix: str
+    references: str
+    kinds: dict[str, tuple[str, ...]]
+    """Resource kinds the check runs on, per framework ("terraform", "cloudformation")."""
+    func: Callable[[Resource, Any], Iterable[Result]]
+    needs_graph: bool = False
+    """True when the verdict depends on other resources: CLI-only inside checkov."""
+    module_file: Path = field(default_factory=Path)
+
+    def applies_to(self, resource: Resource) -> bool:
+        framework = "terraform" if resource.framework == "terraform_plan" else resource.framework
+        return resource.kind in self.kinds.get(framework, ())
+
+    def examples(self) -> list[Path]:
+        stem = self.module_file.with_suffix("")
+        return [p for p in (stem.with_suffix(".tf"), stem.with_suffix(".yaml")) if p.exists()]
+
+
+_REGISTRY: dict[str, Check] = {}
+
+
+def check(
+    id: str,
+    severity: str,
+    terraform: Iterable[str] = (),
+    cloudformation: Iterable[str] = (),
+    needs_graph: bool = False,
+) -> Callable[[Callable[..., Iterable[Result]]], Callable[..., Iterable[Result]]]:
+    """Register a check function ``func(resource, ctx) -> Iterable[Issue | Blocked]``."""
+
+    def register(func: Callable[..., Iterable[Result]]) -> Callable[..., Iterable[Result]]:
+        module = importlib.import_module(func.__module__)
+        doc = parse_docstring(module.__doc__ or "", id)
+        _REGISTRY[id] = Check(
+            id=id,
+            severity=severity,
+            kinds={"terraform": tuple(terraform), "cloudformation": tuple(cloudformation)},
+            func=func,
+            needs_graph=needs_graph,
+            module_file=Path(module.__file__ or ""),
+            **doc,
+        )
+        return func
+
+    if not CHECK_ID.match(id):
+        raise ValueError(f"bad check id {id!r}")
+    return register
+
+
+def parse_docstring(doc: str, check_id: str) -> dict[str, str]:
+    """Split a check module's docstring into title / why / fix / references."""
+    lines = doc.strip().splitlines()
+    if not lines:
+        raise ValueError(f"{check_id}: check module has no docstring")
+    sections: dict[str, list[str]] = {"why": [], "fix": [], "references": []}
+    current: list[str] | None = None
+    for line in lines[1:]:
+        match = re.match(r"^(Why|Fix|References):\s*(.*)$", line.strip())
+        if match:
+            current = sections[match.group(1).lower()]
+            current.append(match.group(2))
+        elif current is not None:
+            current.append(line.strip())
+    out = {key: " ".join(part for part in value if part).strip() for key, value in sections.items()}
+    missing = [key for key, value in out.items() if not value]
+    if missing:
+        raise ValueError(f"{check_id}: docstring lacks {', '.join(missing)}")
+    return {"title": lines[0].strip().rstrip("."), **out}
+
+
+def all_checks() -> dict[str, Check]:
+    """Every registered check, by id (importing the check modules on first use)."""
+    if not _REGISTRY:
+        package = importlib.import_module(CHECKS_PACKAGE)
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            if info.name.startswith("iam"):
+                importlib.import_module(f"{CHECKS_PACKAGE}.{info.name}")
+    return dict(sorted(_REGISTRY.items()))
+
+
+@dataclass
+class Context:
+    """What a check may consult besides the resource: the identity graph and settings."""
+
+    graph: Any
+    settings: Any
