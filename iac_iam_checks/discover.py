@@ -1,0 +1,176 @@
+"""Which files of a scan PATH are IaC, decided by name and a cheap look at the text.
+
+Only files that are IaC can produce errors: a Kubernetes manifest or a workflow file is
+skipped silently, a broken ``.tf`` or a CloudFormation template with a YAML error is reported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+
+from .model import ParseError
+
+EXCLUDED_DIRS = {".git", ".terraform", "node_modules"}
+MAX_FILE_BYTES = 5 * 1024 * 1024
+SNIFF_BYTES = 1024 * 1024
+
+TERRAFORM_HCL = "tf"
+TERRAFORM_JSON = "tf.json"
+TFVARS = "tfvars"
+TFVARS_JSON = "tfvars.json"
+PLAN = "plan"
+CLOUDFORMATION = "cfn"
+
+_CFN_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::""")
+_CFN_RESOURCES = re.compile(r"""(^|\n)\s*["']?Resources["']?\s*:""")
+_PLAN_KEYS = ("planned_values", "resource_changes")
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    rel: str
+    kind: str
+    text: str
+
+
+@dataclass
+class Discovery:
+    files: list[SourceFile] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+
+
+def kind_by_name(name: str) -> str | None:
+    if name.endswith(".tf"):
+        return TERRAFORM_HCL
+    if name.endswith(".tf.json"):
+        return TERRAFORM_JSON
+    if name.endswith(".tfvars"):
+        return TFVARS
+    if name.endswith(".tfvars.json"):
+        return TFVARS_JSON
+    if name.endswith((".json", ".yaml", ".yml", ".template")):
+        return "maybe"
+    return None
+
+
+def kind_by_content(name: str, text: str) -> str | None:
+    """Plan JSON or CloudFormation, from a cheap look at the text (no parsing)."""
+    head = text[:SNIFF_BYTES]
+    if name.endswith(".json") and head.lstrip().startswith("{"):
+        if any(f'"{key}"' in head for key in _PLAN_KEYS) and '"format_version"' in head:
+            return PLAN
+    if "AWSTemplateFormatVersion" in head:
+        return CLOUDFORMATION
+    if _CFN_RESOURCES.search(head) and _CFN_TYPE.search(head):
+        return CLOUDFORMATION
+    return None
+
+
+def walk(root: Path, excludes: list[str], errors: list[ParseError], base: Path) -> list[Path]:
+    """Files under root, sorted, skipping excluded dirs; symlink loops become errors."""
+    found: list[Path] = []
+    seen: set[str] = set()
+
+    def visit(directory: Path) -> None:
+        real = os.path.realpath(directory)
+        if real in seen:
+            errors.append(
+                ParseError(
+                    rel_path(directory, base), None, "symlink loop: directory already scanned"
+                )
+            )
+            return
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as error:
+            errors.append(
+                ParseError(rel_path(directory, base), None, f"cannot read: {error.strerror}")
+            )
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            rel = rel_path(path, base)
+            if any(fnmatch(rel, pattern) for pattern in excludes):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.name not in EXCLUDED_DIRS:
+                    visit(path)
+            elif entry.is_file() or entry.is_symlink():
+                found.append(path)
+
+    visit(root)
+    return found
+
+
+def rel_path(path: Path, base: Path) -> str:
+    return Path(os.path.relpath(path, base)).as_posix()
+
+
+def read_source(path: Path, rel: str) -> tuple[str | None, ParseError | None]:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return None, ParseError(rel, None, f"cannot read: {error.strerror or error}")
+    if size > MAX_FILE_BYTES:
+        return None, ParseError(rel, None, f"file too large ({size} bytes, limit {MAX_FILE_BYTES})")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, ParseError(rel, None, f"cannot read: {error.strerror or error}")
+    if b"\x00" in data:
+        return None, ParseError(rel, None, "binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, ParseError(rel, line, "not valid UTF-8 text")
+
+
+def discover(paths: list[Path], base: Path, excludes: list[str] | None = None) -> Discovery:
+    """Find and read every IaC file under the given paths."""
+    result = Discovery()
+    excludes = excludes or []
+    for root in paths:
+        candidates = [root] if root.is_file() else walk(root, excludes, result.errors, base)
+        for path in candidates:
+            rel = rel_path(path, base)
+            by_name = kind_by_name(path.name)
+            if by_name is None:
+                continue
+            if by_name == "maybe":
+                text = sniff(path)
+                if text is None:
+                    continue
+                kind = kind_by_content(path.name, text)
+                if kind is None:
+                    continue
+            else:
+                kind = by_name
+            text, error = read_source(path, rel)
+            if error is not None:
+                result.errors.append(error)
+                continue
+            assert text is not None
+            result.files.append(SourceFile(path, rel, kind, text))
+    return result
+
+
+def sniff(path: Path) -> str | None:
+    """The start of a file as text, for deciding whether it is IaC; None when unreadable
+    (a file that cannot even be sniffed is not known to be IaC, so it is skipped)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    return data.decode("utf-8", errors="replace")

@@ -1,0 +1,306 @@
+"""The scan pipeline: discover -> parse -> evaluate -> graph -> checks -> findings.
+
+Front ends and checks know nothing of each other; this module is the only place that runs
+both, applies suppressions and the baseline, and turns check results into findings and
+unresolved entries with stable order and fingerprints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import discover as disc
+from .findings import Finding, ScanResult, Suppression, UnresolvedEntry
+from .model import (
+    CLOUDFORMATION,
+    Location,
+    ParseError,
+    Resource,
+    ScanInput,
+)
+from .registry import Blocked, Check, Context, Issue, all_checks
+from .settings import Settings
+
+
+@dataclass
+class ScanOptions:
+    checks: list[str] | None = None
+    skip_checks: list[str] = field(default_factory=list)
+    var_files: list[Path] = field(default_factory=list)
+    excludes: list[str] = field(default_factory=list)
+    frameworks: list[str] | None = None
+    settings: Settings = field(default_factory=Settings)
+    inline_suppressions: bool = True
+    config_suppressions: list[Any] = field(default_factory=list)
+    jobs: int = 1
+
+
+def scan_base(paths: list[Path]) -> Path:
+    """Findings' files are relative to the one PATH (its folder for a file), else the cwd."""
+    if len(paths) == 1:
+        return paths[0] if paths[0].is_dir() else paths[0].parent
+    return Path.cwd()
+
+
+def repository_boundary(path: Path) -> Path:
+    """Module sources and ``file()`` are followed only inside the nearest ancestor with .git."""
+    start = path if path.is_dir() else path.parent
+    for candidate in [start, *start.resolve().parents]:
+        if (candidate / ".git").exists():
+            return candidate.resolve()
+    return start.resolve()
+
+
+def load(paths: list[Path], options: ScanOptions) -> tuple[ScanInput, int]:
+    """Run the front ends over the paths; returns their output and the number of IaC files."""
+    base = scan_base(paths)
+    found = disc.discover(paths, base, options.excludes)
+    out = ScanInput(errors=list(found.errors))
+    wanted = set(options.frameworks or ("terraform", "terraform_plan", "cloudformation"))
+    by_kind: dict[str, list[disc.SourceFile]] = {}
+    for source in found.files:
+        by_kind.setdefault(source.kind, []).append(source)
+    if "terraform" in wanted:
+        for path in paths:
+            merge(out, load_terraform_path(path, base, by_kind, options))
+    if "cloudformation" in wanted:
+        from .frontends.cloudformation import parse_template
+
+        for source in by_kind.get(disc.CLOUDFORMATION, []):
+            resources, errors = parse_template(source.text, source.rel)
+            out.resources.extend(resources)
+            out.errors.extend(errors)
+    if "terraform_plan" in wanted and by_kind.get(disc.PLAN):
+        from .frontends.plan import parse_plan
+
+        for source in by_kind[disc.PLAN]:
+            resources, errors = parse_plan(source.text, source.rel)
+            out.resources.extend(resources)
+            out.errors.extend(errors)
+    return out, len(found.files)
+
+
+def load_terraform_path(
+    path: Path, base: Path, by_kind: dict[str, list[disc.SourceFile]], options: ScanOptions
+) -> ScanInput:
+    from .frontends import terraform as tf
+
+    root = path.resolve()
+    mine = [
+        s
+        for kind in (disc.TERRAFORM_HCL, disc.TFVARS)
+        for s in by_kind.get(kind, [])
+        if s.path.resolve() == root or root in s.path.resolve().parents
+    ]
+    parsed: dict[Path, tf.ParsedFile] = {}
+    tfvars: dict[Path, list[Any]] = {}
+    errors: list[ParseError] = []
+    for source in mine:
+        tree = tf.parse_file(source.text, source.rel)
+        if isinstance(tree, ParseError):
+            errors.append(tree)
+            continue
+        parsed_file = tf.ParsedFile(source.path.resolve(), source.rel, source.text, tree)
+        if source.kind == disc.TERRAFORM_HCL:
+            parsed[parsed_file.path] = parsed_file
+        elif is_auto_tfvars(source.path.name):
+            tfvars.setdefault(source.path.parent.resolve(), []).append(parsed_file)
+    var_files = []
+    for var_file in options.var_files:
+        text, error = disc.read_source(var_file, disc.rel_path(var_file, base))
+        if error is not None or text is None:
+            errors.append(error or ParseError(str(var_file), None, "cannot read"))
+            continue
+        tree = tf.parse_file(text, disc.rel_path(var_file, base))
+        if isinstance(tree, ParseError):
+            errors.append(tree)
+            continue
+        var_files.append(
+            tf.ParsedFile(var_file.resolve(), disc.rel_path(var_file, base), text, tree)
+        )
+    single = [root] if path.is_file() and root in parsed else []
+    result = tf.load_terraform(
+        base, repository_boundary(path), parsed, tfvars, single_files=single, var_files=var_files
+    )
+    result.errors[:0] = errors
+    return result
+
+
+def is_auto_tfvars(name: str) -> bool:
+    return name == "terraform.tfvars" or name.endswith(".auto.tfvars")
+
+
+def merge(into: ScanInput, other: ScanInput) -> None:
+    into.resources.extend(other.resources)
+    into.errors.extend(other.errors)
+    into.warnings.extend(other.warnings)
+    into.unresolved_notes.extend(other.unresolved_notes)
+
+
+def selected_checks(options: ScanOptions) -> list[Check]:
+    checks = all_checks()
+    chosen = [c for c in checks.values() if not options.checks or c.id in options.checks]
+    return [c for c in chosen if c.id not in options.skip_checks]
+
+
+def run_checks(
+    resources: list[Resource], checks: list[Check], settings: Settings
+) -> list[tuple[Check, Issue | Blocked]]:
+    from .graph import Graph
+
+    context = Context(graph=Graph(resources), settings=settings)
+    results: list[tuple[Check, Issue | Blocked]] = []
+    for resource in resources:
+        for check in checks:
+            if check.applies_to(resource):
+                results.extend((check, r) for r in check.func(resource, context))
+    return results
+
+
+def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
+    """Scan files or directories and return every finding, unresolved entry and error."""
+    options = options or ScanOptions()
+    scan_input, file_count = load(paths, options)
+    checks = selected_checks(options)
+    results = run_checks(scan_input.resources, checks, options.settings)
+    result = ScanResult(
+        errors=sorted(scan_input.errors, key=lambda e: (e.file, e.line or 0, e.message)),
+        warnings=list(dict.fromkeys(scan_input.warnings)),
+        files_scanned=file_count,
+        resources_scanned=len(scan_input.resources),
+    )
+    result.findings = findings_from(results, options.settings)
+    result.unresolved = unresolved_from(results, scan_input)
+    apply_suppressions(result, results, scan_base(paths), options)
+    result.findings.sort(key=Finding.sort_key)
+    result.unresolved.sort(key=UnresolvedEntry.sort_key)
+    return result
+
+
+def findings_from(
+    results: list[tuple[Check, Issue | Blocked]], settings: Settings
+) -> list[Finding]:
+    from .fingerprint import fingerprint
+
+    out: dict[tuple[Any, ...], Finding] = {}
+    for check, issue in results:
+        if not isinstance(issue, Issue):
+            continue
+        where: Location = issue.location or issue.resource.location
+        severity = settings.severity_overrides.get(check.id) or issue.severity or check.severity
+        content = issue.statement.raw if issue.statement is not None else issue.message
+        finding = Finding(
+            check_id=check.id,
+            title=check.title,
+            severity=severity,
+            file=where.file,
+            line=max(where.line, 1),
+            end_line=max(where.end_line, where.line, 1),
+            resource=issue.resource.address,
+            message=issue.message,
+            framework=issue.resource.framework,
+            fingerprint=fingerprint(check.id, issue.resource.address, content),
+        )
+        key = (finding.check_id, finding.resource, finding.file, finding.line, finding.message)
+        out.setdefault(key, finding)
+    return list(out.values())
+
+
+def unresolved_from(
+    results: list[tuple[Check, Issue | Blocked]], scan_input: ScanInput
+) -> list[UnresolvedEntry]:
+    grouped: dict[tuple[str, str], UnresolvedEntry] = {}
+    for check, blocked in results:
+        if not isinstance(blocked, Blocked):
+            continue
+        where = blocked.location or blocked.resource.location
+        key = (blocked.resource.address, blocked.value.source)
+        entry = grouped.get(key)
+        if entry is None:
+            grouped[key] = UnresolvedEntry(
+                check_ids=[check.id],
+                resource=blocked.resource.address,
+                file=where.file,
+                line=max(where.line, 1),
+                value=blocked.value.source,
+                message=blocked.message,
+            )
+        elif check.id not in entry.check_ids:
+            entry.check_ids.append(check.id)
+            entry.check_ids.sort()
+    for resource, value, message in scan_input.unresolved_notes:
+        key = (resource.address, value.source)
+        grouped.setdefault(
+            key,
+            UnresolvedEntry(
+                [],
+                resource.address,
+                resource.location.file,
+                resource.location.line,
+                value.source,
+                message,
+            ),
+        )
+    return list(grouped.values())
+
+
+def apply_suppressions(
+    result: ScanResult,
+    results: list[tuple[Check, Issue | Blocked]],
+    base: Path,
+    options: ScanOptions,
+) -> None:
+    """Mark findings suppressed by comments, CFN Metadata or configuration."""
+    from . import suppressions
+
+    known = set(all_checks())
+    spans: dict[str, Resource] = {}
+    for _, item in results:
+        spans.setdefault(item.resource.address, item.resource)
+    texts: dict[str, str] = {}
+    per_resource: dict[str, dict[str, Suppression]] = {}
+    if options.inline_suppressions:
+        for address, resource in spans.items():
+            found: dict[str, Suppression] = {}
+            if resource.framework == CLOUDFORMATION:
+                metadata = (resource.metadata or {}).get("Metadata") or {}
+                found, warnings = suppressions.metadata_suppressions(metadata, known)
+                result.warnings.extend(
+                    f"{resource.location.file}: {address}: {w}" for w in warnings
+                )
+            text = source_text(base, resource.location.file, texts)
+            if text is not None:
+                inline, warnings = suppressions.inline_suppressions(
+                    text, resource.location.line, resource.location.end_line, known
+                )
+                result.warnings.extend(f"{resource.location.file}: {w}" for w in warnings)
+                found = {**inline, **found}
+            per_resource[address] = found
+    config_rules = options.config_suppressions
+    for finding in result.findings:
+        found = per_resource.get(finding.resource, {})
+        finding.suppressed = found.get(finding.check_id)
+        if finding.suppressed is None and config_rules:
+            finding.suppressed = suppressions.match_config(config_rules, finding)
+    result.warnings = list(dict.fromkeys(result.warnings))
+
+
+def source_text(base: Path, rel: str, cache: dict[str, str]) -> str | None:
+    if rel not in cache:
+        try:
+            cache[rel] = (base / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+    return cache[rel]
+
+
+def iter_checks() -> Iterable[Check]:
+    return all_checks().values()
+
+
+def cpu_count() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,640 @@
+"""A small HCL expression interpreter over python-hcl2's raw Lark parse tree.
+
+python-hcl2's dict output turns expressions into text (``"${jsonencode({...})}"``), losing both
+their meaning and their lines. Evaluating the parse tree keeps both: every object and tuple
+becomes a LocatedDict/LocatedList with its own span, which is how policy statements inside
+``jsonencode`` get their lines. Whatever cannot be known statically becomes ``Unknown``; strings
+with unknown holes become ``Template``. Names (``var.x``, ``aws_iam_user.a.arn``) are resolved by
+the caller through ``Env.resolve``: this module knows expressions, not Terraform semantics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lark import Token, Tree
+
+from ..model import (
+    LocatedDict,
+    LocatedList,
+    Location,
+    Template,
+    Unknown,
+    located,
+    make_string,
+)
+from . import hcl_functions
+
+Step = tuple[str, Any]
+"""A traversal step: ("attr", name), ("index", value) or ("splat", None)."""
+
+MAX_DEPTH = 200
+
+
+class Env:
+    """What an expression can see. ``resolve(root, steps, text)`` returns the value of a
+    traversal such as ``var.x`` (root "var", steps [("attr", "x")])."""
+
+    file: str = ""
+
+    def resolve(self, root: str, steps: list[Step], text: str) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def read_file(self, path: Any, text: str) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def with_locals(self, names: dict[str, Any]) -> Env:  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass
+class Source:
+    """The text of the file being evaluated, to quote expressions in Unknown sources."""
+
+    text: str
+
+    def slice(self, node: Tree | Token) -> str:
+        meta = node if isinstance(node, Token) else node.meta
+        start = getattr(meta, "start_pos", None)
+        end = getattr(meta, "end_pos", None)
+        if start is None or end is None:
+            return "?"
+        return " ".join(self.text[start:end].split())[:200]
+
+
+def significant(node: Tree) -> list[Tree | Token]:
+    """Children without layout (newlines, comments) and punctuation tokens."""
+    out: list[Tree | Token] = []
+    for child in node.children:
+        if isinstance(child, Tree):
+            if child.data != "new_line_or_comment":
+                out.append(child)
+        elif child.type not in PUNCTUATION:
+            out.append(child)
+    return out
+
+
+PUNCTUATION = {
+    "LPAR",
+    "RPAR",
+    "LBRACE",
+    "RBRACE",
+    "LSQB",
+    "RSQB",
+    "COMMA",
+    "DOT",
+    "EQ",
+    "COLON",
+    "DBLQUOTE",
+    "QMARK",
+    "INTERP_START",
+    "NL_OR_COMMENT",
+    "FOR_OBJECT_ARROW",
+    "FOR",
+    "IN",
+    "IF",
+    "COLONS",
+}
+
+
+class Evaluator:
+    """Evaluates expression subtrees of one file in one environment."""
+
+    def __init__(self, env: Env, source: Source, file: str) -> None:
+        self.env = env
+        self.source = source
+        self.file = file
+        self.depth = 0
+
+    def loc(self, node: Tree) -> Location:
+        return Location(self.file, node.meta.line, node.meta.end_line)
+
+    def unknown(self, node: Tree | Token) -> Unknown:
+        return Unknown(self.source.slice(node))
+
+    def child(self, env: Env) -> Evaluator:
+        ev = Evaluator(env, self.source, self.file)
+        ev.depth = self.depth
+        return ev
+
+    # -- entry point ------------------------------------------------------------------------
+
+    def eval(self, node: Tree | Token) -> Any:
+        if self.depth > MAX_DEPTH:
+            return self.unknown(node)
+        self.depth += 1
+        try:
+            if isinstance(node, Token):
+                return self.token(node)
+            handler: Callable[[Tree], Any] | None = getattr(self, "n_" + node.data, None)
+            if handler is None:
+                return self.unknown(node)
+            return handler(node)
+        finally:
+            self.depth -= 1
+
+    def token(self, token: Token) -> Any:
+        if token.type == "NAME":
+            return self.traverse(token.value, [], token)
+        return Unknown(str(token))
+
+    # -- literals ---------------------------------------------------------------------------
+
+    def n_expr_term(self, node: Tree) -> Any:
+        kids = significant(node)
+        return self.eval(kids[0]) if kids else None
+
+    def n_int_lit(self, node: Tree) -> Any:
+        return int(str(node.children[0]))
+
+    def n_float_lit(self, node: Tree) -> Any:
+        return float(str(node.children[0]))
+
+    def n_literal_value(self, node: Tree) -> Any:
+        return {"true": True, "false": False, "null": None}[str(node.children[0])]
+
+    def n_identifier(self, node: Tree) -> Any:
+        return self.traverse(str(node.children[0]), [], node)
+
+    def n_keyword(self, node: Tree) -> Any:
+        return self.traverse(str(node.children[0]), [], node)
+
+    def n_tuple(self, node: Tree) -> Any:
+        items = [self.eval(kid) for kid in significant(node) if not _is_token(kid, "ELLIPSIS")]
+        return located(items, self.loc(node))
+
+    def n_object(self, node: Tree) -> Any:
+        out: dict[Any, Any] = {}
+        for elem in significant(node):
+            if not isinstance(elem, Tree) or elem.data != "object_elem":
+                continue
+            key_node, value_node = significant(elem)
+            key = self.object_key(key_node)
+            value = self.eval(value_node)
+            if isinstance(key, (Unknown, Template)):
+                return Unknown(self.source.slice(node))
+            out[key] = value
+        return located(out, self.loc(node))
+
+    def object_key(self, node: Tree) -> Any:
+        """Bare identifiers are literal keys (``{ Effect = ...}``); anything else evaluates."""
+        inner = significant(node)[0]
+        if isinstance(inner, Tree) and inner.data == "keyword":
+            return str(inner.children[0])
+        if isinstance(inner, Tree) and inner.data == "expr_term":
+            only = significant(inner)
+            if len(only) == 1 and isinstance(only[0], Tree) and only[0].data == "identifier":
+                return str(only[0].children[0])
+            if len(only) == 1 and isinstance(only[0], Tree) and only[0].data == "literal_value":
+                return str(only[0].children[0])
+        return self.eval(inner)
+
+    # -- strings ----------------------------------------------------------------------------
+
+    def n_string(self, node: Tree) -> Any:
+        pieces = [p for p in significant(node) if isinstance(p, Tree) and p.data == "string_part"]
+        if len(pieces) == 1 and isinstance(pieces[0].children[0], Tree):
+            only = pieces[0].children[0]
+            if only.data == "interpolation":  # "${x}" is x itself, whatever its type
+                return self.eval(significant(only)[0])
+        parts: list[str | Unknown] = []
+        for part in significant(node):
+            if not isinstance(part, Tree) or part.data != "string_part":
+                continue
+            inner = part.children[0]
+            if isinstance(inner, Token):
+                if inner.type == "STRING_CHARS":
+                    parts.append(unescape(inner.value))
+                elif inner.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
+                    parts.append(inner.value[1:])
+                continue
+            if inner.data == "interpolation":
+                parts.extend(self.interpolate(self.eval(significant(inner)[0]), inner))
+            else:  # %{ if } / %{ for } directives: not worth guessing
+                return self.unknown(node)
+        return make_string(parts)
+
+    def interpolate(self, value: Any, node: Tree) -> list[str | Unknown]:
+        if isinstance(value, Unknown):
+            return [value]
+        if isinstance(value, Template):
+            return list(value.parts)
+        if isinstance(value, bool):
+            return ["true" if value else "false"]
+        if isinstance(value, (int, float)):
+            return [hcl_functions.number_text(value)]
+        if isinstance(value, str):
+            return [value]
+        if value is None:
+            return [""]
+        return [self.unknown(node)]
+
+    def n_template_string(self, node: Tree) -> Any:
+        return unescape(str(node.children[0])[2:-2])
+
+    def n_heredoc_template(self, node: Tree) -> Any:
+        return self.heredoc(node, trim=False)
+
+    def n_heredoc_template_trim(self, node: Tree) -> Any:
+        return self.heredoc(node, trim=True)
+
+    def heredoc(self, node: Tree, trim: bool) -> Any:
+        raw = str(node.children[0])
+        first_newline = raw.index("\n")
+        body_lines = raw[first_newline + 1 :].split("\n")
+        # The last element is "" (after the final newline), the one before is the marker.
+        body = body_lines[:-2]
+        if trim:
+            indents = [len(line) - len(line.lstrip(" \t")) for line in body if line.strip()]
+            cut = min(indents) if indents else 0
+            body = [line[cut:] for line in body]
+        text = "\n".join(body) + ("\n" if body else "")
+        start_line = node.meta.line + 1
+        return self.render_template_text(text, Location(self.file, start_line, start_line))
+
+    def render_template_text(self, text: str, where: Location, env: Env | None = None) -> Any:
+        """Render ``${...}`` interpolations inside heredoc or template-file text."""
+        parts = split_template(text)
+        if parts is None:
+            return Unknown(f"template with %{{...}} directives at {where.file}:{where.line}")
+        out: list[str | Unknown] = []
+        for kind, value in parts:
+            if kind == "text":
+                out.append(value)
+                continue
+            expr = parse_expression(value)
+            if expr is None:
+                out.append(Unknown(value.strip()))
+                continue
+            ev = Evaluator(env or self.env, Source(value), self.file)
+            ev.depth = self.depth
+            out.extend(ev.interpolate(ev.eval(expr), expr))
+        result = make_string(out)
+        if isinstance(result, str):
+            return located(result, where)
+        return result
+
+    # -- operators --------------------------------------------------------------------------
+
+    def n_conditional(self, node: Tree) -> Any:
+        cond, yes, no = significant(node)
+        test = self.eval(cond)
+        if isinstance(test, bool):
+            return self.eval(yes if test else no)
+        if test is None:
+            return self.unknown(node)
+        return self.unknown(node)
+
+    def n_unary_op(self, node: Tree) -> Any:
+        op = str(node.children[0])
+        value = self.eval(node.children[1])
+        if op == "!" and isinstance(value, bool):
+            return not value
+        if op == "-" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return -value
+        return self.unknown(node)
+
+    def n_binary_op(self, node: Tree) -> Any:
+        left_node, term = significant(node)[:2]
+        op_node, right_node = significant(term)
+        op = str(op_node.children[0])
+        left = self.eval(left_node)
+        if op == "&&" and left is False:
+            return False
+        if op == "||" and left is True:
+            return True
+        right = self.eval(right_node)
+        result = hcl_functions.binary(op, left, right)
+        return self.unknown(node) if result is hcl_functions.UNKNOWN else result
+
+    # -- functions --------------------------------------------------------------------------
+
+    def n_function_call(self, node: Tree) -> Any:
+        kids = significant(node)
+        name = str(kids[0].children[0])
+        args_node = next(
+            (k for k in kids[1:] if isinstance(k, Tree) and k.data == "arguments"), None
+        )
+        arg_nodes = significant(args_node) if args_node is not None else []
+        expand = any(_is_token(a, "ELLIPSIS") for a in arg_nodes)
+        arg_nodes = [a for a in arg_nodes if not _is_token(a, "ELLIPSIS")]
+        if name in ("try", "can"):
+            return self.try_call(name, arg_nodes, node)
+        args = [self.eval(a) for a in arg_nodes]
+        if expand and args and isinstance(args[-1], list):
+            args = args[:-1] + list(args[-1])
+        if name in ("file", "templatefile"):
+            return self.file_call(name, args, node)
+        result = hcl_functions.call(name, args)
+        if result is hcl_functions.UNKNOWN:
+            return self.unknown(node)
+        if isinstance(result, (dict, list)) and not hasattr(result, "location"):
+            return located(result, self.loc(node))
+        return result
+
+    def try_call(self, name: str, arg_nodes: list[Any], node: Tree) -> Any:
+        for arg in arg_nodes:
+            value = self.eval(arg)
+            if not _contains_unknown(value):
+                return True if name == "can" else value
+        return self.unknown(node)
+
+    def file_call(self, name: str, args: list[Any], node: Tree) -> Any:
+        if not args:
+            return self.unknown(node)
+        text = self.env.read_file(args[0], self.source.slice(node))
+        if name == "file" or not isinstance(text, str):
+            return text if not isinstance(text, Unknown) else Unknown(self.source.slice(node))
+        variables = args[1] if len(args) > 1 else {}
+        if not isinstance(variables, dict):
+            return self.unknown(node)
+        where = getattr(text, "location", None) or self.loc(node)
+        return self.render_template_text(text, where, env=TemplateEnv(variables, self.env))
+
+    # -- traversals -------------------------------------------------------------------------
+
+    def n_get_attr_expr_term(self, node: Tree) -> Any:
+        return self.chain(node)
+
+    def n_index_expr_term(self, node: Tree) -> Any:
+        return self.chain(node)
+
+    def n_attr_splat_expr_term(self, node: Tree) -> Any:
+        return self.chain(node)
+
+    def n_full_splat_expr_term(self, node: Tree) -> Any:
+        return self.chain(node)
+
+    def chain(self, node: Tree) -> Any:
+        """Flatten ``a.b[0].c`` into a root name and steps, then resolve or index."""
+        steps: list[Step] = []
+        current: Tree | Token = node
+        while True:
+            if isinstance(current, Tree) and current.data == "expr_term":
+                kids = significant(current)
+                if len(kids) != 1:
+                    break
+                current = kids[0]
+                continue
+            if isinstance(current, Tree) and current.data in (
+                "get_attr_expr_term",
+                "index_expr_term",
+                "attr_splat_expr_term",
+                "full_splat_expr_term",
+            ):
+                base, step = significant(current)
+                steps[:0] = self.steps_of(step)
+                current = base
+                continue
+            break
+        if isinstance(current, Tree) and current.data == "identifier":
+            return self.traverse(str(current.children[0]), steps, node)
+        return apply_steps(self.eval(current), steps, self.source.slice(node))
+
+    def steps_of(self, step: Tree) -> list[Step]:
+        if step.data == "get_attr":
+            return [("attr", str(significant(step)[0].children[0]))]
+        if step.data == "braces_index":
+            return [("index", self.eval(significant(step)[0]))]
+        if step.data == "short_index":
+            return [("index", int(str(step.children[-1])))]
+        if step.data in ("attr_splat", "full_splat"):
+            out: list[Step] = [("splat", None)]
+            for sub in significant(step):
+                if isinstance(sub, Tree):
+                    out.extend(self.steps_of(sub))
+            return out
+        return [("index", Unknown("?"))]
+
+    def traverse(self, root: str, steps: list[Step], node: Tree | Token) -> Any:
+        return self.env.resolve(root, steps, self.source.slice(node))
+
+    # -- for expressions --------------------------------------------------------------------
+
+    def n_for_tuple_expr(self, node: Tree) -> Any:
+        intro, body, cond = self.for_parts(node)
+        pairs = self.for_pairs(intro, node)
+        if pairs is None:
+            return self.unknown(node)
+        out = []
+        for names in pairs:
+            ev = self.child(self.env.with_locals(names))
+            if cond is not None:
+                keep = ev.eval(cond)
+                if not isinstance(keep, bool):
+                    return self.unknown(node)
+                if not keep:
+                    continue
+            out.append(ev.eval(body[0]))
+        return located(out, self.loc(node))
+
+    def n_for_object_expr(self, node: Tree) -> Any:
+        intro, body, cond = self.for_parts(node)
+        grouping = any(_is_token(k, "ELLIPSIS") for k in node.children)
+        pairs = self.for_pairs(intro, node)
+        if pairs is None:
+            return self.unknown(node)
+        out: dict[Any, Any] = {}
+        for names in pairs:
+            ev = self.child(self.env.with_locals(names))
+            if cond is not None:
+                keep = ev.eval(cond)
+                if not isinstance(keep, bool):
+                    return self.unknown(node)
+                if not keep:
+                    continue
+            key = ev.eval(body[0])
+            if not isinstance(key, (str, int, float)) or isinstance(key, bool):
+                return self.unknown(node)
+            value = ev.eval(body[1])
+            if grouping:
+                out.setdefault(str(key), []).append(value)
+            else:
+                out[str(key)] = value
+        return located(out, self.loc(node))
+
+    def for_parts(self, node: Tree) -> tuple[Tree, list[Any], Tree | None]:
+        kids = [k for k in significant(node) if isinstance(k, Tree)]
+        intro = kids[0]
+        cond_tree = next((k for k in kids if k.data == "for_cond"), None)
+        body = [k for k in kids[1:] if k is not cond_tree]
+        cond = significant(cond_tree)[-1] if cond_tree is not None else None
+        return intro, body, cond
+
+    def for_pairs(self, intro: Tree, node: Tree) -> list[dict[str, Any]] | None:
+        kids = [k for k in significant(intro) if isinstance(k, Tree)]
+        names = [str(k.children[0]) for k in kids if k.data == "identifier"]
+        collection = self.eval(kids[-1])
+        if isinstance(collection, dict):
+            items = list(collection.items())
+        elif isinstance(collection, list):
+            items = list(enumerate(collection))
+        else:
+            return None
+        out = []
+        for key, value in items:
+            if len(names) == 2:
+                out.append({names[0]: key, names[1]: value})
+            else:
+                out.append({names[0]: value})
+        return out
+
+
+class TemplateEnv(Env):
+    """The environment of ``templatefile``: only the variables passed in are visible."""
+
+    def __init__(self, variables: dict[str, Any], outer: Env) -> None:
+        self.variables = variables
+        self.outer = outer
+
+    def resolve(self, root: str, steps: list[Step], text: str) -> Any:
+        if root in self.variables:
+            return apply_steps(self.variables[root], steps, text)
+        return Unknown(text)
+
+    def read_file(self, path: Any, text: str) -> Any:
+        return self.outer.read_file(path, text)
+
+    def with_locals(self, names: dict[str, Any]) -> Env:
+        return TemplateEnv({**self.variables, **names}, self.outer)
+
+
+def apply_steps(value: Any, steps: list[Step], text: str) -> Any:
+    """Index into a known value; unknown anywhere makes the result Unknown."""
+    for position, (kind, key) in enumerate(steps):
+        if isinstance(value, (Unknown, Template)):
+            return Unknown(text) if not isinstance(value, Unknown) or value.ref is None else value
+        if kind == "splat":
+            if not isinstance(value, list):
+                value = [] if value is None else [value]
+            rest = steps[position + 1 :]
+            return [apply_steps(item, rest, text) for item in value]
+        if isinstance(key, (Unknown, Template)):
+            return Unknown(text)
+        if isinstance(value, dict):
+            if str(key) not in value:
+                return Unknown(text)
+            value = value[str(key)]
+        elif isinstance(value, list):
+            if isinstance(key, bool) or not isinstance(key, (int, float, str)):
+                return Unknown(text)
+            try:
+                value = value[int(key)]
+            except (ValueError, IndexError):
+                return Unknown(text)
+        else:
+            return Unknown(text)
+    return value
+
+
+def _is_token(node: Any, kind: str) -> bool:
+    return isinstance(node, Token) and node.type == kind
+
+
+def _contains_unknown(value: Any) -> bool:
+    if isinstance(value, (Unknown, Template)):
+        return True
+    if isinstance(value, dict):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_unknown(v) for v in value)
+    return False
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def unescape(text: str) -> str:
+    """Decode HCL string escapes (``\\n``, ``\\"``, ``\\uXXXX``)."""
+    if "\\" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        body = match.group(1)
+        if body[0] in "uU":
+            return chr(int(body[1:], 16))
+        return _ESCAPES.get(body, "\\" + body)
+
+    return re.sub(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", replace, text)
+
+
+def split_template(text: str) -> list[tuple[str, str]] | None:
+    """Split template text into ("text", s) and ("expr", source) parts; None if it has
+    ``%{`` directives (their result is not worth guessing)."""
+    parts: list[tuple[str, str]] = []
+    buffer: list[str] = []
+    i = 0
+    while i < len(text):
+        if text.startswith("$${", i) or text.startswith("%%{", i):
+            buffer.append(text[i + 1 : i + 3])
+            i += 3
+            continue
+        if text.startswith("%{", i):
+            return None
+        if text.startswith("${", i):
+            end = _matching_brace(text, i + 2)
+            if end < 0:
+                buffer.append(text[i:])
+                break
+            parts.append(("text", "".join(buffer)))
+            buffer = []
+            parts.append(("expr", text[i + 2 : end].strip().strip("~").strip()))
+            i = end + 1
+            continue
+        buffer.append(text[i])
+        i += 1
+    parts.append(("text", "".join(buffer)))
+    return [p for p in parts if p != ("text", "")]
+
+
+def _matching_brace(text: str, start: int) -> int:
+    depth = 0
+    i = start
+    in_string = False
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return -1
+
+
+def parse_expression(source: str) -> Tree | None:
+    """Parse one expression (from a template interpolation) with the HCL grammar."""
+    from .hcl_parser import parse_hcl
+
+    try:
+        tree = parse_hcl(f"x = {source}\n")
+    except Exception:  # noqa: BLE001 - any grammar error: the hole stays unknown
+        return None
+    body = tree.children[0]
+    for child in body.children:
+        if isinstance(child, Tree) and child.data == "attribute":
+            return child.children[-1]
+    return None
+
+
+__all__ = [
+    "Env",
+    "Evaluator",
+    "LocatedDict",
+    "LocatedList",
+    "Source",
+    "apply_steps",
+    "significant",
+    "unescape",
+]

@@ -1,0 +1,979 @@
+"""Terraform HCL front end: directories of ``.tf`` files in, Resources out.
+
+Each root directory (one nobody calls as a local module) is evaluated like ``terraform plan``
+would see it, minus the provider: variables from defaults and auto-loaded tfvars, locals,
+``count``/``for_each`` instances, local module calls evaluated per instance with their inputs,
+module outputs, ``data.aws_iam_policy_document`` built into a PolicyDocument. Whatever needs
+the cloud stays Unknown. Parsing (``parse_file``) is a pure function of the text so it can run
+in worker processes and be cached; evaluation needs every file of a module at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lark import Token, Tree
+from lark.exceptions import LarkError, UnexpectedInput
+
+from ..model import (
+    TERRAFORM,
+    LocatedDict,
+    LocatedList,
+    Location,
+    ParseError,
+    PolicyDocument,
+    Resource,
+    ScanInput,
+    Statement,
+    Template,
+    Unknown,
+    located,
+)
+from .hcl_eval import Env, Evaluator, Source, Step, apply_steps, significant
+from .hcl_parser import parse_hcl
+
+META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers"}
+MAX_MODULE_DEPTH = 16
+MAX_INSTANCES = 1000
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedFile:
+    """One ``.tf`` file: its text (for quoting and comments) and parse tree."""
+
+    path: Path
+    rel: str
+    text: str
+    tree: Tree
+
+    @property
+    def source(self) -> Source:
+        return Source(self.text)
+
+
+def parse_file(text: str, rel: str) -> Tree | ParseError:
+    """Parse HCL text; a syntax error becomes a ParseError with its line."""
+    try:
+        return parse_hcl(text)
+    except UnexpectedInput as error:
+        line = getattr(error, "line", None)
+        line = line if isinstance(line, int) and line > 0 else None
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+        return ParseError(rel, line, f"invalid HCL: {detail}")
+    except (LarkError, RecursionError) as error:
+        return ParseError(rel, None, f"invalid HCL: {type(error).__name__}")
+
+
+@dataclass
+class Block:
+    """A top-level block: ``resource "t" "n" {}`` -> type "resource", labels ["t", "n"]."""
+
+    type: str
+    labels: list[str]
+    body: Tree
+    node: Tree
+    file: ParsedFile
+
+    def location(self) -> Location:
+        return Location(self.file.rel, self.node.meta.line, self.node.meta.end_line)
+
+    def attribute(self, name: str) -> Tree | None:
+        for child in self.body.children:
+            if isinstance(child, Tree) and child.data == "attribute":
+                if attribute_name(child) == name:
+                    return child.children[-1]
+        return None
+
+
+def attribute_name(node: Tree) -> str:
+    first = node.children[0]
+    return str(first.children[0]) if isinstance(first, Tree) else str(first)
+
+
+def blocks_of(parsed: ParsedFile) -> Iterator[Block]:
+    body = parsed.tree.children[0]
+    for child in body.children:
+        if isinstance(child, Tree) and child.data == "block":
+            yield make_block(child, parsed)
+
+
+def make_block(node: Tree, parsed: ParsedFile) -> Block:
+    kids = significant(node)
+    block_type = str(kids[0].children[0])
+    labels = []
+    body = None
+    for kid in kids[1:]:
+        if isinstance(kid, Tree) and kid.data == "body":
+            body = kid
+        elif isinstance(kid, Tree) and kid.data == "string":
+            labels.append("".join(str(p.children[0]) for p in kid.children if isinstance(p, Tree)))
+        elif isinstance(kid, Tree):
+            labels.append(str(kid.children[0]))
+    return Block(block_type, labels, body if body is not None else Tree("body", []), node, parsed)
+
+
+def literal_string(node: Tree | None) -> str | None:
+    """The value of a plain string literal expression (module ``source``), else None."""
+    if node is None:
+        return None
+    while isinstance(node, Tree) and node.data == "expr_term" and len(significant(node)) == 1:
+        node = significant(node)[0]
+    if isinstance(node, Tree) and node.data == "string":
+        parts = [p.children[0] for p in node.children if isinstance(p, Tree)]
+        if all(isinstance(p, Token) and p.type == "STRING_CHARS" for p in parts):
+            return "".join(str(p) for p in parts)
+    return None
+
+
+# --- module directories -------------------------------------------------------------------
+
+
+@dataclass
+class ModuleDir:
+    """Everything declared in one directory (or one file scanned on its own)."""
+
+    path: Path
+    files: list[ParsedFile]
+    variables: dict[str, Block] = field(default_factory=dict)
+    locals: dict[str, tuple[Tree, Tree, ParsedFile]] = field(default_factory=dict)
+    resources: list[Block] = field(default_factory=list)
+    data: list[Block] = field(default_factory=list)
+    modules: list[Block] = field(default_factory=list)
+    outputs: dict[str, Block] = field(default_factory=dict)
+    providers: list[Block] = field(default_factory=list)
+
+    @classmethod
+    def from_files(cls, path: Path, files: list[ParsedFile]) -> ModuleDir:
+        mdir = cls(path, files)
+        for parsed in files:
+            for block in blocks_of(parsed):
+                mdir.add(block)
+        return mdir
+
+    def add(self, block: Block) -> None:
+        if block.type == "resource" and len(block.labels) == 2:
+            self.resources.append(block)
+        elif block.type == "data" and len(block.labels) == 2:
+            self.data.append(block)
+        elif block.type == "variable" and block.labels:
+            self.variables[block.labels[0]] = block
+        elif block.type == "output" and block.labels:
+            self.outputs[block.labels[0]] = block
+        elif block.type == "module" and block.labels:
+            self.modules.append(block)
+        elif block.type == "provider" and block.labels:
+            self.providers.append(block)
+        elif block.type == "locals":
+            for child in block.body.children:
+                if isinstance(child, Tree) and child.data == "attribute":
+                    self.locals[attribute_name(child)] = (child.children[-1], child, block.file)
+
+    def local_sources(self) -> list[str]:
+        return [s for b in self.modules if (s := literal_string(b.attribute("source")))]
+
+
+def is_local_source(source: str) -> bool:
+    return source.startswith("./") or source.startswith("../") or source in (".", "..")
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+class Loader:
+    """Shared state of one Terraform scan: parsed directories, the repository boundary."""
+
+    def __init__(self, base: Path, boundary: Path, parsed: dict[Path, ParsedFile]) -> None:
+        self.base = base
+        self.boundary = boundary
+        self.parsed = parsed
+        self.dirs: dict[Path, ModuleDir] = {}
+        self.out = ScanInput()
+
+    def rel(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.base)).as_posix()
+
+    def inside(self, path: Path) -> bool:
+        try:
+            path.resolve().relative_to(self.boundary.resolve())
+            return True
+        except ValueError:
+            return False
+
+    def module_dir(self, path: Path) -> ModuleDir | None:
+        """A directory's module, parsing files not already parsed (outside the scan PATH)."""
+        path = path.resolve()
+        if path in self.dirs:
+            return self.dirs[path]
+        if not path.is_dir() or not self.inside(path):
+            return None
+        files = []
+        for file in sorted(path.glob("*.tf")):
+            parsed = self.parsed.get(file.resolve())
+            if parsed is None:
+                parsed = self.parse_extra(file)
+            if parsed is not None:
+                files.append(parsed)
+        self.dirs[path] = ModuleDir.from_files(path, files)
+        return self.dirs[path]
+
+    def parse_extra(self, file: Path) -> ParsedFile | None:
+        try:
+            if file.stat().st_size > MAX_FILE_BYTES:
+                return None
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        tree = parse_file(text, self.rel(file))
+        if isinstance(tree, ParseError):
+            self.out.errors.append(tree)
+            return None
+        parsed = ParsedFile(file.resolve(), self.rel(file), text, tree)
+        self.parsed[file.resolve()] = parsed
+        return parsed
+
+    def read_file(self, path: Path) -> str | None:
+        if not self.inside(path) or not path.is_file():
+            return None
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return None
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+def instance_suffix(key: Any) -> str:
+    if key is None:
+        return ""
+    if isinstance(key, int):
+        return f"[{key}]"
+    return "[" + json.dumps(str(key)) + "]"
+
+
+class ModuleInstance:
+    """One evaluated instance of a module: the root, or ``module.a["k"]``."""
+
+    def __init__(
+        self,
+        loader: Loader,
+        mdir: ModuleDir,
+        address: str,
+        inputs: dict[str, Any],
+        scope: str,
+        root: Path,
+        depth: int = 0,
+        stack: tuple[Path, ...] = (),
+        remote_dirs: dict[str, Path] | None = None,
+        remote_key: str = "",
+    ) -> None:
+        self.loader = loader
+        self.mdir = mdir
+        self.address = address
+        self.inputs = inputs
+        self.scope = scope
+        self.root = root
+        self.depth = depth
+        self.stack = stack + (mdir.path,)
+        self.remote_dirs = remote_dirs or {}
+        self.remote_key = remote_key
+        self.local_values: dict[str, Any] = {}
+        self.evaluating: set[str] = set()
+        self.children: dict[str, dict[Any, ModuleInstance] | None] = {}
+        self.documents: dict[str, PolicyDocument | Any] = {}
+        self.used_documents: set[str] = set()
+
+    @property
+    def prefix(self) -> str:
+        return self.address + "." if self.address else ""
+
+    # -- names ------------------------------------------------------------------------------
+
+    def env(self, names: dict[str, Any] | None = None) -> ModuleEnv:
+        return ModuleEnv(self, names or {})
+
+    def evaluator(self, parsed: ParsedFile, names: dict[str, Any] | None = None) -> Evaluator:
+        return Evaluator(self.env(names), parsed.source, parsed.rel)
+
+    def var(self, name: str, text: str) -> Any:
+        if name in self.inputs:
+            return self.inputs[name]
+        block = self.mdir.variables.get(name)
+        if block is None:
+            return Unknown(text)
+        default = block.attribute("default")
+        if default is None:
+            return Unknown(f"var.{name}")
+        return self.evaluator(block.file).eval(default)
+
+    def local(self, name: str, text: str) -> Any:
+        if name in self.local_values:
+            return self.local_values[name]
+        entry = self.mdir.locals.get(name)
+        if entry is None or name in self.evaluating:
+            return Unknown(text)
+        self.evaluating.add(name)
+        try:
+            value = self.evaluator(entry[2]).eval(entry[0])
+        finally:
+            self.evaluating.discard(name)
+        self.local_values[name] = value
+        return value
+
+    def module_output(self, steps: list[Step], text: str) -> Any:
+        if not steps or steps[0][0] != "attr":
+            return Unknown(text)
+        name = steps[0][1]
+        instances = self.module_instances(name)
+        rest = steps[1:]
+        if instances is None:
+            return Unknown(text)
+        if rest and rest[0][0] == "index":
+            instance = instances.get(rest[0][1])
+            rest = rest[1:]
+        elif list(instances) == [None]:
+            instance = instances[None]
+        else:
+            return Unknown(text)
+        if instance is None or not rest or rest[0][0] != "attr":
+            return Unknown(text)
+        output = instance.mdir.outputs.get(rest[0][1])
+        value_node = output.attribute("value") if output else None
+        if output is None or value_node is None:
+            return Unknown(text)
+        value = instance.evaluator(output.file).eval(value_node)
+        return apply_steps(value, rest[1:], text)
+
+    def module_instances(self, name: str) -> dict[Any, ModuleInstance] | None:
+        if name not in self.children:
+            self.children[name] = None  # guards against self-reference while building
+            block = next((b for b in self.mdir.modules if b.labels[0] == name), None)
+            self.children[name] = self.build_module(block) if block is not None else None
+        return self.children[name]
+
+    def build_module(self, block: Block) -> dict[Any, ModuleInstance] | None:
+        source = literal_string(block.attribute("source")) or ""
+        target = self.module_source_dir(block.labels[0], source)
+        if target is None:
+            self.note_unresolved_module(block, source)
+            return None
+        if target.resolve() in self.stack or self.depth >= MAX_MODULE_DEPTH:
+            return None
+        mdir = self.loader.module_dir(target)
+        if mdir is None:
+            self.note_unresolved_module(block, source)
+            return None
+        instances: dict[Any, ModuleInstance] = {}
+        expansion = self.expand(block)
+        if expansion is None:
+            expansion = [(None, {})]
+        for key, names in expansion:
+            evaluator = self.evaluator(block.file, names)
+            inputs = {}
+            for child in block.body.children:
+                if isinstance(child, Tree) and child.data == "attribute":
+                    name = attribute_name(child)
+                    if name not in META_ARGUMENTS and name not in ("source", "version"):
+                        inputs[name] = evaluator.eval(child.children[-1])
+            address = f"{self.prefix}module.{block.labels[0]}{instance_suffix(key)}"
+            instances[key] = ModuleInstance(
+                self.loader,
+                mdir,
+                address,
+                inputs,
+                self.scope,
+                self.root,
+                self.depth + 1,
+                self.stack,
+                self.remote_dirs,
+                f"{self.remote_key}.{block.labels[0]}".lstrip("."),
+            )
+        return instances
+
+    def module_source_dir(self, name: str, source: str) -> Path | None:
+        if source and is_local_source(source):
+            return (self.mdir.path / source).resolve()
+        key = f"{self.remote_key}.{name}".lstrip(".")
+        return self.remote_dirs.get(key)
+
+    def note_unresolved_module(self, block: Block, source: str) -> None:
+        address = f"{self.prefix}module.{block.labels[0]}"
+        resource = Resource(
+            kind="module",
+            address=address,
+            framework=TERRAFORM,
+            location=block.location(),
+            attrs={"source": source},
+            scope=self.scope,
+            name=block.labels[0],
+            module=self.address,
+        )
+        message = (
+            f"module '{block.labels[0]}' ({source or 'no source'}) is not available locally: "
+            "its resources were not scanned"
+        )
+        self.loader.out.unresolved_notes.append((resource, Unknown(f"module {source}"), message))
+
+    def data_document(self, name: str, steps: list[Step], text: str) -> Any:
+        """``data.aws_iam_policy_document.<name>[key].json`` -> the built PolicyDocument."""
+        key = None
+        rest = steps
+        if rest and rest[0][0] == "index":
+            key = rest[0][1]
+            rest = rest[1:]
+        if not rest or rest[0] != ("attr", "json") and rest[0] != ("attr", "minified_json"):
+            address = f"{self.prefix}data.aws_iam_policy_document.{name}{instance_suffix(key)}"
+            return Unknown(text, ref=(address, rest[0][1] if rest and rest[0][0] == "attr" else ""))
+        block = next(
+            (b for b in self.mdir.data if b.labels == ["aws_iam_policy_document", name]), None
+        )
+        if block is None:
+            return Unknown(text)
+        instances = self.data_instances(block)
+        document = instances.get(key) if instances else None
+        if document is None and instances and key is None and len(instances) == 1:
+            document = next(iter(instances.values()))
+        if document is None:
+            return Unknown(text)
+        self.used_documents.add(block.labels[1])
+        return document
+
+    def data_instances(self, block: Block) -> dict[Any, Any]:
+        name = block.labels[1]
+        if name in self.documents:
+            cached = self.documents[name]
+            return cached if isinstance(cached, dict) else {}
+        self.documents[name] = {}  # a document that sources itself stays unknown
+        built: dict[Any, Any] = {}
+        expansion = self.expand(block)
+        for key, names in expansion if expansion is not None else [(None, {})]:
+            attrs, _ = self.evaluate_body(block.body, block.file, names)
+            address = f"{self.prefix}data.aws_iam_policy_document.{name}{instance_suffix(key)}"
+            built[key] = build_policy_document(attrs, block.location(), address)
+        self.documents[name] = built
+        return built
+
+    # -- blocks -----------------------------------------------------------------------------
+
+    def expand(self, block: Block) -> list[tuple[Any, dict[str, Any]]] | None:
+        """Instances of a block: [(key, names)], [] for none, None when unknown."""
+        count_node = block.attribute("count")
+        each_node = block.attribute("for_each")
+        if count_node is None and each_node is None:
+            return [(None, {})]
+        evaluator = self.evaluator(block.file)
+        if count_node is not None:
+            count = evaluator.eval(count_node)
+            if isinstance(count, bool) or not isinstance(count, (int, float)):
+                return None
+            return [(i, {"count": {"index": i}}) for i in range(min(int(count), MAX_INSTANCES))]
+        each = evaluator.eval(each_node)
+        if isinstance(each, dict):
+            items = list(each.items())
+        elif isinstance(each, list) and all(isinstance(v, str) for v in each):
+            items = [(v, v) for v in dict.fromkeys(each)]
+        else:
+            return None
+        return [(k, {"each": {"key": k, "value": v}}) for k, v in items[:MAX_INSTANCES]]
+
+    def evaluate_body(
+        self, body: Tree, parsed: ParsedFile, names: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Location]]:
+        evaluator = self.evaluator(parsed, names)
+        attrs: dict[str, Any] = {}
+        locations: dict[str, Location] = {}
+        for child in body.children:
+            if not isinstance(child, Tree):
+                continue
+            if child.data == "attribute":
+                name = attribute_name(child)
+                if name in META_ARGUMENTS:
+                    continue
+                attrs[name] = evaluator.eval(child.children[-1])
+                locations[name] = Location(parsed.rel, child.meta.line, child.meta.end_line)
+            elif child.data == "block":
+                nested = make_block(child, parsed)
+                if nested.type in META_ARGUMENTS:
+                    continue
+                if nested.type == "dynamic" and nested.labels:
+                    label = nested.labels[0]
+                    attrs.setdefault(label, LocatedList()).extend(
+                        self.dynamic_blocks(nested, parsed, names)
+                    )
+                    locations.setdefault(label, nested.location())
+                    continue
+                value, _ = self.evaluate_body(nested.body, parsed, names)
+                attrs.setdefault(nested.type, LocatedList()).append(
+                    located(value, nested.location())
+                )
+                locations.setdefault(nested.type, nested.location())
+        return attrs, locations
+
+    def dynamic_blocks(self, block: Block, parsed: ParsedFile, names: dict[str, Any]) -> list[Any]:
+        label = block.labels[0]
+        evaluator = self.evaluator(parsed, names)
+        iterator_node = block.attribute("iterator")
+        iterator = label
+        if iterator_node is not None:
+            iterator = parsed.source.slice(iterator_node).strip() or label
+        each_node = block.attribute("for_each")
+        collection = evaluator.eval(each_node) if each_node is not None else None
+        content = next(
+            (
+                make_block(c, parsed)
+                for c in block.body.children
+                if isinstance(c, Tree)
+                and c.data == "block"
+                and make_block(c, parsed).type == "content"
+            ),
+            None,
+        )
+        if content is None:
+            return []
+        if isinstance(collection, dict):
+            items = list(collection.items())
+        elif isinstance(collection, list):
+            items = list(enumerate(collection))
+        else:
+            return [
+                Unknown(
+                    f'dynamic "{label}" for_each = {parsed.source.slice(each_node or block.node)}'
+                )
+            ]
+        out = []
+        for key, value in items[:MAX_INSTANCES]:
+            inner = {**names, iterator: {"key": key, "value": value}}
+            attrs, _ = self.evaluate_body(content.body, parsed, inner)
+            out.append(located(attrs, content.location()))
+        return out
+
+    # -- output -----------------------------------------------------------------------------
+
+    def emit(self) -> None:
+        """Evaluate every block of this instance (and its child modules) into Resources."""
+        out = self.loader.out.resources
+        for block in self.mdir.resources:
+            out.extend(self.block_resources(block, f"{self.prefix}{'.'.join(block.labels)}"))
+        for block in self.mdir.modules:
+            for instance in (self.module_instances(block.labels[0]) or {}).values():
+                instance.emit()
+        for block in self.mdir.data:
+            out.extend(self.data_resources(block))
+        out.extend(self.pseudo_resources())
+
+    def block_resources(self, block: Block, base_address: str) -> list[Resource]:
+        expansion = self.expand(block)
+        metadata: dict[str, Any] = {}
+        if expansion is None:
+            expansion = [(None, {})]
+            source = block.attribute("count") or block.attribute("for_each")
+            metadata["count_unknown"] = Unknown(block.file.source.slice(source or block.node))
+        resources = []
+        for key, names in expansion:
+            attrs, locations = self.evaluate_body(block.body, block.file, names)
+            resources.append(
+                Resource(
+                    kind=block.labels[0],
+                    address=base_address + instance_suffix(key),
+                    framework=TERRAFORM,
+                    location=block.location(),
+                    attrs=attrs,
+                    scope=self.scope,
+                    name=block.labels[1],
+                    module=self.address,
+                    instance_key=key,
+                    metadata=dict(metadata),
+                    attr_locations=locations,
+                )
+            )
+        return resources
+
+    def data_resources(self, block: Block) -> list[Resource]:
+        kind, name = block.labels
+        resources = self.block_resources(block, f"{self.prefix}data.{kind}.{name}")
+        if kind == "aws_iam_policy_document":
+            documents = self.data_instances(block)
+            for resource in resources:
+                resource.attrs["json"] = documents.get(resource.instance_key) or Unknown(
+                    resource.address
+                )
+                resource.metadata["used"] = name in self.used_documents
+        return resources
+
+    def pseudo_resources(self) -> list[Resource]:
+        """Variables, locals and providers, for the hard-coded credentials check."""
+        out = []
+        for name, block in self.mdir.variables.items():
+            default = block.attribute("default")
+            attrs = {"default": self.evaluator(block.file).eval(default)} if default else {}
+            out.append(self.pseudo("variable", f"var.{name}", name, block.location(), attrs))
+        for name, (_, node, parsed) in self.mdir.locals.items():
+            where = Location(parsed.rel, node.meta.line, node.meta.end_line)
+            out.append(
+                self.pseudo(
+                    "locals", f"local.{name}", name, where, {"value": self.local(name, name)}
+                )
+            )
+        for block in self.mdir.providers:
+            attrs, locations = self.evaluate_body(block.body, block.file, {})
+            alias = attrs.get("alias")
+            address = f"provider.{block.labels[0]}" + (
+                f".{alias}" if isinstance(alias, str) else ""
+            )
+            resource = self.pseudo("provider", address, block.labels[0], block.location(), attrs)
+            resource.attr_locations = locations
+            out.append(resource)
+        return out
+
+    def pseudo(self, kind: str, address: str, name: str, where: Location, attrs: dict) -> Resource:
+        return Resource(
+            kind=kind,
+            address=self.prefix + address,
+            framework=TERRAFORM,
+            location=where,
+            attrs=attrs,
+            scope=self.scope,
+            name=name,
+            module=self.address,
+        )
+
+
+class ModuleEnv(Env):
+    """Name resolution inside one module instance (plus loop/iterator names)."""
+
+    def __init__(self, instance: ModuleInstance, names: dict[str, Any]) -> None:
+        self.instance = instance
+        self.names = names
+
+    def with_locals(self, names: dict[str, Any]) -> Env:
+        return ModuleEnv(self.instance, {**self.names, **names})
+
+    def resolve(self, root: str, steps: list[Step], text: str) -> Any:
+        instance = self.instance
+        if root in self.names:
+            return apply_steps(self.names[root], steps, text)
+        if not steps:
+            return Unknown(text)
+        first = steps[0]
+        if root == "var" and first[0] == "attr":
+            return apply_steps(instance.var(first[1], text), steps[1:], text)
+        if root == "local" and first[0] == "attr":
+            return apply_steps(instance.local(first[1], text), steps[1:], text)
+        if root == "module":
+            return instance.module_output(steps, text)
+        if root == "path" and first[0] == "attr":
+            paths = {"module": instance.mdir.path, "root": instance.root, "cwd": instance.root}
+            return str(paths[first[1]]) if first[1] in paths else Unknown(text)
+        if root == "data":
+            return self.data_reference(steps, text)
+        if root in ("terraform", "self", "each", "count"):
+            return Unknown(text)
+        return reference(instance.prefix + root, steps, text)
+
+    def data_reference(self, steps: list[Step], text: str) -> Any:
+        if len(steps) >= 2 and steps[0] == ("attr", "aws_iam_policy_document"):
+            if steps[1][0] == "attr":
+                return self.instance.data_document(steps[1][1], steps[2:], text)
+        if steps and steps[0][0] == "attr":
+            return reference(f"{self.instance.prefix}data.{steps[0][1]}", steps[1:], text)
+        return Unknown(text)
+
+    def read_file(self, path: Any, text: str) -> Any:
+        if not isinstance(path, str):
+            return Unknown(text)
+        target = Path(path)
+        if not target.is_absolute():
+            target = self.instance.root / target
+        content = self.instance.loader.read_file(target)
+        if content is None:
+            self.instance.loader.out.warnings.append(
+                f"{text}: file not readable inside the repository; value treated as unknown"
+            )
+            return Unknown(text)
+        where = Location(self.instance.loader.rel(target.resolve()), 1, 1)
+        return located(content, where)
+
+
+def reference(prefix: str, steps: list[Step], text: str) -> Unknown:
+    """``aws_iam_user.a[0].arn`` -> Unknown with ref ("aws_iam_user.a[0]", "arn")."""
+    if not steps or steps[0][0] != "attr":
+        return Unknown(text)
+    address = f"{prefix}.{steps[0][1]}"
+    rest = steps[1:]
+    if rest and rest[0][0] == "index" and not isinstance(rest[0][1], (Unknown, Template)):
+        address += instance_suffix(rest[0][1])
+        rest = rest[1:]
+    elif rest and rest[0][0] in ("index", "splat"):
+        rest = rest[1:]
+    attr = next((step[1] for step in rest if step[0] == "attr"), "")
+    return Unknown(text, ref=(address, attr))
+
+
+# --- policy documents ---------------------------------------------------------------------
+
+
+def build_policy_document(attrs: dict[str, Any], where: Location, address: str) -> PolicyDocument:
+    """Build ``data "aws_iam_policy_document"`` the way the provider merges it:
+    source documents first, then this document's statements (same Sid replaces), then
+    override documents (same Sid replaces, others appended)."""
+    from ..policy import document_from_value
+
+    statements: list[Statement] = []
+    errors: list[tuple[str, Location | None]] = []
+
+    def merge(new: list[Statement], replace_only_same_sid: bool) -> None:
+        for statement in new:
+            sid = statement.sid if isinstance(statement.sid, str) and statement.sid else None
+            same = [i for i, s in enumerate(statements) if sid and s.sid == sid]
+            if same:
+                statements[same[0]] = statement
+            else:
+                statements.append(statement)
+
+    for key, replace in (("source_policy_documents", False), ("source_json", False)):
+        for source in as_list(attrs.get(key)):
+            document = document_from_value(source, "identity", where, origin=address)
+            merge(source_statements(document, where), replace)
+            errors.extend(document.errors)
+    merge([block_statement(block, where) for block in as_list(attrs.get("statement"))], False)
+    for key in ("override_policy_documents", "override_json"):
+        for source in as_list(attrs.get(key)):
+            document = document_from_value(source, "identity", where, origin=address)
+            merge(source_statements(document, where), True)
+            errors.extend(document.errors)
+    return PolicyDocument(
+        kind="identity",
+        statements=statements,
+        location=where,
+        version=attrs.get("version", "2012-10-17"),
+        errors=errors,
+        origin=address,
+    )
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return list(value)
+    return [value]
+
+
+def source_statements(document: PolicyDocument, where: Location) -> list[Statement]:
+    if document.unknown is not None:
+        return [Statement(effect=document.unknown, location=where)]
+    return list(document.statements)
+
+
+def block_statement(block: Any, where: Location) -> Statement:
+    """One ``statement {}`` block (or an Unknown dynamic one) as a Statement."""
+    if not isinstance(block, dict):
+        return Statement(
+            effect=block if isinstance(block, Unknown) else Unknown(str(block)), location=where
+        )
+    location = getattr(block, "location", None) or where
+    raw = {
+        "Sid": block.get("sid"),
+        "Effect": block.get("effect", "Allow"),
+        "Action": block.get("actions"),
+        "NotAction": block.get("not_actions"),
+        "Resource": block.get("resources"),
+        "NotResource": block.get("not_resources"),
+        "Principal": principals(block.get("principals")),
+        "NotPrincipal": principals(block.get("not_principals")),
+        "Condition": conditions(block.get("condition")),
+    }
+    raw = LocatedDict({k: v for k, v in raw.items() if v is not None})
+    raw.location = location
+    return Statement(
+        effect=raw.get("Effect"),
+        location=location,
+        sid=raw.get("Sid"),
+        actions=as_strings(raw.get("Action")),
+        not_actions=as_strings(raw.get("NotAction")),
+        resources=as_strings(raw.get("Resource")),
+        not_resources=as_strings(raw.get("NotResource")),
+        principals=raw.get("Principal"),
+        not_principals=raw.get("NotPrincipal"),
+        conditions=raw.get("Condition"),
+        raw=raw,
+    )
+
+
+def as_strings(value: Any) -> Any:
+    if value is None or isinstance(value, Unknown):
+        return value
+    if isinstance(value, (str, Template)):
+        return [value]
+    if isinstance(value, list):
+        return list(value)
+    return Unknown(str(value))
+
+
+def principals(blocks: Any) -> Any:
+    """``principals { type = "AWS" identifiers = [...] }`` blocks -> {"AWS": [...]}."""
+    if blocks is None:
+        return None
+    out: dict[str, Any] = {}
+    for block in as_list(blocks):
+        if not isinstance(block, dict):
+            return block if isinstance(block, Unknown) else Unknown("principals")
+        kind = block.get("type")
+        identifiers = as_strings(block.get("identifiers"))
+        if not isinstance(kind, str):
+            return Unknown("principals type")
+        if isinstance(identifiers, Unknown):
+            out[kind] = identifiers
+        else:
+            out.setdefault(kind, []).extend(identifiers or [])
+    return out
+
+
+def conditions(blocks: Any) -> Any:
+    """``condition { test, variable, values }`` blocks -> {test: {variable: values}}."""
+    if blocks is None:
+        return None
+    out: dict[str, Any] = {}
+    for block in as_list(blocks):
+        if not isinstance(block, dict):
+            return block if isinstance(block, Unknown) else Unknown("condition")
+        test, variable = block.get("test"), block.get("variable")
+        if not isinstance(test, str) or not isinstance(variable, str):
+            return Unknown("condition")
+        values = as_strings(block.get("values"))
+        bucket = out.setdefault(test, {})
+        if isinstance(values, list) and isinstance(bucket.get(variable), list):
+            bucket[variable] = bucket[variable] + values
+        else:
+            bucket[variable] = values
+    return out
+
+
+# --- roots and the public entry point -----------------------------------------------------
+
+
+def load_remote_dirs(root: Path) -> dict[str, Path]:
+    """Module copies ``terraform init`` left under ``.terraform/modules`` (if any)."""
+    manifest = root / ".terraform" / "modules" / "modules.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+        if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
+            out[entry["Key"]] = (root / entry["Dir"]).resolve()
+    return out
+
+
+def tfvars_values(loader: Loader, files: list[ParsedFile | tuple[str, dict]]) -> dict[str, Any]:
+    """Variable values from tfvars files, later files winning."""
+    values: dict[str, Any] = {}
+    for item in files:
+        if isinstance(item, tuple):
+            values.update(item[1])
+            continue
+        env = LiteralEnv()
+        evaluator = Evaluator(env, item.source, item.rel)
+        for child in item.tree.children[0].children:
+            if isinstance(child, Tree) and child.data == "attribute":
+                values[attribute_name(child)] = evaluator.eval(child.children[-1])
+    return values
+
+
+class LiteralEnv(Env):
+    """tfvars may only hold literal values: every name is unknown."""
+
+    def resolve(self, root: str, steps: list[Step], text: str) -> Any:
+        return Unknown(text)
+
+    def read_file(self, path: Any, text: str) -> Any:
+        return Unknown(text)
+
+    def with_locals(self, names: dict[str, Any]) -> Env:
+        return self
+
+
+def find_roots(loader: Loader, dirs: list[Path]) -> list[Path]:
+    """Directories that no scanned directory calls as a local module."""
+    called: set[Path] = set()
+    for path in dirs:
+        mdir = loader.module_dir(path)
+        if mdir is None:
+            continue
+        for source in mdir.local_sources():
+            if is_local_source(source):
+                target = (path / source).resolve()
+                if target != path.resolve():
+                    called.add(target)
+    roots = [d for d in dirs if d.resolve() not in called]
+    return roots or dirs
+
+
+def load_terraform(
+    base: Path,
+    boundary: Path,
+    parsed: dict[Path, ParsedFile],
+    tfvars: dict[Path, list[ParsedFile | tuple[str, dict]]],
+    single_files: list[Path] | None = None,
+    var_files: list[ParsedFile | tuple[str, dict]] | None = None,
+) -> ScanInput:
+    """Evaluate every Terraform root among the parsed files.
+
+    ``tfvars`` maps a directory to its auto-loaded tfvars (parsed), ``var_files`` are the
+    ``--var-file`` ones (apply to every root). ``single_files`` are files given directly on the
+    command line: each is a root of its own.
+    """
+    loader = Loader(base, boundary, parsed)
+    dirs = sorted({p.parent for p in parsed if p not in (single_files or [])})
+    roots: list[tuple[Path, ModuleDir]] = []
+    for path in find_roots(loader, dirs) if dirs else []:
+        mdir = loader.module_dir(path)
+        if mdir is not None and mdir.files:
+            roots.append((path, mdir))
+    for file in single_files or []:
+        if file in parsed:
+            roots.append((file.parent, ModuleDir.from_files(file.parent, [parsed[file]])))
+    for path, mdir in roots:
+        values = tfvars_values(loader, tfvars.get(path, []) + list(var_files or []))
+        scope = loader.rel(
+            mdir.files[0].path
+            if len(mdir.files) == 1 and single_files and mdir.files[0].path in single_files
+            else path
+        )
+        instance = ModuleInstance(
+            loader,
+            mdir,
+            "",
+            values,
+            scope,
+            path.resolve(),
+            remote_dirs=load_remote_dirs(path),
+        )
+        instance.emit()
+        for item in tfvars.get(path, []):
+            if isinstance(item, ParsedFile):
+                loader.out.resources.append(tfvars_resource(loader, item, scope))
+    return loader.out
+
+
+def tfvars_resource(loader: Loader, parsed: ParsedFile, scope: str) -> Resource:
+    values = tfvars_values(loader, [parsed])
+    end = parsed.text.count("\n") + 1
+    return Resource(
+        kind="tfvars",
+        address=parsed.rel,
+        framework=TERRAFORM,
+        location=Location(parsed.rel, 1, end),
+        attrs=values,
+        scope=scope,
+        name=parsed.path.name,
+    )
