@@ -13,8 +13,9 @@ policy statements keep their own lines (inside ``jsonencode``, heredocs, files a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 TERRAFORM = "terraform"
 TERRAFORM_PLAN = "terraform_plan"
@@ -45,12 +46,21 @@ class LocatedList(list):
     location: Location | None = None
 
 
+class LocatedStr(str):
+    """A string (JSON policy text from a heredoc or a file) that remembers where its first
+    character was written, so statements parsed out of it get real lines."""
+
+    location: Location | None = None
+
+
 def located(value: Any, location: Location | None) -> Any:
-    """Attach ``location`` to a dict or list (copying it into a located container)."""
+    """Attach ``location`` to a dict, list or str (copying it into a located container)."""
     if isinstance(value, dict):
         out: Any = LocatedDict(value)
     elif isinstance(value, list):
         out = LocatedList(value)
+    elif isinstance(value, str):
+        out = LocatedStr(value)
     else:
         return value
     out.location = location

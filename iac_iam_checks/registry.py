@@ -18,9 +18,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .model import Location, Resource, Statement, Unknown
 
@@ -63,7 +64,8 @@ class Check:
     fix: str
     references: str
     kinds: dict[str, tuple[str, ...]]
-    """Resource kinds the check runs on, per framework ("terraform", "cloudformation")."""
+    """Resource kinds the check runs on, per framework ("terraform", "cloudformation");
+    ``"*"`` means every block, pseudo-blocks (variables, locals, providers, parameters) too."""
     func: Callable[[Resource, Any], Iterable[Result]]
     needs_graph: bool = False
     """True when the verdict depends on other resources: CLI-only inside checkov."""
@@ -71,7 +73,8 @@ class Check:
 
     def applies_to(self, resource: Resource) -> bool:
         framework = "terraform" if resource.framework == "terraform_plan" else resource.framework
-        return resource.kind in self.kinds.get(framework, ())
+        kinds = self.kinds.get(framework, ())
+        return resource.kind in kinds or "*" in kinds
 
     def examples(self) -> list[Path]:
         stem = self.module_file.with_suffix("")
