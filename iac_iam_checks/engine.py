@@ -275,17 +275,22 @@ def apply_suppressions(
             text = source_text(base, resource.location.file, texts)
             if text is not None:
                 inline, warnings = suppressions.inline_suppressions(
-                    text, resource.location.line, resource.location.end_line, known
+                    text,
+                    resource.location.line,
+                    resource.location.end_line,
+                    known,
+                    resource.location.file,
                 )
-                result.warnings.extend(f"{resource.location.file}: {w}" for w in warnings)
+                result.warnings.extend(warnings)
                 found = {**inline, **found}
             per_resource[address] = found
-    config_rules = options.config_suppressions
+    config_rules, expired = suppressions.live_rules(options.config_suppressions)
+    result.warnings.extend(expired)
     for finding in result.findings:
         found = per_resource.get(finding.resource, {})
-        finding.suppressed = found.get(finding.check_id)
-        if finding.suppressed is None and config_rules:
-            finding.suppressed = suppressions.match_config(config_rules, finding)
+        finding.suppressed = found.get(finding.check_id) or suppressions.config_suppression(
+            config_rules, finding.check_id, finding.resource
+        )
     result.warnings = list(dict.fromkeys(result.warnings))
 
 

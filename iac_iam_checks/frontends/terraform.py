@@ -628,7 +628,8 @@ class ModuleInstance:
             address = f"provider.{block.labels[0]}" + (
                 f".{alias}" if isinstance(alias, str) else ""
             )
-            resource = self.pseudo("provider", address, block.labels[0], block.location(), attrs)
+            label = alias if isinstance(alias, str) else block.labels[0]
+            resource = self.pseudo("provider", address, label, block.location(), attrs)
             resource.attr_locations = locations
             out.append(resource)
         return out

@@ -1,0 +1,219 @@
+"""Command line: ``iac-iam-checks scan|list-checks|explain|checkov-dir``.
+
+Heavy modules (the HCL parser, PyYAML, the checks) are imported inside the commands so that
+``--version`` and ``--help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+FORMATS = ("text", "json", "sarif", "junit", "markdown")
+SEVERITY_ORDER = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iac-iam-checks")
+def main() -> None:
+    """Static analysis of AWS IAM in Terraform and CloudFormation."""
+
+
+def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    out = []
+    for value in values:
+        fmt, sep, file = value.partition("=")
+        if not sep or fmt not in FORMATS or not file:
+            raise click.UsageError(f"--output expects FORMAT=FILE with FORMAT in {FORMATS}: {value!r}")
+        out.append((fmt, Path(file)))
+    return out
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--framework",
+    "frameworks",
+    multiple=True,
+    type=click.Choice(["terraform", "terraform_plan", "cloudformation"]),
+    help="Only scan these frameworks (repeatable).",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", help="Also write FORMAT to FILE.")
+@click.option("--check", "checks", multiple=True, help="Run only these check ids (repeatable, or comma-separated).")
+@click.option("--skip-check", "skip_checks", multiple=True, help="Skip these check ids.")
+@click.option(
+    "--severity-threshold",
+    type=click.Choice(SEVERITY_ORDER, case_sensitive=False),
+    default=None,
+    help="Fail only on findings at or above this severity (default LOW).",
+)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path))
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path))
+@click.option("--create-baseline", "create_baseline", type=click.Path(path_type=Path))
+@click.option("--soft-fail", is_flag=True, help="Exit 0 even when findings fail the gate.")
+@click.option("--fail-on-unresolved", is_flag=True, help="Unresolved entries fail the gate.")
+@click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and Metadata.")
+@click.option("--no-color", is_flag=True, help="Plain text output (also NO_COLOR).")
+@click.option("--jobs", type=int, default=None, help="Parallel parser processes.")
+@click.option("--quiet", is_flag=True, help="Only print findings that fail the gate.")
+def scan(
+    paths: tuple[Path, ...],
+    frameworks: tuple[str, ...],
+    fmt: str,
+    outputs: tuple[str, ...],
+    checks: tuple[str, ...],
+    skip_checks: tuple[str, ...],
+    severity_threshold: str | None,
+    config_file: Path | None,
+    var_files: tuple[Path, ...],
+    baseline_file: Path | None,
+    create_baseline: Path | None,
+    soft_fail: bool,
+    fail_on_unresolved: bool,
+    no_inline_suppressions: bool,
+    no_color: bool,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Scan PATHS (default: the current directory) for IAM problems."""
+    from . import baseline as baseline_mod
+    from . import config as config_mod
+    from .engine import ScanOptions, scan as run_scan
+    from .registry import all_checks
+    from .report import render
+
+    targets = list(paths) or [Path(".")]
+    missing = [str(p) for p in targets if not p.exists()]
+    if missing:
+        raise click.UsageError(f"path does not exist: {', '.join(missing)}")
+    for var_file in var_files:
+        if not var_file.is_file():
+            raise click.UsageError(f"--var-file does not exist: {var_file}")
+    extra_outputs = parse_outputs(outputs)
+    known = all_checks()
+    chosen = split_ids(checks)
+    skipped = split_ids(skip_checks)
+    unknown = sorted(set(chosen + skipped) - set(known))
+    if unknown:
+        raise click.UsageError(f"unknown check id: {', '.join(unknown)}")
+    try:
+        if config_file is not None:
+            config = config_mod.load_config(config_file, known)
+        else:
+            config = config_mod.discover_config(targets[0].resolve(), known)
+    except config_mod.ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    settings = config.to_settings()
+    options = ScanOptions(
+        checks=chosen or list(config.checks or []) or None,
+        skip_checks=skipped + list(config.skip_checks or []),
+        var_files=list(var_files),
+        excludes=list(config.exclude or []),
+        frameworks=list(frameworks) or None,
+        settings=settings,
+        inline_suppressions=not no_inline_suppressions,
+        config_suppressions=list(config.suppress or []),
+        jobs=jobs or os.cpu_count() or 1,
+    )
+    result = run_scan(targets, options)
+    if create_baseline is not None:
+        baseline_mod.write_baseline(result, create_baseline)
+    if baseline_file is not None:
+        try:
+            result = baseline_mod.apply_baseline(result, baseline_mod.load_baseline(baseline_file))
+        except baseline_mod.BaselineError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+    if result.files_scanned == 0:
+        result.warnings.append("no IaC files found under " + ", ".join(str(t) for t in targets))
+    threshold = (severity_threshold or config.severity_threshold or "LOW").upper()
+    failing = [
+        f for f in result.active_findings if SEVERITY_ORDER.index(f.severity) >= SEVERITY_ORDER.index(threshold)
+    ]
+    color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    shown = result
+    if quiet and fmt == "text":
+        from dataclasses import replace
+
+        shown = replace(result, findings=failing, unresolved=[], warnings=[])
+    click.echo(render(shown, fmt, known, color=color), nl=False)
+    for out_fmt, file in extra_outputs:
+        file.write_text(render(result, out_fmt, known), encoding="utf-8")
+    if result.errors:
+        sys.exit(EXIT_ERROR)
+    gate = bool(failing) or (fail_on_unresolved and bool(result.unresolved))
+    sys.exit(EXIT_FINDINGS if gate and not soft_fail else EXIT_OK)
+
+
+def split_ids(values: tuple[str, ...]) -> list[str]:
+    return [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
+
+
+@main.command("list-checks")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def list_checks(fmt: str) -> None:
+    """List every check with its severity and title."""
+    from .registry import all_checks
+
+    checks = all_checks()
+    if fmt == "json":
+        rows = [
+            {
+                "id": c.id,
+                "title": c.title,
+                "severity": c.severity,
+                "frameworks": sorted(k for k, v in c.kinds.items() if v),
+                "cli_only": c.needs_graph,
+            }
+            for c in checks.values()
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for c in checks.values():
+        click.echo(f"{c.id}  {c.severity:<8}  {c.title}")
+
+
+@main.command()
+@click.argument("check_id")
+def explain(check_id: str) -> None:
+    """Explain one check: why it matters, how to fix it, where it runs."""
+    from .registry import all_checks
+
+    check = all_checks().get(check_id.upper())
+    if check is None:
+        raise click.UsageError(f"unknown check id: {check_id}")
+    kinds = "; ".join(f"{fw}: {', '.join(k)}" for fw, k in check.kinds.items() if k)
+    click.echo(f"{check.id}: {check.title} ({check.severity})\n")
+    click.echo(f"Why it matters: {check.why}\n")
+    click.echo(f"How to fix: {check.fix}\n")
+    click.echo(f"Covers: {kinds}\n")
+    click.echo(f"References: {check.references}\n")
+    if check.needs_graph:
+        click.echo(
+            "Inside checkov: CLI-only. The verdict depends on other resources, which checkov's "
+            "per-resource checks cannot see; run `iac-iam-checks scan` for this check."
+        )
+    else:
+        click.echo("Inside checkov: runs with the same id and verdict (`iac-iam-checks checkov-dir`).")
+
+
+@main.command("checkov-dir")
+@click.option("--export", "export_dir", type=click.Path(path_type=Path), help="Write a self-contained copy here.")
+def checkov_dir(export_dir: Path | None) -> None:
+    """Print the directory to pass to checkov --external-checks-dir."""
+    from . import checkov_dir as plugin
+
+    if export_dir is not None:
+        click.echo(str(plugin.export(export_dir)))
+    else:
+        click.echo(str(plugin.main_dir()))
