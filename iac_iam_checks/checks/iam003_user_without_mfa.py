@@ -1,0 +1,77 @@
+"""IAM user not subject to MFA enforcement.
+
+Why: A user whose policies do not require MFA can use a stolen password or access key on its
+own; IAM cannot force users to enrol an MFA device, only policies can deny them everything
+until they sign in with one.
+Fix: Attach (directly or through a group) a policy that denies all actions except MFA
+self-service (`NotAction` of iam:*MFA*, iam:ChangePassword, iam:GetUser, sts:GetSessionToken...)
+on resource `*` when `BoolIfExists aws:MultiFactorAuthPresent` is "false". AWS-managed policies
+never enforce MFA. A Deny when MFA is "true" enforces nothing.
+References: CIS AWS Foundations Benchmark v5.0.0 1.9 (MFA for console users); checkov: none;
+trivy AVD-AWS-0123 (group MFA, nearest)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..graph import LOGIN_PROFILE, Graph, PolicyLink
+from ..model import Resource, Unknown
+from ..policy import enforces_mfa
+from ..registry import Blocked, Context, Issue, Result, check
+
+
+@check(
+    "IAM003",
+    "HIGH",
+    terraform=["aws_iam_user"],
+    cloudformation=["AWS::IAM::User"],
+    needs_graph=True,
+)
+def user_without_mfa(resource: Resource, ctx: Context) -> Iterator[Result]:
+    graph: Graph = ctx.graph
+    user = graph.node(resource)
+    undecided: list[tuple[PolicyLink, Unknown]] = []
+    for link in graph.policies_reaching(user):
+        verdict = _link_enforces(link)
+        if verdict is True:
+            return
+        if isinstance(verdict, Unknown):
+            undecided.append((link, verdict))
+    console = bool(graph.incoming(user, LOGIN_PROFILE))
+    name = f"IAM user '{user.label}'"
+    if not undecided:
+        what = "has a login profile but" if console else "is subject to"
+        tail = "no policy reaching it enforces MFA" if console else "no policy that enforces MFA"
+        yield Issue(resource, f"{name} {what} {tail}")
+    elif console:
+        names = ", ".join(link.label for link, _ in undecided)
+        yield Issue(
+            resource,
+            f"{name} has a login profile but no policy known to reach it enforces MFA "
+            f"(not resolved: {names})",
+        )
+    else:
+        for link, unknown in undecided:
+            yield Blocked(
+                resource,
+                unknown,
+                f"cannot tell whether {link.label} reaching {name} enforces MFA",
+                link.location,
+            )
+
+
+def _link_enforces(link: PolicyLink) -> bool | Unknown:
+    """True when the linked policy enforces MFA, the blocking Unknown when undecidable."""
+    if link.aws_managed is not None:
+        return False
+    if link.unresolved is not None:
+        return link.unresolved
+    blocking: Unknown | None = None
+    for document in link.documents:
+        verdict = enforces_mfa(document)
+        if verdict is True:
+            return True
+        if isinstance(verdict, Unknown):
+            blocking = blocking or verdict
+    return blocking or False

@@ -1,0 +1,38 @@
+"""Password policy: character classes not all required.
+
+Why: Without required upper-case letters, lower-case letters, numbers and symbols, users pick
+passwords from a much smaller space that dictionary attacks cover quickly.
+Fix: Set `require_uppercase_characters`, `require_lowercase_characters`, `require_numbers` and
+`require_symbols` to true on aws_iam_account_password_policy.
+References: CIS AWS Foundations Benchmark v5.0.0: none (CIS 1.2 items 1.5-1.8); checkov
+CKV_AWS_11, CKV_AWS_12, CKV_AWS_14, CKV_AWS_15; trivy AVD-AWS-0058, AVD-AWS-0059, AVD-AWS-0060,
+AVD-AWS-0061
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Resource, Template, Unknown
+from ..registry import Blocked, Context, Issue, Result, check
+
+CLASSES = (
+    "require_uppercase_characters",
+    "require_lowercase_characters",
+    "require_numbers",
+    "require_symbols",
+)
+
+
+@check("IAM005", "MEDIUM", terraform=["aws_iam_account_password_policy"])
+def password_character_classes(resource: Resource, ctx: Context) -> Iterator[Result]:
+    missing = []
+    for attribute in CLASSES:
+        value = resource.attrs.get(attribute)
+        if isinstance(value, (Unknown, Template)):
+            unknown = value if isinstance(value, Unknown) else value.unknowns[0]
+            yield Blocked(resource, unknown, f"{attribute} is not known", resource.loc(attribute))
+        elif value is not True and str(value).lower() != "true":
+            missing.append(attribute)
+    if missing:
+        yield Issue(resource, f"Password policy does not require: {', '.join(missing)}")

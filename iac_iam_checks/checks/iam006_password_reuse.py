@@ -1,0 +1,25 @@
+"""Password policy: reuse prevention below 24.
+
+Why: Without reuse prevention users cycle back to old (possibly leaked) passwords right after
+a forced change.
+Fix: Set `password_reuse_prevention` to 24 on aws_iam_account_password_policy (the threshold
+is configurable).
+References: CIS AWS Foundations Benchmark v5.0.0 1.8; checkov CKV_AWS_13; trivy AVD-AWS-0056
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Resource
+from ..registry import Context, Result, check
+from ..settings import Settings
+from .iam004_password_min_length import below_threshold
+
+
+@check("IAM006", "MEDIUM", terraform=["aws_iam_account_password_policy"])
+def password_reuse(resource: Resource, ctx: Context) -> Iterator[Result]:
+    settings: Settings = ctx.settings
+    yield from below_threshold(
+        resource, "password_reuse_prevention", settings.password_reuse_prevention
+    )

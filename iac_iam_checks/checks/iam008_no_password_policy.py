@@ -1,0 +1,49 @@
+"""Console users but no account password policy.
+
+Why: Users with a console password get AWS's default password rules (8 characters, no reuse
+prevention, no expiry) unless the account defines a password policy.
+Fix: Define aws_iam_account_password_policy with the CIS thresholds. CloudFormation cannot
+define it: set it with Terraform, the AWS CLI (`aws iam update-account-password-policy`) or the
+console.
+References: CIS AWS Foundations Benchmark v5.0.0 1.7 and 1.8; checkov: none (its password
+checks only run when the policy exists); trivy: none
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..graph import Graph
+from ..model import CLOUDFORMATION, Resource
+from ..registry import Context, Issue, Result, check
+
+PASSWORD_POLICY = "aws_iam_account_password_policy"
+
+
+@check(
+    "IAM008",
+    "MEDIUM",
+    terraform=["aws_iam_user_login_profile"],
+    cloudformation=["AWS::IAM::User"],
+    needs_graph=True,
+)
+def no_password_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
+    graph: Graph = ctx.graph
+    holders = graph.login_profile_holders(resource.scope)
+    if not holders or holders[0] is not graph.node(resource):
+        return
+    if graph.nodes_anywhere([PASSWORD_POLICY]):
+        return
+    if resource.framework == CLOUDFORMATION:
+        yield Issue(
+            resource,
+            f"{resource.address} has a login profile and the scan defines no account password "
+            "policy; CloudFormation cannot define one, set it elsewhere (Terraform, AWS CLI)",
+            resource.loc("LoginProfile"),
+        )
+    else:
+        yield Issue(
+            resource,
+            f"{resource.address} creates a console login but the scan defines no "
+            "aws_iam_account_password_policy",
+        )

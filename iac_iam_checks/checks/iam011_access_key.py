@@ -1,0 +1,46 @@
+"""Long-lived access key for an IAM user.
+
+Why: Access keys never expire on their own and leak through laptops, CI logs and repositories;
+roles, SSO and workload identity give short-lived credentials instead. In Terraform, a key
+created without `pgp_key` also stores its secret in plain text in the state (HIGH).
+Fix: Replace the key with a role (instance profile, OIDC federation, IAM Identity Center). If a
+key is unavoidable, set `pgp_key` so the secret is encrypted in state, and rotate it; keys with
+status "Inactive" are not reported.
+References: CIS AWS Foundations Benchmark v5.0.0 1.10 and 1.13; checkov: none (nearest
+CKV_AWS_348); trivy: none (nearest AVD-AWS-0141)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..graph import key_state
+from ..model import Resource, Unknown
+from ..registry import Blocked, Context, Issue, Result, check
+
+
+@check(
+    "IAM011",
+    "MEDIUM",
+    terraform=["aws_iam_access_key"],
+    cloudformation=["AWS::IAM::AccessKey"],
+)
+def access_key(resource: Resource, ctx: Context) -> Iterator[Result]:
+    state = key_state(resource)
+    status = "Status" if resource.kind.startswith("AWS::") else "status"
+    if isinstance(state, Unknown):
+        yield Blocked(
+            resource, state, "cannot tell whether the key is active", resource.loc(status)
+        )
+        return
+    if state == "inactive":
+        return
+    if resource.kind == "aws_iam_access_key" and resource.attrs.get("pgp_key") in (None, ""):
+        yield Issue(
+            resource,
+            f"{resource.address} creates a long-lived access key without pgp_key: its secret is "
+            "stored in plain text in the Terraform state",
+            severity="HIGH",
+        )
+    else:
+        yield Issue(resource, f"{resource.address} creates a long-lived IAM user access key")

@@ -1,0 +1,76 @@
+"""Hard-coded AWS credentials.
+
+Why: Credentials written into code end up in every clone, fork, CI log and state file; anyone
+who reads the repository can act as that identity until the key is revoked.
+Fix: Remove the key, revoke it in IAM, and let the provider pick up credentials from the
+environment, a profile, SSO or an assumed role; pass secrets as CI-injected variables. AWS's
+documentation keys (ids ending in EXAMPLE) are not reported; plan `variables` are never read.
+References: CIS AWS Foundations Benchmark v5.0.0: none (nearest 1.13); checkov CKV_AWS_41,
+CKV_AWS_46, CKV_SECRET_2; trivy AVD-AWS-0134 (nearest); KICS 0b93729a
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..model import TERRAFORM_PLAN, Resource, Template
+from ..registry import Context, Issue, Result, check
+
+KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
+SECRET_NAME = re.compile(r"secret_?(?:access_?)?key$", re.IGNORECASE)
+SECRET_IN_TEXT = re.compile(
+    r"(?:aws_?)?secret_?(?:access_?)?key[\"']?\s*[=:]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+    re.IGNORECASE,
+)
+PSEUDO_BLOCKS = {"variable", "locals", "Parameter"}
+
+
+@check("IAM012", "CRITICAL", terraform=["*"], cloudformation=["*"])
+def hardcoded_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
+    if resource.framework == TERRAFORM_PLAN and resource.kind in ("variable", "tfvars"):
+        return
+    block_name = resource.address.rsplit(".", 1)[-1] if resource.kind in PSEUDO_BLOCKS else ""
+    found: dict[str, str] = {}
+    for top, name, text in _strings(resource.attrs, "", ""):
+        for match in KEY_ID.finditer(text):
+            if not match.group().endswith("EXAMPLE"):
+                found.setdefault(top, f"access key id {_mask(match.group())}")
+        secret = _secret(name or block_name, text)
+        if secret and "EXAMPLE" not in secret:
+            found.setdefault(top, "a secret access key")
+    for top, what in found.items():
+        yield Issue(
+            resource,
+            f"{resource.address} contains a hard-coded AWS {what} in {top or 'its value'}",
+            resource.loc(top) if top else None,
+        )
+
+
+def _strings(value: Any, top: str, name: str) -> Iterator[tuple[str, str, str]]:
+    """(top-level attribute, nearest key name, text) for every literal string in a value."""
+    if isinstance(value, str):
+        yield top, name, value
+    elif isinstance(value, Template):
+        for part in value.parts:
+            if isinstance(part, str):
+                yield top, name, part
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, top or str(key), str(key))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, top, name)
+
+
+def _secret(name: str, text: str) -> str | None:
+    if SECRET_NAME.search(name.replace("-", "_")) and SECRET.match(text):
+        return text
+    match = SECRET_IN_TEXT.search(text)
+    return match.group(1) if match else None
+
+
+def _mask(key_id: str) -> str:
+    return key_id[:4] + "*" * 12 + key_id[-4:]

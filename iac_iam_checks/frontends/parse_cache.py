@@ -1,0 +1,155 @@
+"""Parse many HCL files fast: a content-addressed cache, then parallel workers for the rest.
+
+The HCL parser is the bound on a cold run (5-10 ms per KB), so a file whose content was seen
+before is not parsed again: its tree is stored as plain JSON (never pickle, so a damaged or
+foreign cache file can only be ignored, not executed) under the user's cache directory, keyed
+by the content hash and the versions of this tool and python-hcl2. Misses are parsed in worker
+processes forked after the parser is built, so no worker rebuilds the grammar.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from lark import Token, Tree
+from lark.tree import Meta
+
+from ..model import ParseError
+from .hcl_parser import cache_dir, parser
+from .terraform import parse_file
+
+MAX_CACHE_BYTES = 200 * 1024 * 1024
+PARALLEL_MIN_BYTES = 64 * 1024
+PRUNE_AFTER_MISSES = 50
+
+
+def cache_key(text: str) -> str:
+    import hcl2
+
+    from .. import __version__
+
+    versions = f"{__version__}/{getattr(hcl2, '__version__', '?')}/1"
+    return hashlib.sha256((versions + "\0" + text).encode("utf-8")).hexdigest()
+
+
+def encode(node: Tree | Token) -> Any:
+    """A tree as nested lists (layout nodes dropped: the evaluator never reads them)."""
+    if isinstance(node, Token):
+        return [node.type, node.value, node.line, node.end_line, node.start_pos, node.end_pos]
+    meta = node.meta
+    position = (
+        [meta.line, meta.end_line, meta.start_pos, meta.end_pos] if not meta.empty else None
+    )
+    children = [
+        encode(child)
+        for child in node.children
+        if not (isinstance(child, Tree) and child.data == "new_line_or_comment")
+    ]
+    return {"d": str(node.data), "p": position, "c": children}
+
+
+def decode(data: Any) -> Tree | Token:
+    if isinstance(data, list):
+        kind, value, line, end_line, start, end = data
+        return Token(kind, value, start, line, None, end_line, None, end)
+    meta = Meta()
+    if data["p"] is not None:
+        meta.line, meta.end_line, meta.start_pos, meta.end_pos = data["p"]
+        meta.column = meta.end_column = 0
+        meta.empty = False
+    return Tree(data["d"], [decode(child) for child in data["c"]], meta)
+
+
+class ParseCache:
+    """Cache entries are gzip'd JSON files named by key; writes are atomic renames."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or cache_dir() / "parse"
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json.gz"
+
+    def get(self, key: str) -> Tree | None:
+        try:
+            with gzip.open(self.path(key), "rt", encoding="utf-8") as handle:
+                tree = decode(json.load(handle))
+        except (OSError, ValueError, KeyError, TypeError, EOFError):
+            return None
+        return tree if isinstance(tree, Tree) else None
+
+    def put(self, key: str, encoded: Any) -> None:
+        target = self.path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as out:
+                out.write(json.dumps(encoded, separators=(",", ":")).encode("utf-8"))
+            os.replace(temp, target)
+        except OSError:
+            return
+
+    def prune(self) -> None:
+        """Keep the cache under its size bound, dropping the least recently written."""
+        try:
+            entries = [(p.stat().st_mtime, p.stat().st_size, p) for p in self.folder.rglob("*.json.gz")]
+        except OSError:
+            return
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= MAX_CACHE_BYTES:
+                break
+            try:
+                path.unlink()
+                total -= size
+            except OSError:
+                pass
+
+
+def _parse_encoded(item: tuple[str, str]) -> Any:
+    tree = parse_file(*item)
+    return tree if isinstance(tree, ParseError) else encode(tree)
+
+
+def parse_many(
+    items: list[tuple[str, str]], jobs: int = 1, use_cache: bool = True
+) -> list[Tree | ParseError]:
+    """Parse ``(text, rel)`` pairs; results in the same order."""
+    cache = ParseCache() if use_cache else None
+    keys = [cache_key(text) for text, _ in items]
+    results: list[Tree | ParseError | None] = [None] * len(items)
+    misses = []
+    for index, key in enumerate(keys):
+        cached = cache.get(key) if cache else None
+        if cached is not None:
+            results[index] = cached
+        else:
+            misses.append(index)
+    work = [items[i] for i in misses]
+    size = sum(len(text) for text, _ in work)
+    if jobs > 1 and len(work) > 1 and size >= PARALLEL_MIN_BYTES:
+        parser()  # built (and its grammar cache warm) before the workers fork
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork") if os.name == "posix" else None
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            encoded = list(pool.map(_parse_encoded, work, chunksize=max(1, len(work) // (jobs * 4))))
+        for index, value in zip(misses, encoded):
+            if cache and not isinstance(value, ParseError):
+                cache.put(keys[index], value)
+            results[index] = value if isinstance(value, ParseError) else decode(value)
+    else:
+        for index, (text, rel) in zip(misses, work):
+            tree = parse_file(text, rel)
+            if cache and not isinstance(tree, ParseError):
+                cache.put(keys[index], encode(tree))
+            results[index] = tree
+    if cache and len(misses) >= PRUNE_AFTER_MISSES:
+        cache.prune()
+    return [r for r in results if r is not None]

