@@ -9,11 +9,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .registry import Check
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 SEVERITY_ORDER = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -102,7 +107,8 @@ def scan(
     """Scan PATHS (default: the current directory) for IAM problems."""
     from . import baseline as baseline_mod
     from . import config as config_mod
-    from .engine import ScanOptions, scan as run_scan
+    from .engine import ScanOptions
+    from .engine import scan as run_scan
     from .registry import all_checks
     from .report import render
 
@@ -161,16 +167,26 @@ def scan(
     color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     shown = result
     if quiet and fmt == "text":
-        from dataclasses import replace
-
         shown = replace(result, findings=failing, unresolved=[], warnings=[])
-    click.echo(render(shown, fmt, known, color=color), nl=False)
+    ran = rule_set(known, options.checks, options.skip_checks, settings.severity_overrides)
+    click.echo(render(shown, fmt, ran, color=color), nl=False)
     for out_fmt, file in extra_outputs:
-        file.write_text(render(result, out_fmt, known), encoding="utf-8")
+        file.write_text(render(result, out_fmt, ran), encoding="utf-8")
     if result.errors:
         sys.exit(EXIT_ERROR)
     gate = bool(failing) or (fail_on_unresolved and bool(result.unresolved))
     sys.exit(EXIT_FINDINGS if gate and not soft_fail else EXIT_OK)
+
+
+def rule_set(
+    known: dict[str, Check], chosen: list[str] | None, skipped: list[str], overrides: dict[str, str]
+) -> dict[str, Check]:
+    """The checks that ran, with configured severities: what SARIF rules and JUnit suites show."""
+    return {
+        cid: replace(check, severity=overrides.get(cid, check.severity))
+        for cid, check in known.items()
+        if (not chosen or cid in chosen) and cid not in skipped
+    }
 
 
 def split_ids(values: tuple[str, ...]) -> list[str]:

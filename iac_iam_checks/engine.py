@@ -103,7 +103,7 @@ def load_terraform_path(
     tfvars: dict[Path, list[Any]] = {}
     errors: list[ParseError] = []
     trees = parse_many([(s.text, s.rel) for s in mine], options.jobs, options.use_cache)
-    for source, tree in zip(mine, trees):
+    for source, tree in zip(mine, trees, strict=False):
         if isinstance(tree, ParseError):
             errors.append(tree)
             continue

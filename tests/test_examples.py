@@ -60,4 +60,6 @@ def test_example(check_id: str, path: Path) -> None:
             for s in spans[short_name(finding.resource)] + doc_spans
             if s.file == finding.file and s.line <= finding.line <= s.end_line
         ]
-        assert inside, f"{finding.check_id} {finding.resource} line {finding.line} outside its block"
+        assert inside, (
+            f"{finding.check_id} {finding.resource} line {finding.line} outside its block"
+        )

@@ -505,8 +505,12 @@ class TemplateEnv(Env):
 def apply_steps(value: Any, steps: list[Step], text: str) -> Any:
     """Index into a known value; unknown anywhere makes the result Unknown."""
     for position, (kind, key) in enumerate(steps):
+        if isinstance(value, Unknown) and value.ref is not None:
+            if not value.ref[1] and kind == "attr":  # a whole resource: its attribute
+                return Unknown(text, ref=(value.ref[0], key))
+            return value
         if isinstance(value, (Unknown, Template)):
-            return Unknown(text) if not isinstance(value, Unknown) or value.ref is None else value
+            return Unknown(text)
         if kind == "splat":
             if not isinstance(value, list):
                 value = [] if value is None else [value]

@@ -265,7 +265,7 @@ def _range(*args: Any) -> Any:
 def _zipmap(keys: Any, values: Any) -> Any:
     if not isinstance(keys, list) or not isinstance(values, list):
         return UNKNOWN
-    return dict(zip([str(k) for k in keys], values))
+    return dict(zip([str(k) for k in keys], values, strict=False))
 
 
 def _contains(items: Any, value: Any) -> Any:

@@ -44,9 +44,7 @@ def encode(node: Tree | Token) -> Any:
     if isinstance(node, Token):
         return [node.type, node.value, node.line, node.end_line, node.start_pos, node.end_pos]
     meta = node.meta
-    position = (
-        [meta.line, meta.end_line, meta.start_pos, meta.end_pos] if not meta.empty else None
-    )
+    position = [meta.line, meta.end_line, meta.start_pos, meta.end_pos] if not meta.empty else None
     children = [
         encode(child)
         for child in node.children
@@ -98,7 +96,9 @@ class ParseCache:
     def prune(self) -> None:
         """Keep the cache under its size bound, dropping the least recently written."""
         try:
-            entries = [(p.stat().st_mtime, p.stat().st_size, p) for p in self.folder.rglob("*.json.gz")]
+            entries = [
+                (p.stat().st_mtime, p.stat().st_size, p) for p in self.folder.rglob("*.json.gz")
+            ]
         except OSError:
             return
         total = sum(size for _, size, _ in entries)
@@ -139,13 +139,15 @@ def parse_many(
 
         context = multiprocessing.get_context("fork") if os.name == "posix" else None
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            encoded = list(pool.map(_parse_encoded, work, chunksize=max(1, len(work) // (jobs * 4))))
-        for index, value in zip(misses, encoded):
+            encoded = list(
+                pool.map(_parse_encoded, work, chunksize=max(1, len(work) // (jobs * 4)))
+            )
+        for index, value in zip(misses, encoded, strict=False):
             if cache and not isinstance(value, ParseError):
                 cache.put(keys[index], value)
             results[index] = value if isinstance(value, ParseError) else decode(value)
     else:
-        for index, (text, rel) in zip(misses, work):
+        for index, (text, rel) in zip(misses, work, strict=False):
             tree = parse_file(text, rel)
             if cache and not isinstance(tree, ParseError):
                 cache.put(keys[index], encode(tree))

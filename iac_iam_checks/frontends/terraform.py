@@ -476,6 +476,8 @@ class ModuleInstance:
                 return None
             return [(i, {"count": {"index": i}}) for i in range(min(int(count), MAX_INSTANCES))]
         each = evaluator.eval(each_node)
+        if isinstance(each, Unknown) and each.ref is not None and not each.ref[1]:
+            each = self.resource_instances(each.ref[0])
         if isinstance(each, dict):
             items = list(each.items())
         elif isinstance(each, list) and all(isinstance(v, str) for v in each):
@@ -483,6 +485,22 @@ class ModuleInstance:
         else:
             return None
         return [(k, {"each": {"key": k, "value": v}}) for k, v in items[:MAX_INSTANCES]]
+
+    def resource_instances(self, address: str) -> dict[Any, Unknown] | None:
+        """``for_each = aws_iam_user.x``: the keys of that block's instances, each value a
+        reference to one instance (``each.value.name`` links to ``aws_iam_user.x["k"]``)."""
+        local = address[len(self.prefix) :] if address.startswith(self.prefix) else address
+        block = next(
+            (b for b in self.mdir.resources if ".".join(b.labels) == local),
+            None,
+        )
+        expansion = self.expand(block) if block is not None else None
+        if expansion is None or any(key is None for key, _ in expansion):
+            return None
+        return {
+            key: Unknown(f"{address}{instance_suffix(key)}", ref=(address + instance_suffix(key), ""))
+            for key, _ in expansion
+        }
 
     def evaluate_body(
         self, body: Tree, parsed: ParsedFile, names: dict[str, Any]

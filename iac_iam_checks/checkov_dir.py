@@ -1,0 +1,172 @@
+"""The directory checkov loads with ``--external-checks-dir``: ``iac-iam-checks checkov-dir``.
+
+checkov execs every ``.py`` in that directory (and its subdirectories) under its bare file name
+and loads every ``.yaml``/``.yml``/``.json`` there as a graph policy, so the directory holds
+exactly three files: ``__init__.py``, ``iac_iam_checks_shim.py`` and ``core.zip``. The archive
+is the standard-library-only core (model, policy evaluation, graph, checks, the action table),
+renamed to ``iac_iam_checks_core`` so it never clashes with an installed ``iac_iam_checks``.
+Which modules go in is found by following imports from the checks; a module that would drag
+in a third-party package (python-hcl2, PyYAML, click) stops the export with an error.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import os
+import re
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from . import __version__
+
+PACKAGE = "iac_iam_checks"
+CORE = "iac_iam_checks_core"
+SHIM_NAME = "iac_iam_checks_shim.py"
+ARCHIVE_NAME = "core.zip"
+ROOT = Path(__file__).resolve().parent
+SHIM_DIR = ROOT / "checkov"
+ENTRY_MODULES = ("registry", "checkov_conf", "graph", "settings")
+"""What the shim imports; every check module under ``checks/`` is added to these."""
+DATA_DIRS = ("data",)
+"""Data files the core reads with ``pkgutil.get_data`` (the IAM action table)."""
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_OWN_NAME = re.compile(rf"\b{PACKAGE}\b")
+
+
+class ExportError(Exception):
+    """The core cannot be packed for checkov (a core module imports a third-party package)."""
+
+
+def main_dir() -> Path:
+    """A ready external-checks directory for this installation, built once per content hash
+    under the user cache (``$XDG_CACHE_HOME`` or ``~/.cache``, else the temp directory)."""
+    files = directory_files()
+    digest = hashlib.sha256(b"".join(name.encode() + data for name, data in files.items()))
+    name = f"checkov-{__version__}-{digest.hexdigest()[:16]}"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iac-iam-checks"
+    for parent in (cache, Path(tempfile.gettempdir()) / "iac-iam-checks"):
+        target = parent / name
+        if all((target / file).is_file() for file in files):
+            return target
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=parent))
+            _write(staging, files)
+            try:
+                staging.rename(target)
+            except OSError:  # another process won the race: its copy is identical
+                _remove(staging)
+            return target
+        except OSError:
+            continue
+    raise ExportError("no writable cache directory for the checkov external-checks directory")
+
+
+def export(target: str | os.PathLike[str]) -> Path:
+    """Write a self-contained external-checks directory to ``target`` (created if needed);
+    it works where iac-iam-checks is not installed (a checkov container, a repo's .checkov/).
+    Other files already in ``target`` (your own checkov checks) are left alone."""
+    path = Path(target)
+    path.mkdir(parents=True, exist_ok=True)
+    _write(path, directory_files())
+    return path
+
+
+def directory_files() -> dict[str, bytes]:
+    """File name -> content of the external-checks directory."""
+    return {
+        "__init__.py": (SHIM_DIR / "__init__.py").read_bytes(),
+        SHIM_NAME: (SHIM_DIR / "shim.py").read_bytes(),
+        ARCHIVE_NAME: core_archive(),
+    }
+
+
+def core_archive() -> bytes:
+    """``core.zip``: the core modules under ``iac_iam_checks_core/``, built reproducibly."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for relative, data in sorted(core_files().items()):
+            info = zipfile.ZipInfo(f"{CORE}/{relative}", date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def core_files() -> dict[str, bytes]:
+    """Path inside the package -> content, for every module the checks need (renamed to the
+    private package name) and the data files of those modules' packages."""
+    pending = [*ENTRY_MODULES, *sorted(f"checks.{p.stem}" for p in ROOT.glob("checks/iam*.py"))]
+    seen: set[str] = set()
+    out: dict[str, bytes] = {}
+    while pending:
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = _module_path(module)
+        source = path.read_text(encoding="utf-8")
+        pending.extend(_own_imports(module, path, source))
+        out[path.relative_to(ROOT).as_posix()] = _OWN_NAME.sub(CORE, source).encode()
+    folders = {_module_path(m).parent for m in seen} | {ROOT / d for d in DATA_DIRS}
+    for folder in folders:
+        for file in folder.iterdir():
+            data_file = folder.name in DATA_DIRS and file.suffix != ".py"
+            if file.is_file() and (data_file or file.name == "__init__.py"):
+                out.setdefault(file.relative_to(ROOT).as_posix(), file.read_bytes())
+    return out
+
+
+def _module_path(module: str) -> Path:
+    base = ROOT.joinpath(*module.split(".")) if module else ROOT
+    return base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+
+
+def _own_imports(module: str, path: Path, source: str) -> list[str]:
+    """Modules of our package that ``source`` imports (anywhere, lazily too); a third-party
+    import raises ExportError."""
+    package = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source, str(path))):
+        if isinstance(node, ast.Import):
+            targets = [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                prefix = ".".join([PACKAGE, *base, *([node.module] if node.module else [])])
+            else:
+                prefix = node.module or ""
+            targets = [(prefix, alias.name) for alias in node.names]
+        else:
+            continue
+        for name, member in targets:
+            top = name.split(".")[0]
+            if top == PACKAGE:
+                inside = name.removeprefix(PACKAGE).lstrip(".")
+                candidates = [f"{inside}.{member}".lstrip("."), inside] if member else [inside]
+                found.append(next(c for c in candidates if _module_exists(c)))
+            elif top not in sys.stdlib_module_names and top != "__future__":
+                raise ExportError(
+                    f"{path.relative_to(ROOT.parent)} imports {name}: the core loaded inside "
+                    "checkov must use the standard library only"
+                )
+    return found
+
+
+def _module_exists(module: str) -> bool:
+    base = ROOT.joinpath(*module.split(".")) if module else ROOT
+    return (base / "__init__.py").is_file() or base.with_suffix(".py").is_file()
+
+
+def _write(directory: Path, files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        (directory / name).write_bytes(data)
+
+
+def _remove(directory: Path) -> None:
+    for file in directory.iterdir():
+        file.unlink()
+    directory.rmdir()
