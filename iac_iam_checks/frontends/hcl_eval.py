@@ -269,7 +269,7 @@ class Evaluator:
             if expr is None:
                 out.append(Unknown(value.strip()))
                 continue
-            ev = Evaluator(env or self.env, Source(value), self.file)
+            ev = Evaluator(env or self.env, Source(f"x = {value}\n"), self.file)
             ev.depth = self.depth
             out.extend(ev.interpolate(ev.eval(expr), expr))
         result = make_string(out)

@@ -191,10 +191,18 @@ def is_local_source(source: str) -> bool:
 class Loader:
     """Shared state of one Terraform scan: parsed directories, the repository boundary."""
 
-    def __init__(self, base: Path, boundary: Path, parsed: dict[Path, ParsedFile]) -> None:
+    def __init__(
+        self,
+        base: Path,
+        boundary: Path,
+        parsed: dict[Path, ParsedFile],
+        failed: set[Path] | None = None,
+    ) -> None:
         self.base = base
         self.boundary = boundary
         self.parsed = parsed
+        self.failed = failed or set()
+        """Files whose parse error is already reported: not parsed (nor reported) again."""
         self.dirs: dict[Path, ModuleDir] = {}
         self.out = ScanInput()
 
@@ -218,7 +226,7 @@ class Loader:
         files = []
         for file in sorted(path.glob("*.tf")):
             parsed = self.parsed.get(file.resolve())
-            if parsed is None:
+            if parsed is None and file.resolve() not in self.failed:
                 parsed = self.parse_extra(file)
             if parsed is not None:
                 files.append(parsed)
@@ -944,6 +952,7 @@ def load_terraform(
     tfvars: dict[Path, list[ParsedFile | tuple[str, dict]]],
     single_files: list[Path] | None = None,
     var_files: list[ParsedFile | tuple[str, dict]] | None = None,
+    failed: set[Path] | None = None,
 ) -> ScanInput:
     """Evaluate every Terraform root among the parsed files.
 
@@ -951,7 +960,7 @@ def load_terraform(
     ``--var-file`` ones (apply to every root). ``single_files`` are files given directly on the
     command line: each is a root of its own.
     """
-    loader = Loader(base, boundary, parsed)
+    loader = Loader(base, boundary, parsed, failed)
     dirs = sorted({p.parent for p in parsed if p not in (single_files or [])})
     roots: list[tuple[Path, ModuleDir]] = []
     for path in find_roots(loader, dirs) if dirs else []:

@@ -1,0 +1,21 @@
+resource "aws_iam_role" "support_role" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_instance_profile" "bad_no_role" {
+  name = "empty"
+}
+
+resource "aws_iam_instance_profile" "good_by_reference" {
+  name = "app"
+  role = aws_iam_role.support_role.name
+}
+
+resource "aws_iam_instance_profile" "good_by_name" {
+  name = "app-by-name"
+  role = "app"
+}

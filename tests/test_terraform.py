@@ -1,0 +1,367 @@
+"""The Terraform front end: one test per policy form and per evaluation feature."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from iac_iam_checks.engine import ScanOptions, load
+from iac_iam_checks.model import Location, PolicyDocument, Template, Unknown
+from iac_iam_checks.policy_sources import documents_of
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / ".git").mkdir(exist_ok=True)
+    return root
+
+
+def resources(root: Path, **options):
+    loaded, _ = load([root], ScanOptions(**options))
+    return loaded
+
+
+def by_address(loaded):
+    return {r.address: r for r in loaded.resources}
+
+
+def statement_lines(resource) -> list[tuple[str, int, int]]:
+    return [
+        (s.location.file, s.location.line, s.location.end_line)
+        for source in documents_of(resource)
+        for s in source.document.statements
+    ]
+
+
+def test_jsonencode_statements_keep_their_lines(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "s3:GetObject"
+        Resource = "*"
+      },
+      { Effect = "Deny", Action = "s3:*", Resource = "*" },
+    ]
+  })
+}
+"""
+        },
+    )
+    policy = by_address(resources(root))["aws_iam_policy.p"]
+    assert statement_lines(policy) == [("main.tf", 5, 9), ("main.tf", 10, 10)]
+
+
+def test_heredoc_json_lines_and_interpolation(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """variable "bucket" { default = "logs" }
+resource "aws_iam_role_policy" "p" {
+  role   = "r"
+  policy = <<-EOT
+    {
+      "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::${var.bucket}/*"}
+      ]
+    }
+  EOT
+}
+"""
+        },
+    )
+    policy = by_address(resources(root))["aws_iam_role_policy.p"]
+    [source] = documents_of(policy)
+    [statement] = source.document.statements
+    assert statement.resources == ["arn:aws:s3:::logs/*"]
+    assert (statement.location.line, statement.location.end_line) == (7, 7)
+
+
+def test_heredoc_with_unknown_hole_keeps_known_parts(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """resource "aws_iam_role_policy" "p" {
+  role   = "r"
+  policy = <<EOF
+{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${var.b}/*"}}
+EOF
+}
+"""
+        },
+    )
+    [source] = documents_of(by_address(resources(root))["aws_iam_role_policy.p"])
+    [statement] = source.document.statements
+    [resource] = statement.resources
+    assert isinstance(resource, Template)
+    assert resource.parts == ("arn:aws:s3:::", Unknown("var.b"), "/*")
+
+
+def test_policy_document_data_source_is_the_attribute_value(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """data "aws_iam_policy_document" "d" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["*"]
+  }
+  statement {
+    effect    = "Deny"
+    actions   = ["s3:DeleteObject"]
+    resources = ["*"]
+    condition {
+      test     = "Bool"
+      variable = "aws:MultiFactorAuthPresent"
+      values   = ["false"]
+    }
+  }
+}
+resource "aws_iam_policy" "p" {
+  policy = data.aws_iam_policy_document.d.json
+}
+"""
+        },
+    )
+    found = by_address(resources(root))
+    policy = found["aws_iam_policy.p"]
+    assert isinstance(policy.attrs["policy"], PolicyDocument)
+    assert statement_lines(policy) == [("main.tf", 2, 5), ("main.tf", 6, 15)]
+    deny = policy.attrs["policy"].statements[1]
+    assert deny.effect == "Deny"
+    assert deny.conditions == {"Bool": {"aws:MultiFactorAuthPresent": ["false"]}}
+    data = found["data.aws_iam_policy_document.d"]
+    assert data.metadata["used"] is True
+    assert documents_of(data) == []
+
+
+def test_dynamic_statements_and_source_documents(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """locals {
+  grants = { read = ["s3:GetObject"], write = ["s3:PutObject"] }
+}
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid       = "Base"
+    actions   = ["sqs:SendMessage"]
+    resources = ["*"]
+  }
+}
+data "aws_iam_policy_document" "d" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+  dynamic "statement" {
+    for_each = local.grants
+    content {
+      sid       = statement.key
+      actions   = statement.value
+      resources = ["*"]
+    }
+  }
+}
+"""
+        },
+    )
+    data = by_address(resources(root))["data.aws_iam_policy_document.d"]
+    [source] = documents_of(data)
+    assert [s.sid for s in source.document.statements] == ["Base", "read", "write"]
+    assert [s.actions for s in source.document.statements] == [
+        ["sqs:SendMessage"],
+        ["s3:GetObject"],
+        ["s3:PutObject"],
+    ]
+
+
+def test_file_policy_lines_point_into_the_json_file(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """resource "aws_iam_policy" "p" {
+  policy = file("${path.module}/policies/admin.json")
+}
+""",
+            "policies/admin.json": """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "*",
+      "Resource": "*"
+    }
+  ]
+}
+""",
+        },
+    )
+    policy = by_address(resources(root))["aws_iam_policy.p"]
+    assert statement_lines(policy) == [("policies/admin.json", 4, 8)]
+
+
+def test_templatefile_renders_variables(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """resource "aws_iam_policy" "p" {
+  policy = templatefile("${path.module}/p.json.tpl", { bucket = "logs" })
+}
+""",
+            "p.json.tpl": '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",'
+            ' "Resource": "arn:aws:s3:::${bucket}/*"}]}\n',
+        },
+    )
+    [source] = documents_of(by_address(resources(root))["aws_iam_policy.p"])
+    assert source.document.statements[0].resources == ["arn:aws:s3:::logs/*"]
+
+
+def test_file_outside_the_repository_is_unknown_with_a_warning(tmp_path: Path) -> None:
+    repo = write(
+        tmp_path / "repo",
+        {"main.tf": 'resource "aws_iam_policy" "p" {\n  policy = file("../outside.json")\n}\n'},
+    )
+    (tmp_path / "outside.json").write_text('{"Statement": []}', encoding="utf-8")
+    loaded = resources(repo)
+    assert isinstance(by_address(loaded)["aws_iam_policy.p"].attrs["policy"], Unknown)
+    assert len(loaded.warnings) == 1
+
+
+def test_variables_locals_and_tfvars(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """variable "env" { default = "dev" }
+variable "team" {}
+locals { name = "${var.team}-${var.env}" }
+resource "aws_iam_user" "u" { name = local.name }
+""",
+            "terraform.tfvars": 'team = "data"\n',
+            "prod.auto.tfvars": 'env = "prod"\n',
+        },
+    )
+    assert by_address(resources(root))["aws_iam_user.u"].attrs["name"] == "data-prod"
+
+
+def test_var_file_option(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": 'variable "team" {}\nresource "aws_iam_user" "u" { name = var.team }\n',
+            "extra.tfvars": 'team = "ops"\n',
+        },
+    )
+    loaded = resources(root, var_files=[root / "extra.tfvars"])
+    assert by_address(loaded)["aws_iam_user.u"].attrs["name"] == "ops"
+
+
+def test_count_and_for_each_instances(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """resource "aws_iam_user" "each" {
+  for_each = toset(["alice", "bob"])
+  name     = each.key
+}
+resource "aws_iam_user" "counted" {
+  count = 2
+  name  = "u${count.index}"
+}
+resource "aws_iam_user" "none" {
+  count = 0
+  name  = "never"
+}
+resource "aws_iam_user" "unknown" {
+  for_each = var.users
+  name     = each.key
+}
+"""
+        },
+    )
+    found = by_address(resources(root))
+    users = sorted(a for a in found if a.startswith("aws_iam_user."))
+    assert users == [
+        'aws_iam_user.counted[0]',
+        'aws_iam_user.counted[1]',
+        'aws_iam_user.each["alice"]',
+        'aws_iam_user.each["bob"]',
+        "aws_iam_user.unknown",
+    ]
+    assert found['aws_iam_user.each["bob"]'].attrs["name"] == "bob"
+    assert found["aws_iam_user.counted[1]"].attrs["name"] == "u1"
+    assert found["aws_iam_user.unknown"].metadata["count_unknown"] == Unknown("var.users")
+
+
+def test_local_module_called_twice_reports_per_instance(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """module "a" {
+  source = "./modules/user"
+  name   = "alice"
+}
+module "b" {
+  source = "./modules/user"
+  name   = "bob"
+}
+resource "aws_iam_user_policy_attachment" "x" {
+  user       = module.a.user_name
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+""",
+            "modules/user/main.tf": """variable "name" {}
+resource "aws_iam_user" "this" {
+  name = var.name
+}
+output "user_name" { value = aws_iam_user.this.name }
+""",
+        },
+    )
+    found = by_address(resources(root))
+    assert found["module.a.aws_iam_user.this"].attrs["name"] == "alice"
+    assert found["module.b.aws_iam_user.this"].location == Location("modules/user/main.tf", 2, 4)
+    user = found["aws_iam_user_policy_attachment.x"].attrs["user"]
+    assert user.ref == ("module.a.aws_iam_user.this", "name")
+    assert "aws_iam_user.this" not in found  # the module directory is not a root of its own
+
+
+def test_remote_module_gives_one_unresolved_note(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {"main.tf": 'module "iam" {\n  source = "terraform-aws-modules/iam/aws"\n}\n'},
+    )
+    [(resource, value, message)] = resources(root).unresolved_notes
+    assert resource.address == "module.iam"
+    assert "not available locally" in message
+
+
+def test_reference_by_attribute_carries_the_target_address(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """resource "aws_iam_user" "u" { name = "alice" }
+resource "aws_iam_access_key" "k" { user = aws_iam_user.u.name }
+"""
+        },
+    )
+    user = by_address(resources(root))["aws_iam_access_key.k"].attrs["user"]
+    assert user == Unknown("aws_iam_user.u.name", ref=("aws_iam_user.u", "name"))
+
+
+def test_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "good.tf": 'resource "aws_iam_user" "u" { name = "a" }\n',
+            "bad.tf": 'resource "aws_iam_user" "v" {\n  name = \n}\n',
+        },
+    )
+    loaded = resources(root)
+    [error] = loaded.errors
+    assert (error.file, error.line) == ("bad.tf", 3)
+    assert "aws_iam_user.u" in by_address(loaded)
