@@ -103,9 +103,11 @@ def load_terraform_path(
     tfvars: dict[Path, list[Any]] = {}
     errors: list[ParseError] = []
     trees = parse_many([(s.text, s.rel) for s in mine], options.jobs, options.use_cache)
+    failed: set[Path] = set()
     for source, tree in zip(mine, trees, strict=False):
         if isinstance(tree, ParseError):
             errors.append(tree)
+            failed.add(source.path.resolve())
             continue
         parsed_file = tf.ParsedFile(source.path.resolve(), source.rel, source.text, tree)
         if source.kind == disc.TERRAFORM_HCL:
@@ -127,7 +129,13 @@ def load_terraform_path(
         )
     single = [root] if path.is_file() and root in parsed else []
     result = tf.load_terraform(
-        base, repository_boundary(path), parsed, tfvars, single_files=single, var_files=var_files
+        base,
+        repository_boundary(path),
+        parsed,
+        tfvars,
+        single_files=single,
+        var_files=var_files,
+        failed=failed,
     )
     result.errors[:0] = errors
     return result
