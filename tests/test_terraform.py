@@ -286,8 +286,8 @@ resource "aws_iam_user" "unknown" {
     found = by_address(resources(root))
     users = sorted(a for a in found if a.startswith("aws_iam_user."))
     assert users == [
-        'aws_iam_user.counted[0]',
-        'aws_iam_user.counted[1]',
+        "aws_iam_user.counted[0]",
+        "aws_iam_user.counted[1]",
         'aws_iam_user.each["alice"]',
         'aws_iam_user.each["bob"]',
         "aws_iam_user.unknown",
@@ -363,5 +363,5 @@ def test_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:
     )
     loaded = resources(root)
     [error] = loaded.errors
-    assert (error.file, error.line) == ("bad.tf", 3)
+    assert (error.file, error.line) == ("bad.tf", 2)
     assert "aws_iam_user.u" in by_address(loaded)

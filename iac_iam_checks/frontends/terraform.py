@@ -506,7 +506,9 @@ class ModuleInstance:
         if expansion is None or any(key is None for key, _ in expansion):
             return None
         return {
-            key: Unknown(f"{address}{instance_suffix(key)}", ref=(address + instance_suffix(key), ""))
+            key: Unknown(
+                f"{address}{instance_suffix(key)}", ref=(address + instance_suffix(key), "")
+            )
             for key, _ in expansion
         }
 
