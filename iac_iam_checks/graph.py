@@ -108,6 +108,13 @@ def _strip_modules(address: str) -> str:
     return _MODULE_PREFIX.sub("", address, count=1)
 
 
+def display_name(resource: Resource) -> str:
+    """How messages name a resource: ``'alice'`` when it has a literal name, else its address."""
+    entry = NAMED_KINDS.get(resource.kind)
+    name = resource.attrs.get(entry[1]) if entry else None
+    return f"'{name}'" if isinstance(name, str) and name else resource.address
+
+
 @dataclass(eq=False)
 class Node:
     """One address in one scope (all its Resource variants)."""

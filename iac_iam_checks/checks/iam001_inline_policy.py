@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Resource, Template, Unknown, location_of
+from ..graph import display_name
+from ..model import CLOUDFORMATION, Resource, Template, Unknown, location_of
 from ..registry import Blocked, Context, Issue, Result, check
 
 POLICY_RESOURCES = {
@@ -51,10 +52,14 @@ PRINCIPALS = {"AWS::IAM::User": "user", "AWS::IAM::Group": "group", "AWS::IAM::R
 def inline_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
     if resource.kind in POLICY_RESOURCES:
         if not is_cdk_default_policy(resource):
+            name = resource.attrs.get(
+                "PolicyName" if resource.framework == CLOUDFORMATION else "name"
+            )
+            named = f" '{name}'" if isinstance(name, str) else ""
             yield Issue(
                 resource,
-                f"{resource.address} is an inline policy of its {POLICY_RESOURCES[resource.kind]}"
-                "; use a managed policy instead",
+                f"Inline policy{named} is embedded in its {POLICY_RESOURCES[resource.kind]}, "
+                "where it cannot be reused or reviewed on its own; use a managed policy instead",
             )
         return
     if resource.kind == "aws_iam_role":
@@ -77,7 +82,7 @@ def _entries(resource: Resource, attribute: str, principal: str, name_key: str) 
         named = f" '{name}'" if isinstance(name, str) else ""
         yield Issue(
             resource,
-            f"IAM {principal} {resource.address} has an inline policy{named}; "
+            f"IAM {principal} {display_name(resource)} has an inline policy{named}; "
             "use a managed policy instead",
             location_of(entry) or resource.loc(attribute),
         )

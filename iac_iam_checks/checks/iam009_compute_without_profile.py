@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..graph import LAUNCHED_FROM, TEMPLATE_USER, Graph, Node
+from ..graph import LAUNCHED_FROM, TEMPLATE_USER, Graph, Node, display_name
 from ..model import Resource
 from ..registry import Blocked, Context, Issue, Result, check
 
@@ -45,7 +45,11 @@ def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result
     if resource.kind in TEMPLATES:
         if graph.incoming(node, TEMPLATE_USER):
             return
-        yield Issue(resource, f"Launch template {node.label} has no IAM instance profile")
+        yield Issue(
+            resource,
+            f"Launch template {display_name(resource)} has no IAM instance profile, so instances "
+            "launched from it get no role",
+        )
         return
     launches = [
         e for e in graph.edges_declared_by(node, LAUNCHED_FROM) if e.declared_by is resource
@@ -63,7 +67,11 @@ def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result
             )
             return
     suffix = " and neither does its launch template" if launches else ""
-    yield Issue(resource, f"{resource.address} has no IAM instance profile{suffix}")
+    yield Issue(
+        resource,
+        f"{resource.address} has no IAM instance profile{suffix}, so software on it has no role "
+        "credentials",
+    )
 
 
 def has_profile(resource: Resource) -> bool:

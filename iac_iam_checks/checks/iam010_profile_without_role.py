@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import ROLE, Graph
+from ..graph import ROLE, Graph, display_name
 from ..model import Resource
 from ..registry import Blocked, Context, Issue, Result, check
 
@@ -35,7 +35,11 @@ def profile_without_role(resource: Resource, ctx: Context) -> Iterator[Result]:
         items = value if isinstance(value, list) else [value]
         values += [(attribute, v) for v in items if v not in (None, "")]
     if not values:
-        yield Issue(resource, f"Instance profile {resource.address} has no role")
+        yield Issue(
+            resource,
+            f"Instance profile {display_name(resource)} has no role, so it gives instances no "
+            "credentials",
+        )
         return
     for attribute, value in values:
         target = graph.resolve(value, resource, ROLE)
@@ -44,14 +48,15 @@ def profile_without_role(resource: Resource, ctx: Context) -> Iterator[Result]:
         if target.dangling:
             yield Issue(
                 resource,
-                f"Instance profile {resource.address} points at role {target.value.source}, "
-                "which is not defined",
+                f"Instance profile {display_name(resource)} points at role "
+                f"{target.value.ref[0]}, which is not defined in the scan",
                 resource.loc(attribute),
             )
         elif target.unresolved is not None:
             yield Blocked(
                 resource,
                 target.unresolved,
-                f"role {target.label} of instance profile {resource.address} is not in the scan",
+                f"role {target.label} of instance profile {display_name(resource)} is not "
+                "defined in the scan",
                 resource.loc(attribute),
             )

@@ -19,3 +19,8 @@ resource "aws_iam_instance_profile" "good_by_name" {
   name = "app-by-name"
   role = "app"
 }
+
+resource "aws_iam_instance_profile" "bad_dangling_reference" {
+  name = "ghost"
+  role = aws_iam_role.deleted.name
+}

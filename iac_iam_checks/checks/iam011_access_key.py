@@ -38,8 +38,8 @@ def access_key(resource: Resource, ctx: Context) -> Iterator[Result]:
     if resource.kind == "aws_iam_access_key" and resource.attrs.get("pgp_key") in (None, ""):
         yield Issue(
             resource,
-            f"{resource.address} creates a long-lived access key without pgp_key: its secret is "
-            "stored in plain text in the Terraform state",
+            f"{resource.address} creates a long-lived IAM user access key without pgp_key, so "
+            "its secret is stored in plain text in the Terraform state",
             severity="HIGH",
         )
     else:

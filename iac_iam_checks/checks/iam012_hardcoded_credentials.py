@@ -38,9 +38,9 @@ def hardcoded_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
         for match in KEY_ID.finditer(text):
             if not match.group().endswith("EXAMPLE"):
                 found.setdefault(top, f"access key id {_mask(match.group())}")
-        secret = _secret(name or block_name, text)
+        secret = _secret(name, text) or _secret(block_name, text)
         if secret and "EXAMPLE" not in secret:
-            found.setdefault(top, "a secret access key")
+            found.setdefault(top, "secret access key")
     for top, what in found.items():
         yield Issue(
             resource,

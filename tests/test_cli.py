@@ -1,0 +1,177 @@
+"""The command line: JSON shape, exit codes, and bad input that never stops a scan."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from iac_iam_checks.cli import main
+
+INLINE_POLICY = """resource "aws_iam_user_policy" "inline" {
+  user   = "alice"
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+}
+"""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def scan_json(*args: str) -> tuple[int, dict]:
+    code, output = run("scan", "--format", "json", "--no-cache", *args)
+    return code, json.loads(output)
+
+
+def repo(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return tmp_path
+
+
+def test_json_output_shape(tmp_path: Path) -> None:
+    code, data = scan_json(str(repo(tmp_path, {"main.tf": INLINE_POLICY})), "--check", "IAM001")
+    assert code == 1
+    assert set(data) == {
+        "schema_version",
+        "version",
+        "findings",
+        "unresolved",
+        "errors",
+        "warnings",
+        "summary",
+    }
+    assert data["schema_version"] == 1
+    [finding] = data["findings"]
+    assert set(finding) == {
+        "check_id",
+        "title",
+        "severity",
+        "file",
+        "line",
+        "end_line",
+        "resource",
+        "message",
+        "framework",
+        "fingerprint",
+        "suppressed",
+    }
+    assert (finding["check_id"], finding["resource"], finding["file"], finding["line"]) == (
+        "IAM001",
+        "aws_iam_user_policy.inline",
+        "main.tf",
+        1,
+    )
+    assert finding["suppressed"] is None
+
+
+def test_json_output_is_byte_identical_between_runs(tmp_path: Path) -> None:
+    root = str(repo(tmp_path, {"main.tf": INLINE_POLICY}))
+    assert run("scan", "--format", "json", root) == run("scan", "--format", "json", root)
+
+
+def test_exit_codes(tmp_path: Path) -> None:
+    root = str(repo(tmp_path, {"main.tf": INLINE_POLICY}))
+    assert run("scan", root, "--check", "IAM001")[0] == 1
+    assert run("scan", root, "--check", "IAM001", "--soft-fail")[0] == 0
+    assert run("scan", root, "--check", "IAM001", "--severity-threshold", "HIGH")[0] == 0
+    assert run("scan", root, "--check", "IAM999")[0] == 2
+    assert run("scan", str(tmp_path / "missing"))[0] == 2
+
+
+def test_folder_without_iac_warns_and_exits_0(tmp_path: Path) -> None:
+    code, data = scan_json(str(repo(tmp_path, {"notes.txt": "hello", "k8s.yaml": "kind: Pod\n"})))
+    assert code == 0
+    assert data["findings"] == [] and data["errors"] == []
+    assert any("no IaC files" in w for w in data["warnings"])
+
+
+def test_list_checks_and_explain() -> None:
+    code, output = run("list-checks", "--format", "json")
+    assert code == 0
+    assert "IAM001" in [row["id"] for row in json.loads(output)]
+    code, output = run("explain", "IAM001")
+    assert code == 0 and "How to fix" in output
+    assert run("explain", "NOPE1")[0] == 2
+
+
+def test_version_is_fast() -> None:
+    import subprocess
+    import sys
+
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", "from iac_iam_checks.cli import main; main(['--version'])"],
+        check=False,
+        capture_output=True,
+    )
+    assert time.perf_counter() - start < 3  # generous: CI machines are noisy
+
+
+ALIAS_BOMB = (
+    "AWSTemplateFormatVersion: '2010-09-09'\na: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+)
+
+BAD_INPUTS: dict[str, str | bytes] = {
+    "broken.tf": 'resource "aws_iam_user" "x" {\n  name = "a"\n',
+    "broken.yaml": "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  A: [\n",
+    "broken.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {',
+    "binary.tf": b"\x00\x01\x02resource",
+    "latin1.tf": 'resource "aws_iam_user" "x" { name = "caf\xe9" }\n'.encode("latin-1"),
+    "bomb.yaml": ALIAS_BOMB,
+    "deep.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": '
+    + "[" * 20000
+    + "]" * 20000
+    + "}",
+    "huge.tf": "# " + "x" * (6 * 1024 * 1024) + "\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_is_an_error_and_the_rest_is_scanned(tmp_path: Path, name: str) -> None:
+    root = repo(tmp_path, {name: BAD_INPUTS[name], "good/main.tf": INLINE_POLICY})
+    start = time.perf_counter()
+    code, data = scan_json(str(root), "--check", "IAM001")
+    assert time.perf_counter() - start < 20
+    assert code == 2
+    assert [e["file"] for e in data["errors"]] == [name]
+    assert [f["resource"] for f in data["findings"]] == ["aws_iam_user_policy.inline"]
+
+
+def test_symlink_loop_is_an_error(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"good/main.tf": INLINE_POLICY})
+    os.symlink(root, root / "good" / "loop")
+    code, data = scan_json(str(root), "--check", "IAM001")
+    assert code == 2
+    assert [e["file"] for e in data["errors"]] == ["good/loop"]
+    assert [f["resource"] for f in data["findings"]] == ["aws_iam_user_policy.inline"]
+
+
+def test_non_iac_yaml_and_json_are_skipped_silently(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {
+            "deploy.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n",
+            ".github/workflows/ci.yml": "on: push\njobs: {build: {runs-on: ubuntu}}\n",
+            "package.json": '{"name": "x", ',
+            "main.tf": INLINE_POLICY,
+        },
+    )
+    code, data = scan_json(str(root), "--check", "IAM001")
+    assert code == 1 and data["errors"] == []
