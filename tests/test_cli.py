@@ -14,7 +14,9 @@ from iac_iam_checks.cli import main
 
 INLINE_POLICY = """resource "aws_iam_user_policy" "inline" {
   user   = "alice"
-  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]
+  })
 }
 """
 

@@ -218,6 +218,7 @@ class _Plan:
         self.root_config = configuration.get("root_module")
         self.provider_config = _dict(configuration.get("provider_config"))
         self.documents: dict[str, PolicyDocument] = {}
+        self.rendered: dict[str, str] = {}
 
     # -- output -----------------------------------------------------------------------------
 
@@ -285,9 +286,12 @@ class _Plan:
         where = self.location(path)
         metadata: dict[str, Any] = {}
         if mode == "data" and kind == POLICY_DOCUMENT:
+            if isinstance(attrs.get("json"), str):
+                self.rendered[address] = attrs["json"]
             document = self.policy_document(attrs, where, address)
             if document is not None:
                 attrs["json"] = document
+            if isinstance(document, PolicyDocument):
                 self.documents[address] = document
             metadata["used"] = self.referenced(module_path, f"data.{kind}.{name}")
         index = entry.get("index")
@@ -333,25 +337,8 @@ class _Plan:
         for resource in resources:
             if resource.address not in self.documents:
                 continue
-            rendered = self.rendered_json(resource)
-            if resource.address in used or (rendered is not None and rendered in texts):
+            if resource.address in used or self.rendered.get(resource.address) in texts:
                 resource.metadata["used"] = True
-
-    def rendered_json(self, resource: Resource) -> str | None:
-        for entry in self.walk_all(resource.address):
-            value = _dict(entry.get("values")).get("json")
-            if isinstance(value, str):
-                return value
-        return None
-
-    def walk_all(self, address: str):
-        for root in (
-            _dict(self.data["planned_values"]).get("root_module"),
-            _dict(_dict(self.data.get("prior_state")).get("values")).get("root_module"),
-        ):
-            for _, _, entry in self.walk(root, (), ""):
-                if entry.get("address") == address:
-                    yield entry
 
     def substitute(self, value: Any, used: set[str], texts: set[str], depth: int) -> Any:
         if depth > MAX_VALUE_DEPTH:
