@@ -94,8 +94,8 @@ def terraform_resource(
     plan = "__startline__" in conf
     file = _scanned_file(entity_path, entity_type)
     address = str(conf.get("__address__") or entity_path.rsplit(":", 1)[-1])
-    module, _, local_address = address.rpartition(f".{entity_type}.")
-    if not local_address:
+    module, separator, local_address = address.rpartition(f".{entity_type}.")
+    if not separator:
         module, local_address = "", address.removeprefix(f"{entity_type}.")
     if block_type == "data":
         address = f"{module}.data.{entity_type}.{local_address}".lstrip(".")

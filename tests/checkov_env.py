@@ -56,7 +56,9 @@ def checkov_executable() -> Path:
         if not _healthy(env_dir):
             _build(env_dir)
             if not _healthy(env_dir):
-                raise RuntimeError(f"checkov environment at {env_dir} is broken after a fresh build")
+                raise RuntimeError(
+                    f"checkov environment at {env_dir} is broken after a fresh build"
+                )
     return env_dir / "bin" / "checkov"
 
 

@@ -44,6 +44,7 @@ MAX_MODULE_DEPTH = 32
 MAX_REFERENCE_HOPS = 16
 POLICY_DOCUMENT = "aws_iam_policy_document"
 DOCUMENT_ATTRS = ("json", "minified_json")
+DOCUMENT_INPUTS = ("statement", "source_policy_documents", "override_policy_documents")
 NOT_RESOURCES = {"var", "local", "each", "count", "path", "self", "terraform", "module", "data"}
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
@@ -317,7 +318,8 @@ class _Plan:
         if isinstance(rendered, str):
             return document_from_value(rendered, IDENTITY, where, origin=address)
         if not any(
-            k in attrs for k in ("statement", "source_policy_documents", "override_policy_documents")
+            k in attrs
+            for k in ("statement", "source_policy_documents", "override_policy_documents")
         ):
             return rendered
         from .terraform import build_policy_document
