@@ -14,9 +14,11 @@ checkov hands each check a differently shaped copy of the same block (measured o
   (list-wrapped) plus ``start_line``/``end_line``, a top-level JSON policy string decoded,
   nested ones left as text; values known only after apply are simply absent.
 - CloudFormation: the resource as written (``Type``, ``Properties``, ``Metadata``), every dict
-  marked with ``__file__``/``__startline__``/``__endline__``; short tags are long form;
-  checkov substitutes parameter defaults into ``Fn::Sub`` but leaves ``Ref``, ``Fn::GetAtt``,
-  ``Fn::If``, ``Fn::Join`` and pseudo parameters as intrinsic dicts.
+  marked with ``__file__``/``__startline__``/``__endline__`` and ``Properties`` given an extra
+  ``resource_type``; short tags are long form; checkov substitutes parameter defaults (``Ref``,
+  ``${Param}`` in ``Fn::Sub``, a list parameter as its comma-separated text) but leaves
+  ``Ref``/``Fn::GetAtt`` to resources, pseudo parameters, ``Fn::If``, ``Fn::Join``,
+  ``Fn::Select`` and ``Fn::FindInMap`` (``Mappings`` are not in ``conf``: Unknown) as dicts.
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ def terraform_resource(
     if block_type == "data" and entity_type == POLICY_DOCUMENT_DATA_SOURCE:
         attrs["json"] = _data_document(attrs, location, address)
     if plan:
+        attrs = {key: _after_apply(value, f"{address}.{key}") for key, value in attrs.items()}
         for source in TERRAFORM_SOURCES.get(entity_type, ()):
             if "[" not in source.path and source.path not in attrs:
                 attrs[source.path] = Unknown(f"{address}.{source.path} (known after apply)")
@@ -128,6 +131,16 @@ def terraform_resource(
         instance_key=_instance_key(key_match.group(1)) if key_match else None,
         metadata={"used": False} if block_type == "data" else {},
     )
+
+
+def _after_apply(value: Any, source: str) -> Any:
+    """A plan writes a list item known only after apply as null: make it Unknown."""
+    if isinstance(value, list):
+        unknown = Unknown(f"{source} (known after apply)")
+        return [unknown if item is None else _after_apply(item, source) for item in value]
+    if isinstance(value, dict):
+        return {key: _after_apply(item, f"{source}.{key}") for key, item in value.items()}
+    return value
 
 
 def provider_resource(conf: dict[str, Any], entity_path: str) -> Resource:
@@ -383,6 +396,8 @@ def cloudformation_resources(
     out: list[Resource] = []
     for choices in _choices(names):
         attrs = _cfn_value(conf.get("Properties") or {}, choices, file)
+        if isinstance(attrs, dict) and attrs.get("resource_type") == entity_type:
+            del attrs["resource_type"]  # checkov's own addition
         metadata = _cfn_value(conf.get("Metadata") or {}, choices, file)
         out.append(
             Resource(
@@ -483,6 +498,15 @@ def _intrinsic(name: str, argument: Any, choices: dict[str, bool], file: str) ->
             for index, item in enumerate(items):
                 parts.extend(([delimiter] if index else []) + _string_parts(item))
             return make_string(parts)
+    if name == "Fn::Base64":
+        return _cfn_value(argument, choices, file)
+    if name in ("Fn::Select", "Fn::Split") and isinstance(argument, list) and len(argument) == 2:
+        first, second = (_cfn_value(a, choices, file) for a in argument)
+        if name == "Fn::Split" and isinstance(first, str) and first and isinstance(second, str):
+            return second.split(first)
+        index = int(first) if isinstance(first, str) and first.isdigit() else first
+        if isinstance(index, int) and isinstance(second, list) and 0 <= index < len(second):
+            return second[index]
     return Unknown(f"{name} {json.dumps(_strip(argument), default=str)[:200]}")
 
 

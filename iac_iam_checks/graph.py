@@ -246,6 +246,10 @@ class Graph:
         self._in: dict[tuple[int, str], list[Edge]] = {}
         self._declared: dict[tuple[int, str], list[Edge]] = {}
         self._credentials: dict[str, list[UserCredentials]] = {}
+        self._documents: dict[int, list[PolicySource]] = {}
+        self._by_kind: dict[str, list[Node]] = {}
+        for node in self._nodes.values():
+            self._by_kind.setdefault(node.kind, []).append(node)
         for node in self._nodes.values():
             for resource in node.resources:
                 for edge in _edges_declared_by(self, resource):
@@ -260,9 +264,17 @@ class Graph:
 
     def nodes(self, scope: str, kinds: Iterable[str]) -> list[Node]:
         """Nodes of the given kinds in a scope, in source order."""
-        wanted = set(kinds)
-        found = [n for (s, _), n in self._nodes.items() if s == scope and n.kind in wanted]
+        found = [n for kind in set(kinds) for n in self._by_kind.get(kind, []) if n.scope == scope]
         return sorted(found, key=lambda n: n.sort_key)
+
+    def documents(self, node: Node) -> list[PolicySource]:
+        """``documents_of`` over every variant of a node (computed once)."""
+        cached = self._documents.get(id(node))
+        if cached is None:
+            cached = self._documents[id(node)] = [
+                source for resource in node.resources for source in documents_of(resource)
+            ]
+        return cached
 
     def outgoing(self, node: Node, relation: str) -> list[Edge]:
         return self._out.get((id(node), relation), [])
@@ -378,7 +390,7 @@ class Graph:
             if policy.is_data:
                 links.append(self._looked_up_policy(policy, label, *where))
                 continue
-            documents = [s.document for r in policy.resources for s in documents_of(r)]
+            documents = [source.document for source in self.documents(policy)]
             links.append(PolicyLink(label, *where, documents=documents))
         return links
 
@@ -454,18 +466,13 @@ class Graph:
     def login_profile_holders(self, scope: str) -> list[Node]:
         """Nodes that create a login profile in a scope (TF login profiles, CFN users with
         ``LoginProfile``), in source order."""
-        holders = {
-            id(node): node
-            for edge in self.edges
-            if edge.relation == LOGIN_PROFILE
-            and (node := self.node(edge.declared_by)).scope == scope
-        }
+        entries = self.credentials(scope)
+        holders = {id(n): n for entry in entries for n in entry.login_profiles}
         return sorted(holders.values(), key=lambda n: n.sort_key)
 
     def nodes_anywhere(self, kinds: Iterable[str]) -> list[Node]:
         """Nodes of the given kinds in every scope of the scan."""
-        wanted = set(kinds)
-        return [n for n in self._nodes.values() if n.kind in wanted]
+        return [n for kind in kinds for n in self._by_kind.get(kind, [])]
 
     def credentials_of(self, user: Node) -> UserCredentials:
         for entry in self.credentials(user.scope):

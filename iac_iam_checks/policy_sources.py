@@ -156,7 +156,7 @@ def _walk(value: Any, steps: list[str], prefix: str) -> Iterator[tuple[str, Any,
     for index, entry in enumerate(items):
         path = f"{here}[{index}]"
         if not rest:
-            yield path, value, entry
+            yield path, entry if isinstance(entry, dict) else value, entry
         elif isinstance(entry, (Unknown, Template)):
             unknown = entry if isinstance(entry, Unknown) else entry.unknowns[0]
             yield path, entry, unknown

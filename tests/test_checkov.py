@@ -98,6 +98,7 @@ def test_plan_conf_markers_and_values_known_after_apply() -> None:
     conf = {
         "name": ["q"],
         "user": ["alice"],
+        "policy_arns": [["arn:aws:iam::1:policy/p", None]],
         "inline": [{"policy": ['{"Statement": []}'], "__startline__": [37], "start_line": [36]}],
         "__file__": ["/tmp/x/tfplan.json"],
         "__startline__": [51],
@@ -116,6 +117,10 @@ def test_plan_conf_markers_and_values_known_after_apply() -> None:
     assert resource.attrs == {
         "name": "q",
         "user": "alice",
+        "policy_arns": [
+            "arn:aws:iam::1:policy/p",
+            Unknown("module.m.aws_iam_user_policy.q.policy_arns (known after apply)"),
+        ],
         "inline": [{"policy": '{"Statement": []}'}],
         "policy": Unknown("module.m.aws_iam_user_policy.q.policy (known after apply)"),
     }
@@ -175,6 +180,19 @@ def test_policy_document_data_source_becomes_a_document() -> None:
     assert document.statements[3].effect == Unknown('dynamic "statement"')
 
 
+def test_data_source_in_a_module_keeps_our_address_shape() -> None:
+    conf = {"__start_line__": 9, "__end_line__": 14, "statement": [{"actions": [["s3:*"]]}]}
+    conf["__address__"] = "module.m.aws_iam_policy_document.md"
+    resource = checkov_conf.terraform_resource(
+        conf, "aws_iam_policy_document", "/m/main.tf:aws_iam_policy_document:md", "data"
+    )
+    assert (resource.address, resource.module, resource.name) == (
+        "module.m.data.aws_iam_policy_document.md",
+        "module.m",
+        "md",
+    )
+
+
 def test_cloudformation_intrinsics_and_variants() -> None:
     conf = {
         "Type": "AWS::IAM::Role",
@@ -190,6 +208,7 @@ def test_cloudformation_intrinsics_and_variants() -> None:
             "__file__": "cfn/t.yaml",
             "__startline__": 10,
             "__endline__": 28,
+            "resource_type": "AWS::IAM::Role",
         },
         "Metadata": {"aws:cdk:path": "Stack/Role/Resource"},
         "__file__": "cfn/t.yaml",
@@ -201,6 +220,7 @@ def test_cloudformation_intrinsics_and_variants() -> None:
     )
     assert [v.attrs["Path"] for v in variants] == ["/prod/", Unknown("UserA.Arn", ("UserA", "Arn"))]
     first = variants[0]
+    assert sorted(first.attrs) == ["Description", "ManagedPolicyArns", "Path", "RoleName"]
     assert (first.address, first.kind, first.location) == (
         "RoleA",
         "AWS::IAM::Role",
@@ -223,7 +243,10 @@ def test_cloudformation_intrinsics_and_variants() -> None:
 # --- the external-checks directory ----------------------------------------------------------
 
 
-def test_export_holds_exactly_what_checkov_may_load(tmp_path: Path) -> None:
+def test_export_holds_exactly_what_checkov_may_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     exported = checkov_dir.export(tmp_path / "ext")
     assert sorted(p.name for p in exported.iterdir()) == [
         "__init__.py",
@@ -231,6 +254,8 @@ def test_export_holds_exactly_what_checkov_may_load(tmp_path: Path) -> None:
         "iac_iam_checks_shim.py",
     ]
     cached = checkov_dir.main_dir()
+    assert cached.parent == tmp_path / "cache" / "iac-iam-checks"
+    assert checkov_dir.main_dir() == cached
     assert {p.name: p.read_bytes() for p in cached.iterdir()} == {
         p.name: p.read_bytes() for p in exported.iterdir()
     }
@@ -264,11 +289,18 @@ def test_core_archive_imports_with_the_standard_library_alone(tmp_path: Path) ->
 # --- the real checkov ----------------------------------------------------------------------
 
 FRAMEWORK_SUFFIX = {"terraform": ".tf", "cloudformation": ".yaml"}
-SKIP_EXAMPLE = """resource "aws_iam_role_policy" "bad_skipped" {
+EXTRA_EXAMPLE = """variable "arns" {}
+
+resource "aws_iam_role_policy" "skipped" {
   # checkov:skip=IAM001:reviewed inline policy
   name   = "p"
   role   = "r"
   policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:Get*", Resource = "*" }] })
+}
+
+resource "aws_iam_user_policy_attachments_exclusive" "unresolved" {
+  user_name   = "ana"
+  policy_arns = var.arns
 }
 """
 
@@ -311,8 +343,8 @@ def checkov_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                     (folder / check.id).mkdir(exist_ok=True)
                     shutil.copy(example, folder / check.id / example.name)
         if framework == "terraform":
-            (folder / "skip").mkdir()
-            (folder / "skip" / "main.tf").write_text(SKIP_EXAMPLE)
+            (folder / "extra").mkdir()
+            (folder / "extra" / "main.tf").write_text(EXTRA_EXAMPLE)
         runs[framework] = run_checkov(checkov, folder, framework, external, work)
     return runs
 
@@ -438,7 +470,7 @@ def test_checkov_plan_gives_the_examples_verdicts(
 def test_checkov_shows_our_metadata_and_honours_skip_comments(
     checkov_runs: dict[str, Any],
 ) -> None:
-    record = checkov_runs["terraform"]["records"][("IAM001", "skip", "bad_skipped")]
+    record = checkov_runs["terraform"]["records"][("IAM001", "extra", "skipped")]
     check = all_checks()["IAM001"]
     assert record["check_result"] == {
         "result": "SKIPPED",
@@ -447,6 +479,12 @@ def test_checkov_shows_our_metadata_and_honours_skip_comments(
     assert record["check_name"] == check.title
     assert record["severity"] == check.severity
     assert record["guideline"] == f"{check.why} Fix: {check.fix}"
+
+
+def test_unresolved_is_unknown_which_checkov_leaves_out(checkov_runs: dict[str, Any]) -> None:
+    verdicts = checkov_runs["terraform"]["verdicts"]
+    assert verdicts[("IAM012", "extra", "unresolved")] == {"PASSED"}
+    assert ("IAM002", "extra", "unresolved") not in verdicts
 
 
 def test_graph_checks_are_not_registered_in_checkov(checkov_runs: dict[str, Any]) -> None:
@@ -464,7 +502,8 @@ POLICY_TEXT = {"policy", "assume_role_policy", "inline_policy"}
 
 def plan_json(example: Path) -> dict[str, Any]:
     """A ``terraform show -json`` document for the example's managed resources; values we
-    cannot know are left out, as in a real plan (known after apply)."""
+    cannot know are left out (null inside lists), as terraform writes values known only
+    after apply."""
     loaded, _ = load([example], ScanOptions(use_cache=False))
     modules: dict[str, list[dict[str, Any]]] = {}
     for resource in loaded.resources:
@@ -514,6 +553,6 @@ def plan_value(value: Any) -> Any:
             for k, v in items.items()
         }
         return {k: v for k, v in items.items() if v is not _OMIT}
-    if isinstance(value, list):
-        return [v for v in map(plan_value, value) if v is not _OMIT]
+    if isinstance(value, list):  # terraform keeps unknown list items as null placeholders
+        return [None if v is _OMIT else v for v in map(plan_value, value)]
     return value

@@ -365,3 +365,33 @@ def test_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:
     [error] = loaded.errors
     assert (error.file, error.line) == ("bad.tf", 2)
     assert "aws_iam_user.u" in by_address(loaded)
+
+
+def test_references_to_every_instance_of_a_resource(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """resource "aws_iam_user" "u" {
+  for_each = toset(["alice", "bob"])
+  name     = each.key
+}
+resource "aws_iam_user_login_profile" "p" {
+  for_each = aws_iam_user.u
+  user     = each.value.name
+}
+resource "aws_iam_group_membership" "m" {
+  name  = "m"
+  group = "g"
+  users = [for u in aws_iam_user.u : u.name]
+}
+"""
+        },
+    )
+    found = by_address(resources(root))
+    profile = found['aws_iam_user_login_profile.p["bob"]']
+    assert profile.attrs["user"].ref == ('aws_iam_user.u["bob"]', "name")
+    users = found["aws_iam_group_membership.m"].attrs["users"]
+    assert [u.ref for u in users] == [
+        ('aws_iam_user.u["alice"]', "name"),
+        ('aws_iam_user.u["bob"]', "name"),
+    ]

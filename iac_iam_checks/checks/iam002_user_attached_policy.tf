@@ -21,7 +21,7 @@ resource "aws_iam_user_policy_attachment" "bad_user_attachment" {
 
 resource "aws_iam_user_policy_attachments_exclusive" "bad_exclusive" {
   user_name   = aws_iam_user.support_user.name
-  policy_arns = [aws_iam_policy.support_policy.arn]
+  policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
 }
 
 # One finding for the attachment, however many users it lists.

@@ -22,7 +22,7 @@ KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
 SECRET_NAME = re.compile(r"secret_?(?:access_?)?key$", re.IGNORECASE)
 SECRET_IN_TEXT = re.compile(
-    r"(?:aws_?)?secret_?(?:access_?)?key[\"']?\s*[=:]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+    r"secret_?(?:access_?)?key[\"']?(?:\s*[=:]\s*|\s+)[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
     re.IGNORECASE,
 )
 PSEUDO_BLOCKS = {"variable", "locals", "Parameter"}

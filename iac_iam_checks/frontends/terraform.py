@@ -298,6 +298,7 @@ class ModuleInstance:
         self.children: dict[str, dict[Any, ModuleInstance] | None] = {}
         self.documents: dict[str, PolicyDocument | Any] = {}
         self.used_documents: set[str] = set()
+        self.expanding: set[str] = set()
 
     @property
     def prefix(self) -> str:
@@ -484,8 +485,6 @@ class ModuleInstance:
                 return None
             return [(i, {"count": {"index": i}}) for i in range(min(int(count), MAX_INSTANCES))]
         each = evaluator.eval(each_node)
-        if isinstance(each, Unknown) and each.ref is not None and not each.ref[1]:
-            each = self.resource_instances(each.ref[0])
         if isinstance(each, dict):
             items = list(each.items())
         elif isinstance(each, list) and all(isinstance(v, str) for v in each):
@@ -494,23 +493,28 @@ class ModuleInstance:
             return None
         return [(k, {"each": {"key": k, "value": v}}) for k, v in items[:MAX_INSTANCES]]
 
-    def resource_instances(self, address: str) -> dict[Any, Unknown] | None:
-        """``for_each = aws_iam_user.x``: the keys of that block's instances, each value a
-        reference to one instance (``each.value.name`` links to ``aws_iam_user.x["k"]``)."""
-        local = address[len(self.prefix) :] if address.startswith(self.prefix) else address
-        block = next(
-            (b for b in self.mdir.resources if ".".join(b.labels) == local),
-            None,
-        )
-        expansion = self.expand(block) if block is not None else None
+    def resource_collection(self, kind: str, name: str) -> Any:
+        """``aws_iam_user.x`` of a block with count/for_each: its instances as a list or map
+        of references, so ``for_each = aws_iam_user.x`` and ``[for u in aws_iam_user.x :
+        u.name]`` still link to each instance. None for a single-instance block."""
+        address = f"{self.prefix}{kind}.{name}"
+        block = next((b for b in self.mdir.resources if b.labels == [kind, name]), None)
+        if block is None or address in self.expanding:
+            return None
+        self.expanding.add(address)
+        try:
+            expansion = self.expand(block)
+        finally:
+            self.expanding.discard(address)
         if expansion is None or any(key is None for key, _ in expansion):
             return None
-        return {
-            key: Unknown(
-                f"{address}{instance_suffix(key)}", ref=(address + instance_suffix(key), "")
-            )
+        refs = {
+            key: Unknown(address + instance_suffix(key), ref=(address + instance_suffix(key), ""))
             for key, _ in expansion
         }
+        if all(isinstance(key, int) for key in refs):
+            return LocatedList(refs.values())
+        return LocatedDict(refs)
 
     def evaluate_body(
         self, body: Tree, parsed: ParsedFile, names: dict[str, Any]
@@ -705,6 +709,10 @@ class ModuleEnv(Env):
             return self.data_reference(steps, text)
         if root in ("terraform", "self", "each", "count"):
             return Unknown(text)
+        if first[0] == "attr" and (len(steps) == 1 or steps[1][0] == "splat"):
+            collection = instance.resource_collection(root, first[1])
+            if collection is not None:
+                return apply_steps(collection, steps[1:], text)
         return reference(instance.prefix + root, steps, text)
 
     def data_reference(self, steps: list[Step], text: str) -> Any:

@@ -1,0 +1,33 @@
+"""Full administrative access.
+
+Why: An Allow of every action (`*` or `*:*`) on every resource (`*`) makes whoever holds the
+policy an administrator of the account: one leaked credential or compromised workload is a
+compromised account.
+Fix: Grant the actions and resources the principal needs; keep administrative access for
+break-glass roles guarded by MFA, and attach AWS's job-function policies if a broad grant is
+truly needed. An unconditional Deny of everything in the same policy cancels the statement.
+References: CIS AWS Foundations Benchmark v5.0.0 1.15; checkov CKV_AWS_1, CKV_AWS_62; trivy:
+none (nearest AVD-AWS-0057, deprecated)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..least_privilege import IDENTITY_KINDS, describe, full_admin, judge_statements
+from ..model import IDENTITY, Resource
+from ..registry import Context, Result, check
+
+
+@check("IAM020", "CRITICAL", **IDENTITY_KINDS)
+def full_admin_access(resource: Resource, ctx: Context) -> Iterator[Result]:
+    yield from judge_statements(
+        resource,
+        IDENTITY,
+        lambda source, statement: full_admin(source.document, statement),
+        lambda source, verdict: (
+            f"{describe(source)} allows all actions on all resources "
+            '(Action "*", Resource "*"): full administrative access'
+        ),
+        "allows all actions on all resources",
+    )

@@ -1,0 +1,130 @@
+"""AWS-managed administrative policy attached.
+
+Why: AdministratorAccess, PowerUserAccess and IAMFullAccess each give (or let the holder give
+itself) near-unlimited access, and AWSCloudShellFullAccess lets any holder move files in and out
+of the account through CloudShell. AWS changes these policies on its own schedule, so what they
+grant is not even under your review.
+Fix: Attach a customer managed policy (or a narrow AWS job-function policy) with the actions the
+principal needs. Reported where the ARN (or name) is written: the attachment,
+`managed_policy_arns`, `ManagedPolicyArns`, a SAM `Policies` entry, or `data "aws_iam_policy"`.
+References: CIS AWS Foundations Benchmark v5.0.0 1.15 and 1.21 (AWSCloudShellFullAccess);
+checkov CKV_AWS_274, CKV_AWS_275; trivy: none; cfn_nag W43, W44
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..least_privilege import is_data_source
+from ..model import Resource, Template, Unknown, location_of
+from ..policy import aws_managed_policy_name
+from ..policy_eval import is_own_account_marker
+from ..registry import Blocked, Context, Issue, Result, check
+
+ADMIN_POLICIES = {
+    "AdministratorAccess": "full access to every service",
+    "IAMFullAccess": "lets the holder grant itself any permission",
+    "PowerUserAccess": "full access to every service except IAM user and group management",
+    "AWSCloudShellFullAccess": "CloudShell with file upload and download",
+}
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+
+ARN_ATTRIBUTES = {
+    "aws_iam_role_policy_attachment": "policy_arn",
+    "aws_iam_user_policy_attachment": "policy_arn",
+    "aws_iam_group_policy_attachment": "policy_arn",
+    "aws_iam_policy_attachment": "policy_arn",
+    "aws_iam_role_policy_attachments_exclusive": "policy_arns",
+    "aws_iam_user_policy_attachments_exclusive": "policy_arns",
+    "aws_iam_group_policy_attachments_exclusive": "policy_arns",
+    "aws_iam_role": "managed_policy_arns",
+    "aws_ssoadmin_managed_policy_attachment": "managed_policy_arn",
+    "AWS::IAM::User": "ManagedPolicyArns",
+    "AWS::IAM::Group": "ManagedPolicyArns",
+    "AWS::IAM::Role": "ManagedPolicyArns",
+    "AWS::SSO::PermissionSet": "ManagedPolicies",
+    "AWS::Serverless::Function": "Policies",
+    "AWS::Serverless::StateMachine": "Policies",
+}
+"""Where each kind writes the managed policies it attaches."""
+
+NAMES_ALLOWED = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
+"""SAM ``Policies`` also accept a bare AWS-managed policy name (``AdministratorAccess``)."""
+
+LOOKUP = "aws_iam_policy"
+"""``data "aws_iam_policy"`` looks a policy up by ``name`` or ``arn``."""
+
+
+@check(
+    "IAM021",
+    "HIGH",
+    terraform=[*(k for k in ARN_ATTRIBUTES if not k.startswith("AWS::")), LOOKUP],
+    cloudformation=[k for k in ARN_ATTRIBUTES if k.startswith("AWS::")],
+)
+def admin_managed_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
+    if resource.kind == LOOKUP:
+        if is_data_source(resource.address):
+            for attribute in ("name", "arn"):
+                yield from _entries(resource, attribute, "looks up", names=attribute == "name")
+        return
+    names = resource.kind in NAMES_ALLOWED
+    yield from _entries(resource, ARN_ATTRIBUTES[resource.kind], "attaches", names=names)
+
+
+def _entries(resource: Resource, attribute: str, verb: str, names: bool) -> Iterator[Result]:
+    value = resource.attrs.get(attribute)
+    if value is None:
+        return
+    for entry in value if isinstance(value, list) else [value]:
+        where = location_of(entry) or resource.loc(attribute)
+        verdict = admin_policy(entry, names)
+        if isinstance(verdict, str):
+            yield Issue(
+                resource,
+                f"{resource.address} {verb} the AWS-managed policy {verdict} "
+                f"({ADMIN_POLICIES[verdict]}) in {attribute}",
+                where,
+            )
+        elif isinstance(verdict, Unknown):
+            yield Blocked(
+                resource,
+                verdict,
+                f"cannot tell whether {attribute} of {resource.address} names an AWS-managed "
+                "administrative policy",
+                where,
+            )
+
+
+def admin_policy(value: Any, names: bool = False) -> str | Unknown | None:
+    """The administrative policy ``value`` names (an ARN in any partition, or a bare name
+    where ``names``), the Unknown that hides it, or None.
+
+    A reference to a resource of the scan is a customer policy; a reference to
+    ``data "aws_iam_policy"`` is reported on the data source, where the name is written.
+    """
+    if isinstance(value, str):
+        name = aws_managed_policy_name(value)
+        if name is None and names and not value.startswith("arn:"):
+            name = value
+        return name if name in ADMIN_POLICIES else None
+    if isinstance(value, Unknown):
+        if value.ref is None:
+            return value
+        target = value.ref[0]
+        looked_up = is_data_source(target) and f"data.{LOOKUP}." in f".{target}"
+        return value if is_data_source(target) and not looked_up else None
+    if isinstance(value, Template):
+        name = aws_managed_policy_name(value)
+        if name in ADMIN_POLICIES:
+            return name
+        if is_own_account_marker(value):
+            return None
+        could = any(
+            value.could_equal(f"arn:{partition}:iam::aws:policy/{policy}")
+            or (names and value.could_equal(policy))
+            for partition in PARTITIONS
+            for policy in ADMIN_POLICIES
+        )
+        return value.unknowns[0] if could else None
+    return None

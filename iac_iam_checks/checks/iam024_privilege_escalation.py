@@ -1,0 +1,63 @@
+"""Privilege escalation.
+
+Why: Some actions let a principal give itself more than it was granted: write a new version of
+its own policy, attach AdministratorAccess to itself, create keys or passwords for other users,
+rewrite a role's trust, or pass a powerful role to new compute (`iam:PassRole` with
+`ec2:RunInstances`, `lambda:CreateFunction`...) and act as that role. Granted on `*`, each one
+is a path to administrator.
+Fix: Remove the action, or limit it to the resources it must touch (the policy ARNs it may
+version, the roles it may pass: `iam:PassRole` on named role ARNs). The PassRole combination is
+reported on the statement that allows `iam:PassRole`. Statements reported as full
+administrative access (IAM020) are not reported again.
+References: CIS AWS Foundations Benchmark v5.0.0: none; checkov CKV_AWS_110, CKV_AWS_286;
+trivy: none (nearest AVD-AWS-0342)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..least_privilege import (
+    IDENTITY_KINDS,
+    NOTHING,
+    PolicySource,
+    Verdict,
+    describe,
+    escalation,
+    judge_statements,
+    outranked_by_admin,
+    shorten,
+)
+from ..model import IDENTITY, Resource, Statement
+from ..policy_eval import PASS_ROLE
+from ..registry import Context, Result, check
+
+
+@check("IAM024", "HIGH", **IDENTITY_KINDS)
+def privilege_escalation(resource: Resource, ctx: Context) -> Iterator[Result]:
+    yield from judge_statements(
+        resource,
+        IDENTITY,
+        _judge,
+        _message,
+        'allows a privilege-escalation action on Resource "*"',
+    )
+
+
+def _judge(source: PolicySource, statement: Statement) -> Verdict:
+    if outranked_by_admin(source.document, statement):
+        return NOTHING
+    return escalation(source.document, statement)
+
+
+def _message(source: PolicySource, verdict: Verdict) -> str:
+    actions = list(verdict.hits)
+    if PASS_ROLE in actions:
+        companions = actions[actions.index(PASS_ROLE) + 1 :]
+        alone = actions[: actions.index(PASS_ROLE)]
+        what = f"iam:PassRole together with {shorten(companions)}"
+        if alone:
+            what = f"{shorten(alone)}, and {what}"
+    else:
+        what = shorten(actions)
+    return f'{describe(source)} allows privilege escalation on all resources (Resource "*"): {what}'

@@ -1,0 +1,49 @@
+"""iam:PassRole on all resources.
+
+Why: `iam:PassRole` decides which roles a principal may hand to a service (an EC2 instance, a
+Lambda function, a CloudFormation stack). On `*` it may hand over any role of the account,
+administrator roles included, and then act through the service with that role's permissions.
+Fix: Limit `iam:PassRole` to the ARNs of the roles the principal must pass, and add an
+`iam:PassedToService` condition. `iam:*`, `iam:Pass*` and `*` on `*` count as PassRole. A Deny
+of it in the same policy cancels the grant. Statements reported as full administrative access
+(IAM020) are not reported again.
+References: CIS AWS Foundations Benchmark v5.0.0: none; checkov: none (nearest CKV_AWS_110);
+trivy AVD-AWS-0342; cfn_nag F38, F39, F40
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..least_privilege import (
+    IDENTITY_KINDS,
+    NOTHING,
+    PolicySource,
+    Verdict,
+    describe,
+    judge_statements,
+    outranked_by_admin,
+    pass_role_on_all,
+)
+from ..model import IDENTITY, Resource, Statement
+from ..registry import Context, Result, check
+
+
+@check("IAM026", "HIGH", **IDENTITY_KINDS)
+def pass_role_on_all_resources(resource: Resource, ctx: Context) -> Iterator[Result]:
+    yield from judge_statements(
+        resource, IDENTITY, _judge, _message, 'allows iam:PassRole on Resource "*"'
+    )
+
+
+def _judge(source: PolicySource, statement: Statement) -> Verdict:
+    if outranked_by_admin(source.document, statement):
+        return NOTHING
+    return pass_role_on_all(source.document, statement)
+
+
+def _message(source: PolicySource, verdict: Verdict) -> str:
+    return (
+        f'{describe(source)} allows iam:PassRole on all resources (Resource "*"): it can pass '
+        "any role of the account to a service; name the roles instead"
+    )

@@ -1,0 +1,176 @@
+"""Invalid policy document.
+
+Why: AWS rejects an invalid policy at apply time at best; at worst it accepts it and the
+statement means something else than intended (a misspelt action grants nothing, a `Principal`
+in an identity policy is an error, a duplicate `Sid` hides which statement an override
+replaces). Scanners that skip what they cannot read pass such policies silently.
+Fix: Correct the reported element: valid JSON, Version "2012-10-17", Effect "Allow" or "Deny",
+`service:Action` names that exist (checked against the offline IAM action database),
+Action and Resource in every identity statement, Principal only in trust (and resource)
+policies, unique Sids, known condition operators. Unused `aws_iam_policy_document` data
+sources are not reported for `Principal`: they are often resource policies.
+References: CIS AWS Foundations Benchmark v5.0.0: none; checkov: none; trivy: none (nearest:
+IAM Access Analyzer policy validation, cfn-lint E3xxx policy rules)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .. import actions as action_db
+from ..least_privilege import ALL_POLICY_KINDS, PolicySource, describe, policies, where
+from ..model import IDENTITY, TRUST, Resource, Statement, Template, Unknown, unknowns_in
+from ..policy_sources import POLICY_DOCUMENT_DATA_SOURCE
+from ..registry import Blocked, Context, Issue, Result, check
+
+VERSIONS = ("2012-10-17", "2008-10-17")
+EFFECTS = ("Allow", "Deny")
+_BASE_OPERATORS = (
+    "StringEquals|StringNotEquals|StringEqualsIgnoreCase|StringNotEqualsIgnoreCase|StringLike"
+    "|StringNotLike|NumericEquals|NumericNotEquals|NumericLessThan|NumericLessThanEquals"
+    "|NumericGreaterThan|NumericGreaterThanEquals|DateEquals|DateNotEquals|DateLessThan"
+    "|DateLessThanEquals|DateGreaterThan|DateGreaterThanEquals|Bool|BinaryEquals|IpAddress"
+    "|NotIpAddress|ArnEquals|ArnLike|ArnNotEquals|ArnNotLike"
+)
+CONDITION_OPERATOR = re.compile(
+    rf"^(?:(?:ForAllValues:|ForAnyValue:)?(?:{_BASE_OPERATORS})(?:IfExists)?|Null)$",
+    re.IGNORECASE,
+)
+
+
+@check("IAM027", "HIGH", **ALL_POLICY_KINDS)
+def invalid_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
+    for kind in (IDENTITY, TRUST):
+        for source in policies(resource, kind):
+            yield from _document_problems(source)
+
+
+def _document_problems(source: PolicySource) -> Iterator[Result]:
+    resource, document = source.resource, source.document
+    if document.unknown is not None:
+        yield Blocked(
+            resource,
+            document.unknown,
+            f"cannot tell whether {describe(source)} is valid",
+            source.location,
+        )
+        return
+    for message, location in document.errors:
+        yield Issue(resource, f"{describe(source)}: {message}", location or source.location)
+    version = document.version
+    if isinstance(version, (Unknown, Template)):
+        yield from _blocked(source, version, "has a valid Version", None)
+    elif version is not None and version not in VERSIONS:
+        yield Issue(
+            resource,
+            f'{describe(source)}: unknown Version {version!r} (use "2012-10-17")',
+            document.location or source.location,
+        )
+    seen_sids: dict[str, Statement] = {}
+    for statement in document.statements:
+        for problem in _statement_problems(source, statement):
+            if isinstance(problem, str):
+                yield Issue(
+                    resource,
+                    f"{describe(source)}: {problem}",
+                    where(source, statement),
+                    statement=statement,
+                )
+            else:
+                yield problem
+        sid = statement.sid
+        if isinstance(sid, str) and sid:
+            if sid in seen_sids:
+                first = seen_sids[sid].location
+                also = f" (first at line {first.line})" if first else ""
+                yield Issue(
+                    resource,
+                    f"{describe(source)}: duplicate Sid {sid!r}{also}",
+                    where(source, statement),
+                    statement=statement,
+                )
+            else:
+                seen_sids[sid] = statement
+
+
+def _statement_problems(source: PolicySource, statement: Statement) -> Iterator[str | Blocked]:
+    effect = statement.effect
+    if isinstance(effect, (Unknown, Template)):
+        yield from _blocked(source, effect, "has a valid Effect", statement)
+    elif effect is None:
+        yield "statement has no Effect (Allow or Deny)"
+    elif effect not in EFFECTS:
+        yield f'Effect {effect!r} is neither "Allow" nor "Deny"'
+    for field in (statement.actions, statement.not_actions):
+        yield from _action_problems(source, statement, field)
+    has_principal = statement.principals is not None or statement.not_principals is not None
+    if statement.actions is None and statement.not_actions is None:
+        yield "statement has no Action or NotAction"
+    if source.kind == IDENTITY:
+        if has_principal and source.resource.kind != POLICY_DOCUMENT_DATA_SOURCE:
+            yield "Principal in an identity policy statement (only trust policies name one)"
+        if statement.resources is None and statement.not_resources is None:
+            yield "statement has no Resource or NotResource"
+    elif not has_principal:
+        yield "trust policy statement has no Principal"
+    yield from _operator_problems(source, statement)
+
+
+def _action_problems(
+    source: PolicySource, statement: Statement, field: Any
+) -> Iterator[str | Blocked]:
+    if field is None:
+        return
+    if isinstance(field, Unknown):
+        yield from _blocked(source, field, "names valid actions", statement)
+        return
+    for pattern in field if isinstance(field, list) else [field]:
+        if isinstance(pattern, str):
+            problem = action_db.action_problem(pattern)
+            if problem:
+                yield problem
+        elif isinstance(pattern, Template):
+            problem = _template_problem(pattern)
+            if problem:
+                yield problem
+            else:
+                yield from _blocked(source, pattern, "names valid actions", statement)
+        elif isinstance(pattern, Unknown):
+            yield from _blocked(source, pattern, "names valid actions", statement)
+        else:
+            yield f"action {pattern!r} is not a string"
+
+
+def _template_problem(pattern: Template) -> str | None:
+    """A hole in the action name still leaves its service prefix to check."""
+    first = pattern.parts[0]
+    if not isinstance(first, str) or ":" not in first:
+        return None
+    service = first.split(":", 1)[0]
+    if action_db.WILDCARD.search(service) or action_db.service_known(service):
+        return None
+    return f"unknown service prefix {service!r} in {str(pattern)!r}"
+
+
+def _operator_problems(source: PolicySource, statement: Statement) -> Iterator[str | Blocked]:
+    conditions = statement.conditions
+    if isinstance(conditions, (Unknown, Template)):
+        yield from _blocked(source, conditions, "uses valid condition operators", statement)
+        return
+    if not isinstance(conditions, dict):
+        return
+    for operator in conditions:
+        if isinstance(operator, str) and not CONDITION_OPERATOR.match(operator):
+            yield f"unknown condition operator {operator!r}"
+
+
+def _blocked(
+    source: PolicySource, value: Any, question: str, statement: Statement | None
+) -> Iterator[Blocked]:
+    location = where(source, statement) if statement is not None else source.location
+    for unknown in dict.fromkeys(unknowns_in(value)):
+        yield Blocked(
+            source.resource, unknown, f"cannot tell whether {describe(source)} {question}", location
+        )

@@ -1,0 +1,69 @@
+"""Cross-account trust without ExternalId or MFA.
+
+Why: Trusting another account lets every principal that account allows assume the role. For a
+third party (a SaaS vendor) without `sts:ExternalId`, anyone who can make that vendor act on
+their behalf can reach your role (the confused deputy); for people, without MFA a leaked key in
+the other account is enough.
+Fix: Add a `StringEquals sts:ExternalId` condition for third parties or `Bool
+aws:MultiFactorAuthPresent "true"` for people (other restricting conditions such as
+`aws:PrincipalArn` also pass), or list your own accounts in `own_account_ids`.
+`data.aws_caller_identity` and `AWS::AccountId` are the own account.
+References: CIS AWS Foundations Benchmark v5.0.0: none; checkov CKV_AWS_61 (nearest); trivy:
+none
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..least_privilege import (
+    NOTHING,
+    TRUST_KINDS,
+    PolicySource,
+    Verdict,
+    assumes_role,
+    describe,
+    judge_statements,
+    unknowns_of,
+)
+from ..model import TRUST, Resource, Statement
+from ..policy_eval import foreign_accounts, has_restricting_condition
+from ..registry import Context, Result, check
+
+
+@check("IAM029", "HIGH", **TRUST_KINDS)
+def cross_account_trust(resource: Resource, ctx: Context) -> Iterator[Result]:
+    settings = getattr(ctx, "settings", None)
+    own = tuple(getattr(settings, "own_account_ids", ()) or ())
+
+    def judge(source: PolicySource, statement: Statement) -> Verdict:
+        restricted = has_restricting_condition(statement)
+        if restricted is True:
+            return NOTHING
+        assumed = assumes_role(source.document, statement)
+        if assumed is False:
+            return NOTHING
+        accounts = foreign_accounts(statement, own)
+        if not accounts.items and not accounts.unknowns:
+            return NOTHING
+        pending = unknowns_of(assumed, restricted)
+        if accounts.items and not pending:
+            return Verdict(tuple(accounts.items))
+        return Verdict((), (*pending, *accounts.unknowns))
+
+    yield from judge_statements(
+        resource,
+        TRUST,
+        judge,
+        _message,
+        "trusts another account without sts:ExternalId or MFA",
+    )
+
+
+def _message(source: PolicySource, verdict: Verdict) -> str:
+    accounts = ", ".join(verdict.hits)
+    plural = "accounts" if len(verdict.hits) > 1 else "account"
+    return (
+        f"{describe(source)} trusts {plural} {accounts} without sts:ExternalId, "
+        "aws:MultiFactorAuthPresent or another restricting condition"
+    )

@@ -1,0 +1,400 @@
+"""What the least-privilege checks (IAM020-IAM030) share: which policies they read, the
+per-statement verdicts that precedence needs, and how "cannot tell" becomes ``unresolved``.
+
+Precedence keeps one problem one finding (spec section 3): a statement IAM020 reports is not
+also reported by IAM022-IAM026, and IAM023 skips statements that IAM022, IAM024 or IAM026
+report. Each verdict here is a pure function of (document, statement), so a lower-ranked check
+asks the higher-ranked question itself and still runs alone with ``--check``. A statement is
+skipped only when the higher-ranked check *certainly* reports it; when that check is
+undecided, the lower-ranked one still reports what it is sure of.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .model import IDENTITY, TRUST, Location, Statement, Template, Unknown, unknowns_in
+from .policy_eval import (
+    PASS_ROLE,
+    Grant,
+    Tri,
+    Undecided,
+    all_of,
+    allowed_after_denies,
+    any_of,
+    cancels,
+    covers_resource,
+    grants_all_actions,
+    has_conditions,
+    is_allow,
+    is_deny,
+    is_star,
+    principal_is_anyone,
+    privilege_escalations,
+    write_actions_on_all_resources,
+)
+from .policy_sources import (
+    CLOUDFORMATION_SOURCES,
+    POLICY_DOCUMENT_DATA_SOURCE,
+    TERRAFORM_SOURCES,
+    PolicySource,
+    documents_of,
+)
+from .registry import Blocked, Issue, Result
+
+# --- which resources and documents --------------------------------------------------------
+
+
+def _kinds(table: dict[str, Any], kind: str, extra: tuple[str, ...] = ()) -> list[str]:
+    return [k for k, sources in table.items() if any(s.kind == kind for s in sources)] + list(extra)
+
+
+IDENTITY_KINDS = {
+    "terraform": _kinds(TERRAFORM_SOURCES, IDENTITY, (POLICY_DOCUMENT_DATA_SOURCE,)),
+    "cloudformation": _kinds(CLOUDFORMATION_SOURCES, IDENTITY),
+}
+"""Resource kinds that hold identity policies (``@check(**IDENTITY_KINDS)``)."""
+
+TRUST_KINDS = {
+    "terraform": _kinds(TERRAFORM_SOURCES, TRUST, (POLICY_DOCUMENT_DATA_SOURCE,)),
+    "cloudformation": _kinds(CLOUDFORMATION_SOURCES, TRUST),
+}
+"""Resource kinds that hold trust policies (``@check(**TRUST_KINDS)``)."""
+
+ALL_POLICY_KINDS = {
+    framework: sorted(set(IDENTITY_KINDS[framework]) | set(TRUST_KINDS[framework]))
+    for framework in IDENTITY_KINDS
+}
+
+_MODULE_PREFIX = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)+")
+
+
+def is_data_source(address: str) -> bool:
+    """``data.aws_iam_policy.x`` / ``module.m.data.aws_iam_policy.x``: exists outside the scan."""
+    return _MODULE_PREFIX.sub("", address).startswith("data.")
+
+
+def policies(resource: Any, kind: str) -> list[PolicySource]:
+    """The resource's documents of one kind (IDENTITY or TRUST). Data sources other than
+    ``aws_iam_policy_document`` (``data "aws_iam_policy"`` shares a kind with the resource)
+    describe policies that exist outside the scan and are left out."""
+    if resource.kind != POLICY_DOCUMENT_DATA_SOURCE and is_data_source(resource.address):
+        return []
+    return [source for source in documents_of(resource) if source.kind == kind]
+
+
+# --- where and how to report --------------------------------------------------------------
+
+
+def where(source: PolicySource, statement: Statement) -> Location:
+    """The offending statement's lines (inside a data source when the policy is built there)."""
+    return statement.location or source.document.location or source.location
+
+
+def describe(source: PolicySource) -> str:
+    """How a message names the policy (``policy 'x'``, ``assume_role_policy of
+    aws_iam_role.r``), plus the data source that built it."""
+    resource = source.resource
+    if isinstance(source.name, str) and source.name:
+        named = f"policy '{source.name}'"
+    elif resource.kind == POLICY_DOCUMENT_DATA_SOURCE:
+        named = resource.address
+    else:
+        named = f"{source.path} of {resource.address}"
+    origin = source.document.origin
+    built = f" (built by {origin})" if origin and origin != resource.address else ""
+    return named + built
+
+
+def unreadable(source: PolicySource) -> Blocked | None:
+    """A document nobody can read: wholly unknown, or text that did not parse (IAM027
+    reports the latter; every other check must not take it as a pass)."""
+    document = source.document
+    if document.unknown is not None:
+        return Blocked(
+            source.resource,
+            document.unknown,
+            f"cannot see the statements of {describe(source)}",
+            source.location,
+        )
+    if document.errors and not document.statements:
+        value = Unknown(f"{source.resource.address} {source.path} (invalid policy document)")
+        return Blocked(
+            source.resource, value, f"{describe(source)} is not a valid policy", source.location
+        )
+    return None
+
+
+def blocked(
+    source: PolicySource, statement: Statement, unknowns: Iterable[Unknown], question: str
+) -> Iterator[Blocked]:
+    """One ``unresolved`` entry per unknown value that hides the answer to ``question``."""
+    for value in dict.fromkeys(unknowns):
+        yield Blocked(
+            source.resource,
+            value,
+            f"cannot tell whether {describe(source)} {question}",
+            where(source, statement),
+        )
+
+
+def shorten(items: list[str], limit: int = 3) -> str:
+    """``a, b, c and 12 more``: one finding names a few actions, never hundreds."""
+    shown = ", ".join(items[:limit])
+    rest = len(items) - limit
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def judge_statements(
+    resource: Any,
+    kind: str,
+    judge: Callable[[PolicySource, Statement], Verdict],
+    message: Callable[[PolicySource, Verdict], str],
+    question: str,
+) -> Iterator[Result]:
+    """The loop every statement-level check runs: each readable document of ``kind``, each
+    statement judged; a certain verdict is an Issue at the statement's lines, an undecided
+    one is ``unresolved`` (``question`` completes "cannot tell whether <policy> ...")."""
+    for source in policies(resource, kind):
+        cannot_read = unreadable(source)
+        if cannot_read is not None:
+            yield cannot_read
+            continue
+        for statement in source.document.statements:
+            verdict = judge(source, statement)
+            if verdict.found:
+                yield Issue(
+                    resource,
+                    message(source, verdict),
+                    where(source, statement),
+                    statement=statement,
+                )
+            else:
+                yield from blocked(source, statement, verdict.unknowns, question)
+
+
+# --- verdicts -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One check's answer for one statement: ``hits`` certainly make it a finding (actions,
+    elements); otherwise ``unknowns`` are what could make it one."""
+
+    hits: tuple[str, ...] = ()
+    unknowns: tuple[Unknown, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hits)
+
+
+NOTHING = Verdict()
+
+
+def _verdict(result: Tri, hits: tuple[str, ...]) -> Verdict:
+    if result is True:
+        return Verdict(hits)
+    if isinstance(result, Undecided):
+        return Verdict((), result.unknowns)
+    return NOTHING
+
+
+def resource_is_star(statement: Statement) -> Tri:
+    """Whether ``Resource`` holds the literal ``*`` (NotResource does not count here)."""
+    resources = statement.resources
+    if resources is None:
+        return False
+    if isinstance(resources, Unknown):
+        return Undecided((resources,))
+    return any_of(is_star(r) for r in (resources if isinstance(resources, list) else [resources]))
+
+
+def _denies_everything(deny: Statement) -> Tri:
+    """An unconditional Deny of every action on every resource for every principal."""
+    if has_conditions(deny) or deny.not_principals is not None:
+        return False
+    return all_of(
+        test()
+        for test in (
+            lambda: is_deny(deny),
+            lambda: deny.principals is None or principal_is_anyone(deny),
+            lambda: grants_all_actions(deny),
+            lambda: covers_resource(deny, "*", strict=True),
+        )
+    )
+
+
+def cancelled_entirely(document: Any, statement: Statement) -> Tri:
+    """Whether another statement of the document denies everything, unconditionally."""
+    return any_of(_denies_everything(d) for d in document.statements if d is not statement)
+
+
+def full_admin(document: Any, statement: Statement) -> Verdict:
+    """IAM020: an Allow of ``*`` (or ``*:*``) on the literal resource ``*``, not cancelled."""
+    result = all_of(
+        test()
+        for test in (
+            lambda: is_allow(statement),
+            lambda: grants_all_actions(statement),
+            lambda: resource_is_star(statement),
+        )
+    )
+    if result is not False:
+        result = all_of([result, _not(cancelled_entirely(document, statement))])
+    return _verdict(result, ("*",))
+
+
+def _not(result: Tri) -> Tri:
+    return result if isinstance(result, Undecided) else not result
+
+
+WILDCARD_ACTION = re.compile(r"^(?:\*+|[^:*?]+:\*+|\*+:\*+)$")
+"""``*``, ``*:*`` and ``service:*``: patterns that give every action (of a service)."""
+
+
+def _fill(value: Template, text: str) -> str:
+    return "".join(text if isinstance(p, Unknown) else p for p in value.parts)
+
+
+def is_wildcard_action(pattern: Any) -> Tri:
+    """Whether an Action entry is ``*``, ``*:*`` or ``service:*`` (``s3:Get*`` is not).
+    A hole counts when it could make it one (``s3:${var.x}``); ``${var.svc}:*`` is one."""
+    if isinstance(pattern, str):
+        return WILDCARD_ACTION.match(pattern) is not None
+    if isinstance(pattern, Template):
+        if WILDCARD_ACTION.match(_fill(pattern, "x")):
+            return True
+        return (
+            Undecided(tuple(pattern.unknowns))
+            if WILDCARD_ACTION.match(_fill(pattern, "*"))
+            else False
+        )
+    if isinstance(pattern, Unknown):
+        return Undecided((pattern,))
+    return False
+
+
+def _denied_on_its_resources(document: Any, statement: Statement, action: str) -> Tri:
+    """Whether unconditional Denies of the document cancel ``action`` on every resource the
+    statement names (templates and NotResource need a Deny on ``*``)."""
+    resources = statement.resources if isinstance(statement.resources, list) else ["*"]
+    targets = [r if isinstance(r, str) else "*" for r in resources] or ["*"]
+    others = [d for d in document.statements if d is not statement and is_deny(d) is not False]
+    return all_of(any_of(cancels(d, action, target) for d in others) for target in targets)
+
+
+def wildcard_actions(document: Any, statement: Statement) -> Verdict:
+    """IAM022: the ``*`` / ``service:*`` entries an Allow grants that no Deny cancels."""
+    effect = is_allow(statement)
+    entries = statement.actions
+    if effect is False or entries is None:
+        return NOTHING
+    if isinstance(entries, Unknown):
+        return Verdict((), (entries,))
+    hits: list[str] = []
+    unknowns: list[Unknown] = list(effect.unknowns) if isinstance(effect, Undecided) else []
+    for entry in entries if isinstance(entries, list) else [entries]:
+        wildcard = is_wildcard_action(entry)
+        if wildcard is False:
+            continue
+        text = str(entry)
+        cancelled = _denied_on_its_resources(document, statement, text)
+        if cancelled is True:
+            continue
+        if wildcard is True and cancelled is False and effect is True:
+            if text not in hits:
+                hits.append(text)
+        else:
+            unknowns.extend(unknowns_in(entry))
+            if isinstance(cancelled, Undecided):
+                unknowns.extend(cancelled.unknowns)
+    return Verdict(tuple(hits), () if hits else tuple(dict.fromkeys(unknowns)))
+
+
+_ESCALATIONS: dict[int, tuple[Any, list[Grant]]] = {}
+
+
+def _escalations(document: Any) -> list[Grant]:
+    """privilege_escalations, computed once per document while checks walk its statements."""
+    cached = _ESCALATIONS.get(id(document))
+    if cached is None or cached[0] is not document:
+        if len(_ESCALATIONS) > 64:
+            _ESCALATIONS.clear()
+        cached = (document, privilege_escalations(document))
+        _ESCALATIONS[id(document)] = cached
+    return cached[1]
+
+
+def escalation(document: Any, statement: Statement) -> Verdict:
+    """IAM024 for one statement: the escalation actions (or PassRole combination) charged to
+    it by :func:`~iac_iam_checks.policy_eval.privilege_escalations`."""
+    for grant in _escalations(document):
+        if grant.statement is statement:
+            return Verdict(tuple(grant.actions), () if grant.actions else grant.unknowns)
+    return NOTHING
+
+
+def pass_role_on_all(document: Any, statement: Statement) -> Verdict:
+    """IAM026: an Allow of ``iam:PassRole`` (``iam:*``, ``iam:Pass*``...) on ``*``."""
+    return _verdict(allowed_after_denies(document, statement, PASS_ROLE, "*"), (PASS_ROLE,))
+
+
+def not_elements(document: Any, statement: Statement) -> Verdict:
+    """IAM025: an Allow written with ``NotAction`` / ``NotResource``, not cancelled."""
+    used = tuple(
+        name
+        for name, value in (
+            ("NotAction", statement.not_actions),
+            ("NotResource", statement.not_resources),
+        )
+        if value is not None
+    )
+    if not used:
+        return NOTHING
+    result = is_allow(statement)
+    if result is not False:
+        result = all_of([result, _not(cancelled_entirely(document, statement))])
+    return _verdict(result, used)
+
+
+def write_on_all(document: Any, statement: Statement) -> Verdict:
+    """IAM023 before conditions and precedence: resource-level write actions allowed on ``*``."""
+    grant = write_actions_on_all_resources(document, statement)
+    return Verdict(tuple(grant.actions), () if grant.actions else grant.unknowns)
+
+
+ASSUME_ROLE_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
+
+
+def assumes_role(
+    document: Any, statement: Statement, actions: tuple[str, ...] = ASSUME_ROLE_ACTIONS
+) -> Tri:
+    """Whether a trust statement allows ``sts:AssumeRole*`` (one of ``actions``) and no
+    unconditional Deny of the document cancels it."""
+    return any_of(allowed_after_denies(document, statement, a, None) for a in actions)
+
+
+def unknowns_of(*results: Tri) -> tuple[Unknown, ...]:
+    """The unknowns behind the undecided ones among ``results``."""
+    found = [u for r in results if isinstance(r, Undecided) for u in r.unknowns]
+    return tuple(dict.fromkeys(found))
+
+
+# --- precedence ---------------------------------------------------------------------------
+
+
+def outranked_by_admin(document: Any, statement: Statement) -> bool:
+    """IAM022-IAM026 skip a statement IAM020 certainly reports."""
+    return full_admin(document, statement).found
+
+
+def outranked_for_write(document: Any, statement: Statement) -> bool:
+    """IAM023 skips a statement IAM020, IAM022, IAM024 or IAM026 certainly reports."""
+    return any(
+        verdict(document, statement).found
+        for verdict in (full_admin, wildcard_actions, pass_role_on_all, escalation)
+    )
