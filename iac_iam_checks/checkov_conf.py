@@ -275,7 +275,8 @@ def _attribute(wrapped: Any) -> Any:
 
 
 def _is_block(item: Any) -> bool:
-    """A nested block has snake_case keys and wrapped values; ``jsonencode`` objects do not."""
+    """A nested block has snake_case keys and wrapped values; ``jsonencode`` objects do not.
+    (``x = {}`` and an empty ``x {}`` block look alike; both become ``[{}]``.)"""
     if not isinstance(item, dict):
         return False
     return all(

@@ -55,6 +55,7 @@ def main_dir() -> Path:
         try:
             parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=parent))
+            staging.chmod(0o755)  # checkov may run as another user (a container)
             _write(staging, files)
             try:
                 staging.rename(target)

@@ -231,10 +231,12 @@ class PlanBuilder:
             path, local = split_address(provider.address)
             name = local.split(".")[1]
             alias = local.split(".")[2] if local.count(".") > 1 else ""
-            key = (f"{module_address(path)}:" if path else "") + name + (f".{alias}" if alias else "")
+            key = name + (f".{alias}" if alias else "")
+            key = f"{module_address(path)}:{key}" if path else key
             self.holder = provider
             _, _, expressions = self.block(provider.attrs)
-            entry: dict[str, Any] = {"name": name, "full_name": PROVIDER, "expressions": expressions}
+            entry: dict[str, Any] = {"name": name, "full_name": PROVIDER}
+            entry["expressions"] = expressions
             if alias:
                 entry["alias"] = alias
             if path:
@@ -411,7 +413,7 @@ def merge_expressions(first: Any, second: Any) -> Any:
     if isinstance(first, list) and isinstance(second, list):
         if len(first) != len(second):
             return first
-        return [merge_expressions(a, b) for a, b in zip(first, second)]
+        return [merge_expressions(a, b) for a, b in zip(first, second, strict=True)]
     if first == second:
         return first
     refs = list(dict.fromkeys(first.get("references", []) + second.get("references", [])))

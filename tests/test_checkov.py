@@ -4,8 +4,8 @@ One ``checkov -d`` per framework over a folder holding copies of every check's e
 check in its own subfolder), loading the *exported* external-checks directory so nothing of
 ours needs to be installed where checkov runs. Expectations come from the examples' names, as
 in test_examples.py: ``bad_*``/``Bad*`` FAILED, ``good_*``/``Good*`` PASSED, for every check
-that is not CLI-only and every block checkov can see. The plan run uses a plan JSON written
-from our Terraform front end's view of each example (no terraform binary is needed).
+that is not CLI-only and every block checkov can see. The plan run scans the plan that
+plan_from_hcl.py builds from each Terraform example (no terraform binary is needed).
 
 The first tests pin down the shapes of checkov's ``conf`` dicts (recorded from checkov 3.3.30)
 and how checkov_conf turns them into our model.
@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from checkov_env import CHECKOV_ENV, checkov_executable
+from plan_from_hcl import plan_from_resources
 
 from iac_iam_checks import checkov_conf, checkov_dir
 from iac_iam_checks.engine import ScanOptions, load
@@ -33,7 +34,6 @@ from iac_iam_checks.model import (
     PolicyDocument,
     Template,
     Unknown,
-    unknowns_in,
 )
 from iac_iam_checks.registry import all_checks
 
@@ -330,15 +330,18 @@ def checkov_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("checkov")
     external = checkov_dir.export(work / "external")
     runs: dict[str, Any] = {}
+    degraded_by_check: dict[str, set[str]] = {}
     for framework in ("terraform", "cloudformation", "terraform_plan"):
         folder = work / framework
         folder.mkdir()
         for check in checkov_checks():
             for example in check.examples():
                 if framework == "terraform_plan" and example.suffix == ".tf":
-                    target = folder / check.id / "tfplan.json"
-                    target.parent.mkdir()
-                    target.write_text(json.dumps(plan_json(example), indent=1))
+                    loaded, _ = load([example], ScanOptions(frameworks=["terraform"]))
+                    plan, degraded = plan_from_resources(loaded.resources)
+                    (folder / check.id).mkdir()
+                    (folder / check.id / "tfplan.json").write_text(json.dumps(plan, indent=1))
+                    degraded_by_check[check.id] = degraded
                 elif example.suffix == FRAMEWORK_SUFFIX.get(framework):
                     (folder / check.id).mkdir(exist_ok=True)
                     shutil.copy(example, folder / check.id / example.name)
@@ -346,6 +349,7 @@ def checkov_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             (folder / "extra").mkdir()
             (folder / "extra" / "main.tf").write_text(EXTRA_EXAMPLE)
         runs[framework] = run_checkov(checkov, folder, framework, external, work)
+    runs["terraform_plan"]["degraded"] = degraded_by_check
     return runs
 
 
@@ -406,12 +410,11 @@ def expected_verdicts(check: Any, example: Path) -> dict[str, str]:
         if wanted is None or not visible:
             continue
         origins = data_document_origins(resource.attrs)
-        if origins and check.applies_to(resource):
-            for origin in origins:
-                out[short_name(origin)] = wanted
-            if wanted == "FAILED":
-                continue
-        out.setdefault(short_name(resource.address), wanted)
+        if origins and "aws_iam_policy_document" in kinds.data:
+            # The resource itself is UNKNOWN (or FAILED for reasons besides the policy).
+            out.update((short_name(origin), wanted) for origin in origins)
+        else:
+            out.setdefault(short_name(resource.address), wanted)
     return out
 
 
@@ -452,19 +455,30 @@ def test_checkov_gives_the_examples_verdicts(
 def test_checkov_plan_gives_the_examples_verdicts(
     checkov_runs: dict[str, Any], check_id: str, example: Path
 ) -> None:
-    plan = json.loads(
-        (checkov_runs["terraform_plan"]["folder"] / check_id / "tfplan.json").read_text()
-    )
-    managed = {
-        short_name(r["address"]): expectation(short_name(r["address"]))
-        for r in planned_resources(plan)
-        if r["type"] in all_checks()[check_id].kinds["terraform"]
-        or "*" in all_checks()[check_id].kinds["terraform"]
+    """The plan built from the example (plan_from_hcl.py): every managed good_/bad_ resource
+    the check covers, except those whose values a plan can only show as wholly unknown."""
+    run = checkov_runs["terraform_plan"]
+    plan = json.loads((run["folder"] / check_id / "tfplan.json").read_text())
+    kinds = all_checks()[check_id].kinds["terraform"]
+    expected = {
+        short_name(address): verdict
+        for address, kind in managed_resources(plan["planned_values"]["root_module"])
+        if (kind in kinds or "*" in kinds)
+        and address not in run["degraded"][check_id]
+        and (verdict := expectation(short_name(address)))
     }
-    expected = {name: verdict for name, verdict in managed.items() if verdict}
-    verdicts = checkov_runs["terraform_plan"]["verdicts"]
-    got = {name: verdicts.get((check_id, check_id, name)) for name in expected}
+    got = {name: run["verdicts"].get((check_id, check_id, name)) for name in expected}
     assert got == {name: {verdict} for name, verdict in expected.items()}
+
+
+def managed_resources(module: dict[str, Any]) -> list[tuple[str, str]]:
+    """(address, type) of every managed resource in a plan module and its children."""
+    found = [
+        (r["address"], r["type"]) for r in module.get("resources", []) if r["mode"] == "managed"
+    ]
+    for child in module.get("child_modules", []):
+        found += managed_resources(child)
+    return found
 
 
 def test_checkov_shows_our_metadata_and_honours_skip_comments(
@@ -491,68 +505,3 @@ def test_graph_checks_are_not_registered_in_checkov(checkov_runs: dict[str, Any]
     ran = {key[0] for run in checkov_runs.values() for key in run["verdicts"]}
     cli_only = {c.id for c in all_checks().values() if c.needs_graph}
     assert ran & cli_only == set()
-
-
-# --- plan JSON from our front end's view of a Terraform example ----------------------------
-
-_OMIT = object()
-POLICY_TEXT = {"policy", "assume_role_policy", "inline_policy"}
-"""Attributes a plan holds as JSON text (``jsonencode`` output)."""
-
-
-def plan_json(example: Path) -> dict[str, Any]:
-    """A ``terraform show -json`` document for the example's managed resources; values we
-    cannot know are left out (null inside lists), as terraform writes values known only
-    after apply."""
-    loaded, _ = load([example], ScanOptions(use_cache=False))
-    modules: dict[str, list[dict[str, Any]]] = {}
-    for resource in loaded.resources:
-        if resource.kind in checkov_conf.PSEUDO_KINDS or ".data." in f".{resource.address}":
-            continue
-        entry = {
-            "address": resource.address,
-            "mode": "managed",
-            "type": resource.kind,
-            "name": resource.name,
-            "provider_name": "registry.terraform.io/hashicorp/aws",
-            "schema_version": 0,
-            "values": plan_value(resource.attrs),
-            "sensitive_values": {},
-        }
-        if resource.instance_key is not None:
-            entry["index"] = resource.instance_key
-        modules.setdefault(resource.module, []).append(entry)
-    root: dict[str, Any] = {"resources": modules.pop("", [])}
-    if modules:
-        root["child_modules"] = [{"address": m, "resources": r} for m, r in sorted(modules.items())]
-    return {
-        "format_version": "1.2",
-        "terraform_version": "1.9.0",
-        "planned_values": {"root_module": root},
-        "configuration": {"root_module": {}},
-    }
-
-
-def planned_resources(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    root = plan["planned_values"]["root_module"]
-    return root["resources"] + [r for m in root.get("child_modules", []) for r in m["resources"]]
-
-
-def plan_value(value: Any) -> Any:
-    if isinstance(value, PolicyDocument):
-        raw = [s.raw for s in value.statements]
-        if value.unknown or list(unknowns_in(raw)):
-            return _OMIT
-        return json.dumps({"Version": value.version or "2012-10-17", "Statement": raw})
-    if isinstance(value, (Unknown, Template)):
-        return _OMIT
-    if isinstance(value, dict):
-        items = {k: plan_value(v) for k, v in value.items()}
-        items = {
-            k: json.dumps(v) if k in POLICY_TEXT and isinstance(v, dict) else v
-            for k, v in items.items()
-        }
-        return {k: v for k, v in items.items() if v is not _OMIT}
-    if isinstance(value, list):  # terraform keeps unknown list items as null placeholders
-        return [None if v is _OMIT else v for v in map(plan_value, value)]
-    return value

@@ -24,6 +24,7 @@ function is pure (text in, resources out) and never raises on bad input.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -203,7 +204,7 @@ def _is_expression(value: Any) -> bool:
 
 
 def _is_empty(value: Any) -> bool:
-    return isinstance(value, (str, list, dict)) and not isinstance(value, Unknown) and not value
+    return isinstance(value, (str, list, dict)) and not value
 
 
 class _Plan:
@@ -220,6 +221,7 @@ class _Plan:
         self.provider_config = _dict(configuration.get("provider_config"))
         self.documents: dict[str, PolicyDocument] = {}
         self.rendered: dict[str, str] = {}
+        self.undecided: set[str] = set()
 
     # -- output -----------------------------------------------------------------------------
 
@@ -294,7 +296,10 @@ class _Plan:
                 attrs["json"] = document
             if isinstance(document, PolicyDocument):
                 self.documents[address] = document
-            metadata["used"] = self.referenced(module_path, f"data.{kind}.{name}")
+            used = self.referenced(module_path, f"data.{kind}.{name}")
+            metadata["used"] = bool(used)
+            if used is None:
+                self.undecided.add(address)
         index = entry.get("index")
         return Resource(
             kind=kind,
@@ -328,36 +333,48 @@ class _Plan:
 
     def link_documents(self, resources: list[Resource]) -> None:
         """Where a value is an unknown reference to a policy document built here, use the
-        document itself (as the HCL front end does); a document whose rendered text some
-        resource carries verbatim is used too (configuration may reach it through a local)."""
+        document itself (as the HCL front end does). When the configuration cannot tell
+        whether a document is used (a local may carry it), a resource carrying its rendered
+        text verbatim uses it."""
         texts: set[str] = set()
         used: set[str] = set()
         for resource in resources:
             if resource.kind == POLICY_DOCUMENT and resource.address in self.documents:
                 continue
-            resource.attrs = self.substitute(resource.attrs, used, texts, 0)
+            self.substitute(resource.attrs, resource.location, used, texts, 0)
         for resource in resources:
             if resource.address not in self.documents:
                 continue
-            if resource.address in used or self.rendered.get(resource.address) in texts:
+            carried = resource.address in self.undecided and (
+                self.rendered.get(resource.address) in texts
+            )
+            if resource.address in used or carried:
                 resource.metadata["used"] = True
 
-    def substitute(self, value: Any, used: set[str], texts: set[str], depth: int) -> Any:
+    def substitute(
+        self, value: Any, where: Location, used: set[str], texts: set[str], depth: int
+    ) -> Any:
+        """Replace references to built documents in place (findings on the resource that
+        uses a document point at that resource: ``where``)."""
         if depth > MAX_VALUE_DEPTH:
             return value
         if isinstance(value, Unknown) and value.ref and value.ref[1] in DOCUMENT_ATTRS:
             document = self.documents.get(value.ref[0])
-            if document is not None:
-                used.add(value.ref[0])
-                return document
-            return value
+            if document is None:
+                return value
+            used.add(value.ref[0])
+            return dataclasses.replace(
+                document,
+                location=where,
+                statements=[dataclasses.replace(s, location=where) for s in document.statements],
+            )
         if isinstance(value, str):
             texts.add(value)
         elif isinstance(value, dict):
             for key, item in value.items():
-                value[key] = self.substitute(item, used, texts, depth + 1)
+                value[key] = self.substitute(item, where, used, texts, depth + 1)
         elif isinstance(value, list):
-            value[:] = [self.substitute(item, used, texts, depth + 1) for item in value]
+            value[:] = [self.substitute(item, where, used, texts, depth + 1) for item in value]
         return value
 
     def providers(self) -> list[Resource]:
@@ -414,12 +431,13 @@ class _Plan:
                 return entry
         return None
 
-    def referenced(self, path: ModulePath, address: str) -> bool:
+    def referenced(self, path: ModulePath, address: str) -> bool | None:
         """Whether anything in the module's configuration (besides the block itself)
-        references ``address``."""
+        references ``address``; None when that cannot be told (no configuration, or
+        references to locals, which the configuration does not show)."""
         config = self.module_config(path)
         if config is None:
-            return False
+            return None
         holders: list[Any] = []
         for entry in config.get("resources") or []:
             if isinstance(entry, dict) and entry.get("address") != address:
@@ -428,10 +446,10 @@ class _Plan:
                 holders.append(entry.get("for_each_expression"))
         for call in _dict(config.get("module_calls")).values():
             holders.append(_dict(call).get("expressions"))
-        return any(
-            ref == address or ref.startswith((address + ".", address + "["))
-            for ref in _references_in(holders, 0)
-        )
+        references = list(_references_in(holders, 0))
+        if any(r == address or r.startswith((address + ".", address + "[")) for r in references):
+            return True
+        return None if any(r.startswith("local.") for r in references) else False
 
     def targets(self, references: Any, path: ModulePath, hops: int) -> list[tuple[str, str]]:
         """The distinct resources (address, attribute) an expression's references name."""
