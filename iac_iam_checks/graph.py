@@ -484,6 +484,14 @@ class Graph:
         """The credential groups an access key belongs to."""
         return [c for c in self.credentials(key.scope) if key in c.access_keys]
 
+    def credentials_reported_on(self, resource: Resource) -> list[UserCredentials]:
+        """The credential groups a user-level finding lands on ``resource`` for: a user's own,
+        or, for an access key whose user is only a literal name, the groups of that key."""
+        node = self.node(resource)
+        if resource.kind in ("aws_iam_user", "AWS::IAM::User"):
+            return [self.credentials_of(node)]
+        return [c for c in self.credentials_for_key(node) if c.user is None]
+
 
 def key_state(resource: Resource) -> str | Unknown:
     """ "active" or "inactive" for an access key resource, or the Unknown status."""

@@ -15,8 +15,6 @@ from ..graph import Graph, UserCredentials, active_keys
 from ..model import Resource
 from ..registry import Blocked, Context, Issue, Result, check
 
-USERS = ("aws_iam_user", "AWS::IAM::User")
-
 
 @check(
     "IAM013",
@@ -27,13 +25,8 @@ USERS = ("aws_iam_user", "AWS::IAM::User")
 )
 def console_and_access_key(resource: Resource, ctx: Context) -> Iterator[Result]:
     graph: Graph = ctx.graph
-    node = graph.node(resource)
-    if resource.kind in USERS:
-        entries = [graph.credentials_of(node)]
-    else:
-        entries = [c for c in graph.credentials_for_key(node) if c.user is None]
-    for entry in entries:
-        yield from _verdict(resource, entry, node)
+    for entry in graph.credentials_reported_on(resource):
+        yield from _verdict(resource, entry, graph.node(resource))
 
 
 def _verdict(resource: Resource, entry: UserCredentials, node: object) -> Iterator[Result]:
