@@ -427,6 +427,9 @@ def tf_body(rng: random.Random, names: Names, blocks: int) -> str:
 # --- CloudFormation ------------------------------------------------------------------------
 
 
+CFN_POLICY_RESOURCES = ("'*'", "!GetAtt Bucket1.Arn", "!Sub '${Bucket1.Arn}/*'")
+
+
 def _yaml_scalar(value: str) -> str:
     """Quote what YAML would misread (a bare `*` starts an alias)."""
     return f"'{value}'" if value.startswith("*") else value
@@ -494,7 +497,7 @@ def cfn_role_and_function(rng: random.Random, name: str) -> str:
         f"            Statement:\n"
         f"              - Effect: Allow\n"
         f"                Action:\n{actions}\n"
-        f"                Resource: {rng.choice(['*', '!GetAtt Bucket1.Arn'])}\n"
+        f"                Resource: {rng.choice(CFN_POLICY_RESOURCES)}\n"
         f"  {name}:\n"
         f"    Type: AWS::Lambda::Function\n"
         f"    Properties:\n"

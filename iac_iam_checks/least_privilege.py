@@ -11,12 +11,22 @@ undecided, the lower-ranked one still reports what it is sure of.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .model import IDENTITY, TRUST, Location, Statement, Template, Unknown, unknowns_in
+from .model import (
+    IDENTITY,
+    TRUST,
+    Location,
+    PolicyDocument,
+    Statement,
+    Template,
+    Unknown,
+    unknowns_in,
+)
 from .policy_eval import (
     PASS_ROLE,
     Grant,
@@ -158,11 +168,12 @@ def judge_statements(
     """The loop every statement-level check runs: each readable document of ``kind``, each
     statement judged; a certain verdict is an Issue at the statement's lines, an undecided
     one is ``unresolved`` (``question`` completes "cannot tell whether <policy> ...")."""
-    for source in policies(resource, kind):
-        cannot_read = unreadable(source)
+    for written in policies(resource, kind):
+        cannot_read = unreadable(written)
         if cannot_read is not None:
             yield cannot_read
             continue
+        source = dataclasses.replace(written, document=evaluation_view(written.document))
         for statement in source.document.statements:
             verdict = judge(source, statement)
             if verdict.found:
@@ -174,6 +185,44 @@ def judge_statements(
                 )
             else:
                 yield from blocked(source, statement, verdict.unknowns, question)
+
+
+def evaluation_view(document: PolicyDocument) -> PolicyDocument:
+    """The document with every Resource/NotResource entry that references another resource
+    (``aws_s3_bucket.b.arn``, ``!GetAtt Queue.Arn``) replaced by a placeholder ARN.
+
+    Such a reference is a real resource's ARN, never the literal ``*``: left as an Unknown,
+    every ``Resource = aws_s3_bucket.b.arn`` would leave "on all resources?" undecided and
+    flood ``unresolved``. Statements keep their lines and raw text (for fingerprints).
+    """
+    if not any(_has_reference(s) for s in document.statements):
+        return document
+    statements = [
+        dataclasses.replace(
+            s, resources=_placeholders(s.resources), not_resources=_placeholders(s.not_resources)
+        )
+        if _has_reference(s)
+        else s
+        for s in document.statements
+    ]
+    return dataclasses.replace(document, statements=statements)
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, Unknown) and value.ref is not None
+
+
+def _has_reference(statement: Statement) -> bool:
+    return any(
+        isinstance(field, list) and any(_is_reference(v) for v in field)
+        for field in (statement.resources, statement.not_resources)
+    )
+
+
+def _placeholders(field: Any) -> Any:
+    if not isinstance(field, list):
+        return field
+    return [f"arn:reference:{v.source}" if _is_reference(v) else v for v in field]
 
 
 # --- verdicts -----------------------------------------------------------------------------
