@@ -6,7 +6,7 @@ AWS repositories hold: mostly networking, storage and compute, with IAM a minori
 blocks), variables with defaults, locals, data sources, and about 20% CloudFormation stacks.
 
 Shapes:
-  flat     many Terraform roots of ~8 files each (``stacks/<group>/``), CFN under ``cloudformation/``
+  flat     many Terraform roots of ~8 files each (``stacks/<group>/``); CFN in ``cloudformation/``
   modules  a few local modules (``modules/<name>/``) called from many example roots
            (``examples/<n>/main.tf`` with literal inputs), like public AWS module repositories
 """
@@ -43,6 +43,7 @@ WRITE_ACTIONS = (
     "sns:Publish",
     "ec2:StartInstances",
 )
+SG_SOURCES = ("10.0.0.0/8", "0.0.0.0/0", "172.16.0.0/12")
 RISKY_ACTIONS = ("s3:*", "iam:PassRole", "iam:CreateAccessKey", "*")
 MANAGED_POLICIES = (
     "arn:aws:iam::aws:policy/ReadOnlyAccess",
@@ -136,7 +137,7 @@ def tf_security_group(rng: random.Random, names: Names) -> str:
         f"    from_port   = {port}\n"
         f"    to_port     = {port}\n"
         f'    protocol    = "tcp"\n'
-        f"    cidr_blocks = {_hcl_list([rng.choice(['10.0.0.0/8', '0.0.0.0/0', '172.16.0.0/12'])])}\n"
+        f"    cidr_blocks = {_hcl_list([rng.choice(SG_SOURCES)])}\n"
         f"  }}\n\n"
         for port in ports
     )
@@ -274,7 +275,8 @@ def tf_iam_users(rng: random.Random, names: Names) -> str:
         )
         if rng.random() < 0.3:
             blocks.append(
-                f'resource "aws_iam_access_key" "{user}" {{\n  user = aws_iam_user.{user}.name\n}}\n'
+                f'resource "aws_iam_access_key" "{user}" {{\n'
+                f"  user = aws_iam_user.{user}.name\n}}\n"
             )
     members = ",\n    ".join(f"aws_iam_user.{u}.name" for u in users)
     blocks.append(
@@ -376,7 +378,8 @@ def tf_variables(rng: random.Random, names: Names) -> str:
     """Variables with defaults; the names every generated block may refer to are declared once."""
     account = rng.randrange(10**11, 10**12)
     return (
-        f'variable "vpc_id" {{\n  type    = string\n  default = "vpc-{rng.getrandbits(32):08x}"\n}}\n\n'
+        f'variable "vpc_id" {{\n  type    = string\n'
+        f'  default = "vpc-{rng.getrandbits(32):08x}"\n}}\n\n'
         f'variable "subnet_id" {{\n  type    = string\n'
         f'  default = "subnet-{rng.getrandbits(32):08x}"\n}}\n\n'
         f'variable "bucket_name" {{\n  type    = string\n'

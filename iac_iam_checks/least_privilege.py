@@ -42,6 +42,7 @@ from .policy_eval import (
     is_allow,
     is_deny,
     is_star,
+    negate,
     principal_is_anyone,
     privilege_escalations,
     write_actions_on_all_resources,
@@ -214,12 +215,15 @@ def _is_reference(value: Any) -> bool:
 
 def _has_reference(statement: Statement) -> bool:
     return any(
-        isinstance(field, list) and any(_is_reference(v) for v in field)
+        _is_reference(field) or (isinstance(field, list) and any(map(_is_reference, field)))
         for field in (statement.resources, statement.not_resources)
     )
 
 
 def _placeholders(field: Any) -> Any:
+    """A whole field that is a reference (a list attribute) is a list of real ARNs too."""
+    if _is_reference(field):
+        field = [field]
     if not isinstance(field, list):
         return field
     return [f"arn:reference:{v.source}" if _is_reference(v) else v for v in field]
@@ -277,12 +281,12 @@ def _denies_everything(deny: Statement) -> Tri:
     )
 
 
-def cancelled_entirely(document: Any, statement: Statement) -> Tri:
+def cancelled_entirely(document: PolicyDocument, statement: Statement) -> Tri:
     """Whether another statement of the document denies everything, unconditionally."""
     return any_of(_denies_everything(d) for d in document.statements if d is not statement)
 
 
-def full_admin(document: Any, statement: Statement) -> Verdict:
+def full_admin(document: PolicyDocument, statement: Statement) -> Verdict:
     """IAM020: an Allow of ``*`` (or ``*:*``) on the literal resource ``*``, not cancelled."""
     result = all_of(
         test()
@@ -293,12 +297,8 @@ def full_admin(document: Any, statement: Statement) -> Verdict:
         )
     )
     if result is not False:
-        result = all_of([result, _not(cancelled_entirely(document, statement))])
+        result = all_of([result, negate(cancelled_entirely(document, statement))])
     return _verdict(result, ("*",))
-
-
-def _not(result: Tri) -> Tri:
-    return result if isinstance(result, Undecided) else not result
 
 
 WILDCARD_ACTION = re.compile(r"^(?:\*+|[^:*?]+:\*+|\*+:\*+)$")
@@ -327,7 +327,7 @@ def is_wildcard_action(pattern: Any) -> Tri:
     return False
 
 
-def _denied_on_its_resources(document: Any, statement: Statement, action: str) -> Tri:
+def _denied_on_its_resources(document: PolicyDocument, statement: Statement, action: str) -> Tri:
     """Whether unconditional Denies of the document cancel ``action`` on every resource the
     statement names (templates and NotResource need a Deny on ``*``)."""
     resources = statement.resources if isinstance(statement.resources, list) else ["*"]
@@ -336,7 +336,7 @@ def _denied_on_its_resources(document: Any, statement: Statement, action: str) -
     return all_of(any_of(cancels(d, action, target) for d in others) for target in targets)
 
 
-def wildcard_actions(document: Any, statement: Statement) -> Verdict:
+def wildcard_actions(document: PolicyDocument, statement: Statement) -> Verdict:
     """IAM022: the ``*`` / ``service:*`` entries an Allow grants that no Deny cancels."""
     effect = is_allow(statement)
     entries = statement.actions
@@ -364,10 +364,10 @@ def wildcard_actions(document: Any, statement: Statement) -> Verdict:
     return Verdict(tuple(hits), () if hits else tuple(dict.fromkeys(unknowns)))
 
 
-_ESCALATIONS: dict[int, tuple[Any, list[Grant]]] = {}
+_ESCALATIONS: dict[int, tuple[PolicyDocument, list[Grant]]] = {}
 
 
-def _escalations(document: Any) -> list[Grant]:
+def _escalations(document: PolicyDocument) -> list[Grant]:
     """privilege_escalations, computed once per document while checks walk its statements."""
     cached = _ESCALATIONS.get(id(document))
     if cached is None or cached[0] is not document:
@@ -378,7 +378,7 @@ def _escalations(document: Any) -> list[Grant]:
     return cached[1]
 
 
-def escalation(document: Any, statement: Statement) -> Verdict:
+def escalation(document: PolicyDocument, statement: Statement) -> Verdict:
     """IAM024 for one statement: the escalation actions (or PassRole combination) charged to
     it by :func:`~iac_iam_checks.policy_eval.privilege_escalations`."""
     for grant in _escalations(document):
@@ -387,12 +387,12 @@ def escalation(document: Any, statement: Statement) -> Verdict:
     return NOTHING
 
 
-def pass_role_on_all(document: Any, statement: Statement) -> Verdict:
+def pass_role_on_all(document: PolicyDocument, statement: Statement) -> Verdict:
     """IAM026: an Allow of ``iam:PassRole`` (``iam:*``, ``iam:Pass*``...) on ``*``."""
     return _verdict(allowed_after_denies(document, statement, PASS_ROLE, "*"), (PASS_ROLE,))
 
 
-def not_elements(document: Any, statement: Statement) -> Verdict:
+def not_elements(document: PolicyDocument, statement: Statement) -> Verdict:
     """IAM025: an Allow written with ``NotAction`` / ``NotResource``, not cancelled."""
     used = tuple(
         name
@@ -406,11 +406,11 @@ def not_elements(document: Any, statement: Statement) -> Verdict:
         return NOTHING
     result = is_allow(statement)
     if result is not False:
-        result = all_of([result, _not(cancelled_entirely(document, statement))])
+        result = all_of([result, negate(cancelled_entirely(document, statement))])
     return _verdict(result, used)
 
 
-def write_on_all(document: Any, statement: Statement) -> Verdict:
+def write_on_all(document: PolicyDocument, statement: Statement) -> Verdict:
     """IAM023 before conditions and precedence: resource-level write actions allowed on ``*``."""
     grant = write_actions_on_all_resources(document, statement)
     return Verdict(tuple(grant.actions), () if grant.actions else grant.unknowns)
@@ -420,7 +420,7 @@ ASSUME_ROLE_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRo
 
 
 def assumes_role(
-    document: Any, statement: Statement, actions: tuple[str, ...] = ASSUME_ROLE_ACTIONS
+    document: PolicyDocument, statement: Statement, actions: tuple[str, ...] = ASSUME_ROLE_ACTIONS
 ) -> Tri:
     """Whether a trust statement allows ``sts:AssumeRole*`` (one of ``actions``) and no
     unconditional Deny of the document cancels it."""
@@ -436,12 +436,12 @@ def unknowns_of(*results: Tri) -> tuple[Unknown, ...]:
 # --- precedence ---------------------------------------------------------------------------
 
 
-def outranked_by_admin(document: Any, statement: Statement) -> bool:
+def outranked_by_admin(document: PolicyDocument, statement: Statement) -> bool:
     """IAM022-IAM026 skip a statement IAM020 certainly reports."""
     return full_admin(document, statement).found
 
 
-def outranked_for_write(document: Any, statement: Statement) -> bool:
+def outranked_for_write(document: PolicyDocument, statement: Statement) -> bool:
     """IAM023 skips a statement IAM020, IAM022, IAM024 or IAM026 certainly reports."""
     return any(
         verdict(document, statement).found

@@ -43,7 +43,8 @@ def _judge(source: PolicySource, statement: Statement) -> Verdict:
 
 
 def _message(source: PolicySource, verdict: Verdict) -> str:
+    what = "the wildcard action" if len(verdict.hits) == 1 else "the wildcard actions"
     return (
-        f"{describe(source)} allows wildcard actions {shorten(list(verdict.hits))}; "
+        f"{describe(source)} allows {what} {shorten(list(verdict.hits))}; "
         "list the actions needed instead"
     )

@@ -110,7 +110,10 @@ def _statement_problems(source: PolicySource, statement: Statement) -> Iterator[
         yield "statement has no Action or NotAction"
     if source.kind == IDENTITY:
         if has_principal and source.resource.kind != POLICY_DOCUMENT_DATA_SOURCE:
-            yield "Principal in an identity policy statement (only trust policies name one)"
+            yield (
+                "Principal in an identity policy statement "
+                "(only trust and resource policies name principals)"
+            )
         if statement.resources is None and statement.not_resources is None:
             yield "statement has no Resource or NotResource"
     elif not has_principal:

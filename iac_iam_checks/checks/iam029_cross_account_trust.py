@@ -7,7 +7,8 @@ the other account is enough.
 Fix: Add a `StringEquals sts:ExternalId` condition for third parties or `Bool
 aws:MultiFactorAuthPresent "true"` for people (other restricting conditions such as
 `aws:PrincipalArn` also pass), or list your own accounts in `own_account_ids`.
-`data.aws_caller_identity` and `AWS::AccountId` are the own account.
+`data.aws_caller_identity` and `AWS::AccountId` are the own account; a plan file shows the
+caller's account as a literal id, so list it in `own_account_ids` when scanning plans.
 References: CIS AWS Foundations Benchmark v5.0.0: none; checkov CKV_AWS_61 (nearest); trivy:
 none
 """

@@ -1,0 +1,298 @@
+"""Time iac-iam-checks against checkov on generated corpora, in one run on one machine.
+
+Why ratios: absolute seconds depend on the machine; the ratio checkov/ours measured in the same
+run does not (much), so it is what `--compare` guards against regressions.
+
+For each corpus: ours cold (`--no-cache`), ours warm (after a warm-up run that fills the parse
+cache), checkov with its built-in Terraform/CloudFormation checks, and checkov running only our
+checks through `--external-checks-dir`. Wall time is measured around the subprocess; memory as the
+peak RSS of the largest single process (`/usr/bin/time -v`) and as the peak of the whole process
+tree's summed RSS, sampled from /proc every 20 ms (both tools may fork workers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SAMPLE_SECONDS = 0.02
+OURS_COLD, OURS_WARM = "ours cold", "ours warm"
+CHECKOV_BUILTIN, CHECKOV_OURS = "checkov built-in", "checkov + our checks"
+TOOLS = (OURS_COLD, OURS_WARM, CHECKOV_BUILTIN, CHECKOV_OURS)
+
+sys.path.insert(0, str(HERE))
+from generate_corpus import generate  # noqa: E402
+
+
+@dataclass
+class Measurement:
+    corpus: str
+    files: int
+    tool: str
+    wall_s: float | None
+    peak_mb: float | None
+    tree_mb: float | None
+    results: int | None
+    note: str = ""
+
+
+def load_checkov_env():
+    """The test suite's module that builds the pinned checkov venv, imported by path."""
+    spec = importlib.util.spec_from_file_location("checkov_env", REPO / "tests" / "checkov_env.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def our_cli() -> str:
+    sibling = Path(sys.executable).with_name("iac-iam-checks")
+    if sibling.exists():
+        return str(sibling)
+    return str(REPO / ".venv" / "bin" / "iac-iam-checks")
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Summed VmRSS of `root` and all its descendants (0 for processes already gone)."""
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float | None, float, int, str]:
+    """Run `cmd`; return wall seconds, largest-process MB, tree MB, exit code and stdout."""
+    gnu_time = shutil.which("time", path="/usr/bin:/bin")
+    with tempfile.TemporaryDirectory() as tmp:
+        time_file = Path(tmp) / "time.txt"
+        out_file = Path(tmp) / "stdout"
+        full = [gnu_time, "-v", "-o", str(time_file), *cmd] if gnu_time else cmd
+        peak_tree = 0
+        with open(out_file, "w") as out:
+            start = time.perf_counter()
+            proc = subprocess.Popen(full, stdout=out, stderr=subprocess.DEVNULL, env=env)
+            done = threading.Event()
+
+            def sample() -> None:
+                nonlocal peak_tree
+                while not done.is_set():
+                    peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+                    done.wait(SAMPLE_SECONDS)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            code = proc.wait()
+            wall = time.perf_counter() - start
+            done.set()
+            sampler.join()
+        peak_kb = None
+        if time_file.exists():
+            for line in time_file.read_text().splitlines():
+                if "Maximum resident set size" in line:
+                    peak_kb = int(line.rsplit(":", 1)[1])
+        stdout = out_file.read_text()
+    return wall, peak_kb and peak_kb / 1024, peak_tree / 1024, code, stdout
+
+
+def count_ours(stdout: str) -> int:
+    return len(json.loads(stdout)["findings"])
+
+
+def count_checkov(stdout: str) -> int:
+    """Failed checks across checkov's per-framework reports (a list, or one dict)."""
+    reports = json.loads(stdout)
+    if isinstance(reports, dict):
+        reports = [reports]
+    return sum(r.get("summary", {}).get("failed", 0) for r in reports)
+
+
+def run_tool(
+    corpus: str,
+    files: int,
+    tool: str,
+    cmd: list[str] | None,
+    env: dict[str, str],
+    ok_codes: set,
+    repeat: int,
+) -> Measurement:
+    """Best of `repeat` runs: the minimum wall time is the least noisy estimate on a shared box."""
+    if cmd is None:
+        return Measurement(corpus, files, tool, None, None, None, None, "n/a: checkov-dir failed")
+    wall, peak, tree, code, stdout = min(
+        (measure(cmd, env) for _ in range(repeat)), key=lambda run: run[0]
+    )
+    note, results = "", None
+    if code not in ok_codes:
+        note = f"exit {code}"
+    try:
+        results = count_ours(stdout) if tool.startswith("ours") else count_checkov(stdout)
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        note = (note + f" unreadable output: {error}").strip()
+    return Measurement(corpus, files, tool, round(wall, 2), _r(peak), _r(tree), results, note)
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def external_checks(cli: str) -> tuple[str, str] | None:
+    """Our checkov directory and check ids, or None while the plugin cannot be exported."""
+    exported = subprocess.run([cli, "checkov-dir"], capture_output=True, text=True, check=False)
+    listed = subprocess.run(
+        [cli, "list-checks", "--format", "json"], capture_output=True, text=True, check=False
+    )
+    if exported.returncode != 0 or listed.returncode != 0 or not exported.stdout.strip():
+        return None
+    ids = [c["id"] for c in json.loads(listed.stdout) if not c.get("cli_only")]
+    return exported.stdout.strip(), ",".join(ids)
+
+
+def bench_corpus(shape: str, files: int, seed: int, tools: dict) -> list[Measurement]:
+    corpus = f"{shape}-{files}"
+    path = HERE / "corpus" / f"{corpus}-s{seed}"
+    if not path.exists():
+        generate(files, shape, seed, path)
+    target = str(path)
+    ours = [tools["cli"], "scan", target, "--format", "json", "--soft-fail"]
+    env = dict(os.environ)
+    checkov_env = {**env, **tools["checkov_env"]}
+    checkov = [
+        tools["checkov"],
+        "-d",
+        target,
+        "--framework",
+        "terraform",
+        "cloudformation",
+        "--quiet",
+        "--compact",
+        "-o",
+        "json",
+        "--skip-download",
+    ]
+    external = None
+    if tools["external"]:
+        directory, ids = tools["external"]
+        external = [*checkov, "--external-checks-dir", directory, "--check", ids]
+    repeat = tools["repeat"]
+    rows = [run_tool(corpus, files, OURS_COLD, [*ours, "--no-cache"], env, {0}, repeat)]
+    subprocess.run(ours, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    rows.append(run_tool(corpus, files, OURS_WARM, ours, env, {0}, repeat))
+    rows.append(run_tool(corpus, files, CHECKOV_BUILTIN, checkov, checkov_env, {0, 1}, repeat))
+    rows.append(run_tool(corpus, files, CHECKOV_OURS, external, checkov_env, {0, 1}, repeat))
+    return rows
+
+
+def ratios(rows: list[Measurement]) -> dict[tuple[str, str], float]:
+    """checkov wall / our wall, per (corpus, 'checkov tool vs ours cold|warm')."""
+    walls = {(r.corpus, r.tool): r.wall_s for r in rows}
+    result = {}
+    for corpus in sorted({r.corpus for r in rows}):
+        for theirs in (CHECKOV_BUILTIN, CHECKOV_OURS):
+            for ours in (OURS_COLD, OURS_WARM):
+                a, b = walls.get((corpus, theirs)), walls.get((corpus, ours))
+                if a and b:
+                    result[(corpus, f"{theirs} / {ours}")] = round(a / b, 2)
+    return result
+
+
+def table(rows: list[Measurement]) -> str:
+    got = ratios(rows)
+    lines = [
+        "| corpus | files | tool | wall s | peak MB | tree MB | results | ratio checkov/ours "
+        "(cold, warm) |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        ratio = ""
+        if r.tool in (CHECKOV_BUILTIN, CHECKOV_OURS):
+            cold = got.get((r.corpus, f"{r.tool} / {OURS_COLD}"))
+            warm = got.get((r.corpus, f"{r.tool} / {OURS_WARM}"))
+            ratio = f"{_fmt(cold)}x, {_fmt(warm)}x" if cold else ""
+        cells = [r.corpus, r.files, r.tool, _fmt(r.wall_s), _fmt(r.peak_mb), _fmt(r.tree_mb)]
+        cells += [_fmt(r.results), ratio + (f" ({r.note})" if r.note else "")]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(value: object) -> str:
+    return "n/a" if value is None else str(value)
+
+
+def regressions(old: dict, new: dict[tuple[str, str], float], tolerance: float) -> list[str]:
+    """Ratios that shrank by more than `tolerance` (we got slower relative to checkov)."""
+    baseline = {(r["corpus"], r["pair"]): r["ratio"] for r in old["ratios"]}
+    found = []
+    for key, ratio in sorted(new.items()):
+        before = baseline.get(key)
+        if before and ratio < before * (1 - tolerance):
+            found.append(f"{key[0]} {key[1]}: {before} -> {ratio}")
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,50,500")
+    parser.add_argument("--shape", default="flat,modules")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save", type=Path, help="write the results as JSON")
+    parser.add_argument("--compare", type=Path, help="earlier --save file to guard against")
+    parser.add_argument("--tolerance", type=float, default=0.3)
+    parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs")
+    args = parser.parse_args()
+
+    checkov_env = load_checkov_env()
+    cli = our_cli()
+    tools = {
+        "cli": cli,
+        "checkov": str(checkov_env.checkov_executable()),
+        "checkov_env": checkov_env.CHECKOV_ENV,
+        "external": external_checks(cli),
+        "repeat": args.repeat,
+    }
+    rows: list[Measurement] = []
+    for shape in args.shape.split(","):
+        for size in (int(s) for s in args.sizes.split(",")):
+            for row in bench_corpus(shape, size, args.seed, tools):
+                print(f"{row.corpus:>14} {row.tool:<22} {row.wall_s}s", file=sys.stderr)
+                rows.append(row)
+    print(table(rows))
+    got = ratios(rows)
+    if args.save:
+        args.save.parent.mkdir(parents=True, exist_ok=True)
+        saved = {
+            "date": time.strftime("%Y-%m-%d"),
+            "cpus": os.cpu_count(),
+            "seed": args.seed,
+            "rows": [asdict(r) for r in rows],
+            "ratios": [{"corpus": c, "pair": p, "ratio": v} for (c, p), v in got.items()],
+        }
+        args.save.write_text(json.dumps(saved, indent=2) + "\n")
+    if args.compare:
+        worse = regressions(json.loads(args.compare.read_text()), got, args.tolerance)
+        for line in worse:
+            print(f"REGRESSION {line}", file=sys.stderr)
+        return 1 if worse else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
