@@ -102,7 +102,9 @@ def load_terraform_path(
     parsed: dict[Path, tf.ParsedFile] = {}
     tfvars: dict[Path, list[Any]] = {}
     errors: list[ParseError] = []
-    trees = parse_many([(s.text, s.rel) for s in mine], options.jobs, options.use_cache)
+    trees = parse_many(
+        [(s.text, s.rel) for s in mine], options.jobs, options.use_cache, relevant_kinds(options)
+    )
     failed: set[Path] = set()
     for source, tree in zip(mine, trees, strict=False):
         if isinstance(tree, ParseError):
@@ -139,6 +141,15 @@ def load_terraform_path(
     )
     result.errors[:0] = errors
     return result
+
+
+def relevant_kinds(options: ScanOptions) -> frozenset[str]:
+    """Terraform resource kinds whose bodies a check or the graph reads; the parser skips the
+    bodies of all others (their references still resolve to Unknown, as they would anyway)."""
+    from .graph import terraform_kinds
+
+    kinds = {k for c in selected_checks(options) for k in c.kinds.get("terraform", ())}
+    return frozenset((kinds | terraform_kinds()) - {"*"})
 
 
 def is_auto_tfvars(name: str) -> bool:

@@ -833,3 +833,8 @@ _CLOUDFORMATION_EDGES = {
     "AWS::EKS::Nodegroup": _cfn_nodegroup,
     "AWS::Batch::ComputeEnvironment": _cfn_batch,
 }
+
+
+def terraform_kinds() -> set[str]:
+    """Terraform resource kinds the graph reads (the parser may skip all others' bodies)."""
+    return set(_TERRAFORM_EDGES) | {k for k in NAMED_KINDS if not k.startswith("AWS::")}

@@ -62,7 +62,10 @@ class Source:
         end = getattr(meta, "end_pos", None)
         if start is None or end is None:
             return "?"
-        return " ".join(self.text[start:end].split())[:200]
+        text = self.text[start:end]
+        if len(text) <= 200 and "\n" not in text and "  " not in text and "\t" not in text:
+            return text
+        return " ".join(text[:2000].split())[:200]
 
 
 def significant(node: Tree) -> list[Tree | Token]:

@@ -34,6 +34,7 @@ from ..model import (
     Unknown,
     located,
 )
+from .hcl_blocks import blank_irrelevant
 from .hcl_eval import Env, Evaluator, Source, Step, apply_steps, significant
 from .hcl_parser import parse_hcl
 
@@ -41,6 +42,7 @@ META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "p
 MAX_MODULE_DEPTH = 16
 MAX_INSTANCES = 1000
 MAX_FILE_BYTES = 5 * 1024 * 1024
+ALWAYS_KEPT = ("aws_iam_", "aws_ssoadmin_")
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -60,8 +62,14 @@ class ParsedFile:
         return Source(self.text)
 
 
-def parse_file(text: str, rel: str) -> Tree | ParseError:
-    """Parse HCL text; a syntax error becomes a ParseError with its line."""
+def parse_file(text: str, rel: str, keep: frozenset[str] | None = None) -> Tree | ParseError:
+    """Parse HCL text; a syntax error becomes a ParseError with its line.
+
+    With ``keep``, resource blocks of other kinds are skipped (see ``hcl_blocks``); kinds
+    starting with ``aws_iam_`` are always kept.
+    """
+    if keep is not None:
+        text = blank_irrelevant(text, lambda kind: kind in keep or kind.startswith(ALWAYS_KEPT))
     try:
         return parse_hcl(text)
     except UnexpectedInput as error:
@@ -203,6 +211,7 @@ class Loader:
         self.parsed = parsed
         self.failed = failed or set()
         """Files whose parse error is already reported: not parsed (nor reported) again."""
+        self.boundary_resolved = boundary.resolve()
         self.dirs: dict[Path, ModuleDir] = {}
         self.out = ScanInput()
 
@@ -211,13 +220,15 @@ class Loader:
 
     def inside(self, path: Path) -> bool:
         try:
-            path.resolve().relative_to(self.boundary.resolve())
+            path.resolve().relative_to(self.boundary_resolved)
             return True
         except ValueError:
             return False
 
     def module_dir(self, path: Path) -> ModuleDir | None:
         """A directory's module, parsing files not already parsed (outside the scan PATH)."""
+        if path in self.dirs:
+            return self.dirs[path]
         path = path.resolve()
         if path in self.dirs:
             return self.dirs[path]

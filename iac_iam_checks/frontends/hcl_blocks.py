@@ -1,0 +1,184 @@
+"""Skip what no check needs before parsing: the parser is the bound on a cold run.
+
+Most resources in a real repository (buckets, VPCs, security groups) are neither IAM nor EC2
+compute, and nothing we check reads their bodies: references to them become Unknown anyway.
+``blank_irrelevant`` replaces such ``resource`` blocks by spaces (newlines kept), so the text
+has the same length and lines and the parser skips them as whitespace. Blocks that could hold
+hard-coded credentials are kept. If the block structure cannot be followed (an unterminated
+string, unbalanced braces) or a block has a dangling ``name =``, it is not blanked and the parser
+reports the real error. The price: another syntax error inside a skipped block (balanced, but
+wrong) is not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_RESOURCE_HEADER = re.compile(r'resource\s+"([^"]+)"\s+"[^"]*"\s*\{')
+_CREDENTIAL_HINT = re.compile(r"AKIA|ASIA|secret|access_key", re.IGNORECASE)
+_HEREDOC = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\r?\n")
+_DANGLING = re.compile(r"(^|\n)[ \t]*[\w-]+[ \t]*=[ \t]*(#[^\n]*|//[^\n]*)?(\n|$)")
+"""``name =`` with nothing after it: the most common syntax error. A block with one is kept,
+so that the parser reports the file as broken."""
+
+
+class _Unbalanced(Exception):
+    """The text's braces, strings or heredocs do not close."""
+
+
+def top_level_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans [start, end) of top-level ``resource "t" "n" { ... }`` blocks."""
+    spans = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\n":
+            i += 1
+        elif ch == "#" or text.startswith("//", i):
+            i = _line_end(text, i)
+        elif text.startswith("/*", i):
+            i = _comment_end(text, i)
+        elif text.startswith("resource", i) and (i == 0 or text[i - 1] == "\n"):
+            match = _RESOURCE_HEADER.match(text, i)
+            if match is None:
+                i = _line_end(text, i)
+                continue
+            end = _skip_braces(text, match.end())
+            spans.append((i, end))
+            i = end
+        else:
+            i = _skip_statement(text, i)
+    return spans
+
+
+def blank_irrelevant(text: str, keep: Callable[[str], bool]) -> str:
+    """The text with every resource block whose type ``keep`` rejects turned into spaces."""
+    try:
+        spans = top_level_blocks(text)
+    except _Unbalanced:
+        return text
+    pieces = []
+    last = 0
+    for start, end in spans:
+        block = text[start:end]
+        header = _RESOURCE_HEADER.match(block)
+        if header is None or keep(header.group(1)) or _CREDENTIAL_HINT.search(block):
+            continue
+        if _DANGLING.search(block):
+            continue
+        pieces.append(text[last:start])
+        pieces.append(re.sub(r"[^\n]", " ", block))
+        last = end
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _line_end(text: str, i: int) -> int:
+    end = text.find("\n", i)
+    return len(text) if end < 0 else end + 1
+
+
+def _comment_end(text: str, i: int) -> int:
+    end = text.find("*/", i + 2)
+    if end < 0:
+        raise _Unbalanced
+    return end + 2
+
+
+def _skip_statement(text: str, i: int) -> int:
+    """Skip a top-level statement (another block or an attribute) to its end."""
+    depth = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i = _skip_string(text, i + 1)
+            continue
+        if ch == "<" and text.startswith("<<", i):
+            heredoc = _HEREDOC.match(text, i)
+            if heredoc:
+                i = _skip_heredoc(text, heredoc)
+                continue
+        if ch == "#" or text.startswith("//", i):
+            i = _line_end(text, i)
+            if depth == 0:
+                return i
+            continue
+        if text.startswith("/*", i):
+            i = _comment_end(text, i)
+            continue
+        if ch in "{[(":
+            depth += 1
+        elif ch in "}])":
+            depth -= 1
+            if depth < 0:
+                raise _Unbalanced
+        elif ch == "\n" and depth == 0:
+            return i + 1
+        i += 1
+    if depth:
+        raise _Unbalanced
+    return n
+
+
+def _skip_braces(text: str, i: int) -> int:
+    """From just after an opening brace to just after its closing brace."""
+    depth = 1
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i = _skip_string(text, i + 1)
+            continue
+        if ch == "<" and text.startswith("<<", i):
+            heredoc = _HEREDOC.match(text, i)
+            if heredoc:
+                i = _skip_heredoc(text, heredoc)
+                continue
+        if ch == "#" or text.startswith("//", i):
+            i = _line_end(text, i)
+            continue
+        if text.startswith("/*", i):
+            i = _comment_end(text, i)
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise _Unbalanced
+
+
+def _skip_string(text: str, i: int) -> int:
+    """From just after an opening quote to just after the closing one (``${...}`` nested)."""
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            return i + 1
+        if ch == "\n":
+            raise _Unbalanced
+        if ch in "$%" and text.startswith("{", i + 1) and not text.startswith(ch * 2, i - 1):
+            i = _skip_braces(text, i + 2)
+            continue
+        i += 1
+    raise _Unbalanced
+
+
+def _skip_heredoc(text: str, match: re.Match[str]) -> int:
+    marker = match.group(1)
+    i = match.end()
+    while i < len(text):
+        end = _line_end(text, i)
+        if text[i:end].strip() == marker:
+            return end
+        i = end
+    raise _Unbalanced
