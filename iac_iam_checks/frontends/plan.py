@@ -327,7 +327,7 @@ class _Plan:
             for k in ("statement", "source_policy_documents", "override_policy_documents")
         ):
             return rendered
-        from .terraform import build_policy_document
+        from ..policy_blocks import build_policy_document
 
         return build_policy_document(attrs, where, address)
 

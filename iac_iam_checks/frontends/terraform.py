@@ -29,11 +29,11 @@ from ..model import (
     PolicyDocument,
     Resource,
     ScanInput,
-    Statement,
     Template,
     Unknown,
     located,
 )
+from ..policy_blocks import build_policy_document
 from .hcl_blocks import blank_irrelevant
 from .hcl_eval import Env, Evaluator, Source, Step, apply_steps, significant
 from .hcl_parser import parse_hcl
@@ -763,146 +763,6 @@ def reference(prefix: str, steps: list[Step], text: str) -> Unknown:
         rest = rest[1:]
     attr = next((step[1] for step in rest if step[0] == "attr"), "")
     return Unknown(text, ref=(address, attr))
-
-
-# --- policy documents ---------------------------------------------------------------------
-
-
-def build_policy_document(attrs: dict[str, Any], where: Location, address: str) -> PolicyDocument:
-    """Build ``data "aws_iam_policy_document"`` the way the provider merges it:
-    source documents first, then this document's statements (same Sid replaces), then
-    override documents (same Sid replaces, others appended)."""
-    from ..policy import document_from_value
-
-    statements: list[Statement] = []
-    errors: list[tuple[str, Location | None]] = []
-
-    def merge(new: list[Statement], replace_only_same_sid: bool) -> None:
-        for statement in new:
-            sid = statement.sid if isinstance(statement.sid, str) and statement.sid else None
-            same = [i for i, s in enumerate(statements) if sid and s.sid == sid]
-            if same:
-                statements[same[0]] = statement
-            else:
-                statements.append(statement)
-
-    for key, replace in (("source_policy_documents", False), ("source_json", False)):
-        for source in as_list(attrs.get(key)):
-            document = document_from_value(source, "identity", where, origin=address)
-            merge(source_statements(document, where), replace)
-            errors.extend(document.errors)
-    merge([block_statement(block, where) for block in as_list(attrs.get("statement"))], False)
-    for key in ("override_policy_documents", "override_json"):
-        for source in as_list(attrs.get(key)):
-            document = document_from_value(source, "identity", where, origin=address)
-            merge(source_statements(document, where), True)
-            errors.extend(document.errors)
-    return PolicyDocument(
-        kind="identity",
-        statements=statements,
-        location=where,
-        version=attrs.get("version", "2012-10-17"),
-        errors=errors,
-        origin=address,
-    )
-
-
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return list(value)
-    return [value]
-
-
-def source_statements(document: PolicyDocument, where: Location) -> list[Statement]:
-    if document.unknown is not None:
-        return [Statement(effect=document.unknown, location=where)]
-    return list(document.statements)
-
-
-def block_statement(block: Any, where: Location) -> Statement:
-    """One ``statement {}`` block (or an Unknown dynamic one) as a Statement."""
-    if not isinstance(block, dict):
-        return Statement(
-            effect=block if isinstance(block, Unknown) else Unknown(str(block)), location=where
-        )
-    location = getattr(block, "location", None) or where
-    raw = {
-        "Sid": block.get("sid"),
-        "Effect": block.get("effect", "Allow"),
-        "Action": block.get("actions"),
-        "NotAction": block.get("not_actions"),
-        "Resource": block.get("resources"),
-        "NotResource": block.get("not_resources"),
-        "Principal": principals(block.get("principals")),
-        "NotPrincipal": principals(block.get("not_principals")),
-        "Condition": conditions(block.get("condition")),
-    }
-    raw = LocatedDict({k: v for k, v in raw.items() if v is not None})
-    raw.location = location
-    return Statement(
-        effect=raw.get("Effect"),
-        location=location,
-        sid=raw.get("Sid"),
-        actions=as_strings(raw.get("Action")),
-        not_actions=as_strings(raw.get("NotAction")),
-        resources=as_strings(raw.get("Resource")),
-        not_resources=as_strings(raw.get("NotResource")),
-        principals=raw.get("Principal"),
-        not_principals=raw.get("NotPrincipal"),
-        conditions=raw.get("Condition"),
-        raw=raw,
-    )
-
-
-def as_strings(value: Any) -> Any:
-    if value is None or isinstance(value, Unknown):
-        return value
-    if isinstance(value, (str, Template)):
-        return [value]
-    if isinstance(value, list):
-        return list(value)
-    return Unknown(str(value))
-
-
-def principals(blocks: Any) -> Any:
-    """``principals { type = "AWS" identifiers = [...] }`` blocks -> {"AWS": [...]}."""
-    if blocks is None:
-        return None
-    out: dict[str, Any] = {}
-    for block in as_list(blocks):
-        if not isinstance(block, dict):
-            return block if isinstance(block, Unknown) else Unknown("principals")
-        kind = block.get("type")
-        identifiers = as_strings(block.get("identifiers"))
-        if not isinstance(kind, str):
-            return Unknown("principals type")
-        if isinstance(identifiers, Unknown):
-            out[kind] = identifiers
-        else:
-            out.setdefault(kind, []).extend(identifiers or [])
-    return out
-
-
-def conditions(blocks: Any) -> Any:
-    """``condition { test, variable, values }`` blocks -> {test: {variable: values}}."""
-    if blocks is None:
-        return None
-    out: dict[str, Any] = {}
-    for block in as_list(blocks):
-        if not isinstance(block, dict):
-            return block if isinstance(block, Unknown) else Unknown("condition")
-        test, variable = block.get("test"), block.get("variable")
-        if not isinstance(test, str) or not isinstance(variable, str):
-            return Unknown("condition")
-        values = as_strings(block.get("values"))
-        bucket = out.setdefault(test, {})
-        if isinstance(values, list) and isinstance(bucket.get(variable), list):
-            bucket[variable] = bucket[variable] + values
-        else:
-            bucket[variable] = values
-    return out
 
 
 # --- roots and the public entry point -----------------------------------------------------
