@@ -8,8 +8,9 @@ unresolved entries with stable order and fingerprints.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -188,19 +189,36 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     options = options or ScanOptions()
     scan_input, file_count = load(paths, options)
     checks = selected_checks(options)
-    results = run_checks(scan_input.resources, checks, options.settings)
+    settings = with_plan_accounts(options.settings, scan_input.resources)
+    results = run_checks(scan_input.resources, checks, settings)
     result = ScanResult(
         errors=sorted(scan_input.errors, key=lambda e: (e.file, e.line or 0, e.message)),
         warnings=list(dict.fromkeys(scan_input.warnings)),
         files_scanned=file_count,
         resources_scanned=len(scan_input.resources),
     )
-    result.findings = findings_from(results, options.settings)
+    result.findings = findings_from(results, settings)
     result.unresolved = unresolved_from(results, scan_input)
     apply_suppressions(result, results, scan_base(paths), options)
     result.findings.sort(key=Finding.sort_key)
     result.unresolved.sort(key=UnresolvedEntry.sort_key)
     return result
+
+
+def with_plan_accounts(settings: Settings, resources: list[Resource]) -> Settings:
+    """A plan shows ``data.aws_caller_identity`` with the real account id: that account is
+    the own account (in HCL the same data source is an Unknown that checks recognize)."""
+    found = [
+        r.attrs["account_id"]
+        for r in resources
+        if r.kind == "aws_caller_identity"
+        and isinstance(r.attrs.get("account_id"), str)
+        and re.fullmatch(r"\d{12}", r.attrs["account_id"])
+    ]
+    if not found:
+        return settings
+    merged = tuple(dict.fromkeys([*settings.own_account_ids, *found]))
+    return replace(settings, own_account_ids=merged)
 
 
 def findings_from(

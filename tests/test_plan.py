@@ -446,3 +446,69 @@ def test_document_reached_through_a_local_is_used(policy_refs: list[str], used: 
         ("aws_iam_policy.admin", {}),
         ("data.aws_iam_policy_document.admin", {"used": used}),
     ]
+
+
+def test_caller_identity_account_in_a_plan_is_the_own_account(tmp_path) -> None:
+    """A plan renders data.aws_caller_identity as the literal account: trusting it is not
+    cross-account (IAM029)."""
+    import json as _json
+
+    from iac_iam_checks.engine import ScanOptions, scan
+
+    trust = _json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                }
+            ],
+        }
+    )
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.0",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_iam_role.r",
+                        "mode": "managed",
+                        "type": "aws_iam_role",
+                        "name": "r",
+                        "values": {"name": "r", "assume_role_policy": trust},
+                    }
+                ]
+            }
+        },
+        "prior_state": {
+            "values": {
+                "root_module": {
+                    "resources": [
+                        {
+                            "address": "data.aws_caller_identity.current",
+                            "mode": "data",
+                            "type": "aws_caller_identity",
+                            "name": "current",
+                            "values": {"account_id": "111122223333"},
+                        }
+                    ]
+                }
+            }
+        },
+        "resource_changes": [],
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(_json.dumps(plan, indent=2), encoding="utf-8")
+    assert scan([path], ScanOptions(checks=["IAM029"])).findings == []
+    other = tmp_path / "other" / "plan.json"
+    other.parent.mkdir()
+    plan["prior_state"]["values"]["root_module"]["resources"][0]["values"]["account_id"] = (
+        "999988887777"
+    )
+    other.write_text(_json.dumps(plan, indent=2), encoding="utf-8")
+    assert [f.check_id for f in scan([other], ScanOptions(checks=["IAM029"])).findings] == [
+        "IAM029"
+    ]
