@@ -99,6 +99,7 @@ def load_terraform_path(
         if s.path.resolve() == root or root in s.path.resolve().parents
     ]
     from .frontends.parse_cache import parse_many
+    from .frontends.terraform_json import parse_json_file
 
     parsed: dict[Path, tf.ParsedFile] = {}
     tfvars: dict[Path, list[Any]] = {}
@@ -106,6 +107,16 @@ def load_terraform_path(
     trees = parse_many(
         [(s.text, s.rel) for s in mine], options.jobs, options.use_cache, relevant_kinds(options)
     )
+    json_sources = [
+        s
+        for kind in (disc.TERRAFORM_JSON, disc.TFVARS_JSON)
+        for s in by_kind.get(kind, [])
+        if s.path.resolve() == root or root in s.path.resolve().parents
+    ]
+    mine += json_sources
+    trees += [
+        parse_json_file(s.text, s.rel, tfvars=s.kind == disc.TFVARS_JSON) for s in json_sources
+    ]
     failed: set[Path] = set()
     for source, tree in zip(mine, trees, strict=False):
         if isinstance(tree, ParseError):
@@ -113,7 +124,7 @@ def load_terraform_path(
             failed.add(source.path.resolve())
             continue
         parsed_file = tf.ParsedFile(source.path.resolve(), source.rel, source.text, tree)
-        if source.kind == disc.TERRAFORM_HCL:
+        if source.kind in (disc.TERRAFORM_HCL, disc.TERRAFORM_JSON):
             parsed[parsed_file.path] = parsed_file
         elif is_auto_tfvars(source.path.name):
             tfvars.setdefault(source.path.parent.resolve(), []).append(parsed_file)
@@ -154,6 +165,7 @@ def relevant_kinds(options: ScanOptions) -> frozenset[str]:
 
 
 def is_auto_tfvars(name: str) -> bool:
+    name = name.removesuffix(".json")
     return name == "terraform.tfvars" or name.endswith(".auto.tfvars")
 
 

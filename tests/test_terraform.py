@@ -395,3 +395,40 @@ resource "aws_iam_group_membership" "m" {
         ('aws_iam_user.u["alice"]', "name"),
         ('aws_iam_user.u["bob"]', "name"),
     ]
+
+
+def test_terraform_json_syntax(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf.json": """{
+  "variable": {"team": {"default": "ops"}},
+  "resource": {
+    "aws_iam_user": {"u": {"name": "${var.team}-bot"}},
+    "aws_iam_role": {
+      "r": {
+        "assume_role_policy": "${data.aws_iam_policy_document.trust.json}",
+        "inline_policy": {"name": "x", "policy": "{\\"Statement\\": []}"}
+      }
+    }
+  },
+  "data": {
+    "aws_iam_policy_document": {
+      "trust": {
+        "statement": [{"actions": ["sts:AssumeRole"], "principals": [{"type": "AWS", "identifiers": ["*"]}]}]
+      }
+    }
+  }
+}
+""",
+            "values.auto.tfvars.json": '{"team": "data"}',
+        },
+    )
+    found = by_address(resources(root))
+    assert found["aws_iam_user.u"].attrs["name"] == "data-bot"
+    assert found["aws_iam_user.u"].location == Location("main.tf.json", 4, 4)
+    role = found["aws_iam_role.r"]
+    [statement] = role.attrs["assume_role_policy"].statements
+    assert statement.principals == {"AWS": ["*"]}
+    assert (statement.location.line, statement.location.end_line) == (15, 15)
+    assert role.attrs["inline_policy"][0]["name"] == "x"

@@ -235,6 +235,13 @@ class Evaluator:
             return [""]
         return [self.unknown(node)]
 
+    def n_json_string(self, node: Tree) -> Any:
+        """A string of a ``.tf.json`` file, parsed on its own: quote from its own text."""
+        snippet, expr = node.children
+        evaluator = Evaluator(self.env, Source(str(snippet)), self.file)
+        evaluator.depth = self.depth
+        return evaluator.eval(expr)
+
     def n_template_string(self, node: Tree) -> Any:
         return unescape(str(node.children[0])[2:-2])
 

@@ -37,6 +37,7 @@ from ..policy_blocks import build_policy_document
 from .hcl_blocks import blank_irrelevant
 from .hcl_eval import Env, Evaluator, Source, Step, apply_steps, significant
 from .hcl_parser import parse_hcl
+from .terraform_json import parse_json_file
 
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers"}
 MAX_MODULE_DEPTH = 16
@@ -133,6 +134,8 @@ def literal_string(node: Tree | None) -> str | None:
     """The value of a plain string literal expression (module ``source``), else None."""
     if node is None:
         return None
+    if isinstance(node, Tree) and node.data == "json_string":
+        node = node.children[1]
     while isinstance(node, Tree) and node.data == "expr_term" and len(significant(node)) == 1:
         node = significant(node)[0]
     if isinstance(node, Tree) and node.data == "string":
@@ -235,7 +238,7 @@ class Loader:
         if not path.is_dir() or not self.inside(path):
             return None
         files = []
-        for file in sorted(path.glob("*.tf")):
+        for file in sorted([*path.glob("*.tf"), *path.glob("*.tf.json")]):
             parsed = self.parsed.get(file.resolve())
             if parsed is None and file.resolve() not in self.failed:
                 parsed = self.parse_extra(file)
@@ -251,7 +254,11 @@ class Loader:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-        tree = parse_file(text, self.rel(file))
+        tree = (
+            parse_json_file(text, self.rel(file))
+            if file.name.endswith(".json")
+            else parse_file(text, self.rel(file))
+        )
         if isinstance(tree, ParseError):
             self.out.errors.append(tree)
             return None
