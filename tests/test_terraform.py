@@ -415,7 +415,12 @@ def test_terraform_json_syntax(tmp_path: Path) -> None:
   "data": {
     "aws_iam_policy_document": {
       "trust": {
-        "statement": [{"actions": ["sts:AssumeRole"], "principals": [{"type": "AWS", "identifiers": ["*"]}]}]
+        "statement": [
+          {
+            "actions": ["sts:AssumeRole"],
+            "principals": [{"type": "AWS", "identifiers": ["*"]}]
+          }
+        ]
       }
     }
   }
@@ -430,5 +435,5 @@ def test_terraform_json_syntax(tmp_path: Path) -> None:
     role = found["aws_iam_role.r"]
     [statement] = role.attrs["assume_role_policy"].statements
     assert statement.principals == {"AWS": ["*"]}
-    assert (statement.location.line, statement.location.end_line) == (15, 15)
+    assert (statement.location.line, statement.location.end_line) == (16, 19)
     assert role.attrs["inline_policy"][0]["name"] == "x"
