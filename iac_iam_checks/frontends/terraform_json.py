@@ -77,7 +77,7 @@ def block(kind: str, labels: list[str], body: dict, parent: Any) -> Tree:
     where = meta(body, parent)
     entries = getattr(parent, "entry_locations", None) or {}
     key = labels[-1] if labels else kind
-    if key in entries and entries[key].end_line >= where.end_line:
+    if key in entries and isinstance(parent, dict) and parent.get(key) is body:
         where.line = entries[key].line  # the block starts at its name, like an HCL block
     children: list[Any] = [identifier(kind)]
     children.extend(label_string(label) for label in labels)
