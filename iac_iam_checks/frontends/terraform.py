@@ -396,6 +396,11 @@ class ModuleInstance:
             return None
         mdir = self.loader.module_dir(target)
         if mdir is None:
+            where = block.location()
+            self.loader.out.warnings.append(
+                f"{where.file}:{where.line}: module source {source!r} is outside the repository "
+                "or unreadable; its resources are unknown"
+            )
             self.note_unresolved_module(block, source)
             return None
         instances: dict[Any, ModuleInstance] = {}
