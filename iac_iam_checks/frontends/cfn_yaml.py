@@ -244,11 +244,13 @@ class _Builder:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._merge(out, value_node)
                 continue
-            key = self.value(key_node)
-            if isinstance(key, (dict, list)):
+            if not isinstance(key_node, ScalarNode) or key_node.tag in _SHORT_TAGS:
                 raise TemplateLoadError(
                     "a mapping key must be a scalar", key_node.start_mark.line + 1
                 )
+            # A key is a name, kept as written: the condition operator ``Null`` is not None,
+            # ``true:`` is not a bool.
+            key = key_node.value
             out[key] = self.value(value_node)
             out.entry_locations[key] = Location(
                 self.file, key_node.start_mark.line + 1, self.end_line(value_node)

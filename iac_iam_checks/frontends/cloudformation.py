@@ -7,6 +7,10 @@ the identity graph can link resources; pseudo parameters stay ``Unknown`` (``AWS
 marks the own account). ``Fn::If`` inside a list keeps both branches' items; anywhere else each
 resource is emitted once per combination of the conditions it uses, so a check fails when any
 branch fails. Bad input becomes ``ParseError``s, never exceptions.
+
+Only ``parse_template`` needs PyYAML (through ``cfn_yaml``, imported there):
+``resources_from_document`` works on a template that is already loaded, so the checkov shim,
+whose core must run without PyYAML, evaluates checkov's templates with the same code.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ from ..model import (
     location_of,
     make_string,
 )
-from .cfn_yaml import MarkedDict, TemplateLoadError, load_template
 
 MAX_VARIANTS = 16
 """Resources using many conditions are not multiplied without bound; each branch of each
@@ -55,12 +58,20 @@ def looks_like_template(text: str) -> bool:
 
 def parse_template(text: str, file: str) -> tuple[list[Resource], list[ParseError]]:
     """Every resource and parameter of one template; ``file`` is relative to the scan base."""
+    from .cfn_yaml import TemplateLoadError, load_template
+
     try:
         document = load_template(text, file)
     except TemplateLoadError as error:
         return [], [ParseError(file, error.line, error.message)]
     if not isinstance(document, dict):
         return [], [ParseError(file, 1, "not a CloudFormation template: no top-level mapping")]
+    return resources_from_document(document, file)
+
+
+def resources_from_document(document: dict, file: str) -> tuple[list[Resource], list[ParseError]]:
+    """Every resource and parameter of a loaded template: string keys, dicts and lists (located
+    ones give lines; a mapping's ``entry_locations``, when it has them, give entry spans)."""
     template = _Template(document, file)
     resources = template.parameter_resources() + template.resources()
     return resources, template.errors
@@ -464,9 +475,12 @@ def _render(raw: Any) -> str:
 
 
 def _entry_location(mapping: Any, key: Any) -> Location | None:
-    if isinstance(mapping, MarkedDict):
-        return mapping.entry_locations.get(key)
-    return location_of(mapping)
+    """Where ``key: value`` is written: the entry's span (``cfn_yaml.MarkedDict``), else the
+    value's own span, else the mapping's."""
+    entries = getattr(mapping, "entry_locations", None)
+    if entries is not None:
+        return entries.get(key)
+    return location_of(mapping.get(key)) or location_of(mapping)
 
 
 def _file_start(file: str) -> Location:
