@@ -92,67 +92,63 @@ def load_terraform_path(
     from .frontends import terraform as tf
 
     root = path.resolve()
-    mine = [
-        s
-        for kind in (disc.TERRAFORM_HCL, disc.TFVARS)
-        for s in by_kind.get(kind, [])
-        if s.path.resolve() == root or root in s.path.resolve().parents
-    ]
-    from .frontends.parse_cache import parse_many
-    from .frontends.terraform_json import parse_json_file
 
-    parsed: dict[Path, tf.ParsedFile] = {}
-    tfvars: dict[Path, list[Any]] = {}
+    def under(kinds: tuple[str, ...]) -> list[tf.SourceText]:
+        return [
+            tf.SourceText(s.path.resolve(), s.rel, s.text)
+            for kind in kinds
+            for s in by_kind.get(kind, [])
+            if s.path.resolve() == root or root in s.path.resolve().parents
+        ]
+
+    texts = {s.path: s for s in under((disc.TERRAFORM_HCL, disc.TERRAFORM_JSON))}
+    tfvars: dict[Path, list[tf.SourceText]] = {}
+    for source in under((disc.TFVARS, disc.TFVARS_JSON)):
+        if is_auto_tfvars(source.path.name):
+            tfvars.setdefault(source.path.parent, []).append(source)
     errors: list[ParseError] = []
-    trees = parse_many(
-        [(s.text, s.rel) for s in mine], options.jobs, options.use_cache, relevant_kinds(options)
-    )
-    json_sources = [
-        s
-        for kind in (disc.TERRAFORM_JSON, disc.TFVARS_JSON)
-        for s in by_kind.get(kind, [])
-        if s.path.resolve() == root or root in s.path.resolve().parents
-    ]
-    mine += json_sources
-    trees += [
-        parse_json_file(s.text, s.rel, tfvars=s.kind == disc.TFVARS_JSON) for s in json_sources
-    ]
-    failed: set[Path] = set()
-    for source, tree in zip(mine, trees, strict=False):
-        if isinstance(tree, ParseError):
-            errors.append(tree)
-            failed.add(source.path.resolve())
-            continue
-        parsed_file = tf.ParsedFile(source.path.resolve(), source.rel, source.text, tree)
-        if source.kind in (disc.TERRAFORM_HCL, disc.TERRAFORM_JSON):
-            parsed[parsed_file.path] = parsed_file
-        elif is_auto_tfvars(source.path.name):
-            tfvars.setdefault(source.path.parent.resolve(), []).append(parsed_file)
     var_files = []
     for var_file in options.var_files:
-        text, error = disc.read_source(var_file, disc.rel_path(var_file, base))
+        rel = disc.rel_path(var_file, base)
+        text, error = disc.read_source(var_file, rel)
         if error is not None or text is None:
-            errors.append(error or ParseError(str(var_file), None, "cannot read"))
+            errors.append(error or ParseError(rel, None, "cannot read"))
             continue
-        tree = tf.parse_file(text, disc.rel_path(var_file, base))
-        if isinstance(tree, ParseError):
-            errors.append(tree)
-            continue
-        var_files.append(
-            tf.ParsedFile(var_file.resolve(), disc.rel_path(var_file, base), text, tree)
-        )
-    single = [root] if path.is_file() and root in parsed else []
+        var_files.append(tf.SourceText(var_file.resolve(), rel, text))
     result = tf.load_terraform(
         base,
         repository_boundary(path),
-        parsed,
+        texts,
         tfvars,
-        single_files=single,
+        parse=parser_for(options),
+        single_files=[root] if path.is_file() and root in texts else [],
         var_files=var_files,
-        failed=failed,
     )
     result.errors[:0] = errors
     return result
+
+
+def parser_for(options: ScanOptions) -> Any:
+    """Parse a directory's files: HCL through the cache (and workers), JSON syntax directly."""
+    from .frontends.parse_cache import parse_many
+    from .frontends.terraform import parse_any
+
+    keep = relevant_kinds(options)
+
+    def parse(sources: list[Any]) -> list[Any]:
+        hcl = [i for i, s in enumerate(sources) if not s.path.name.endswith(".json")]
+        trees = parse_many(
+            [(sources[i].text, sources[i].rel) for i in hcl], options.jobs, options.use_cache, keep
+        )
+        out: list[Any] = [None] * len(sources)
+        for index, tree in zip(hcl, trees, strict=True):
+            out[index] = tree
+        for index, source in enumerate(sources):
+            if out[index] is None:
+                out[index] = parse_any(source.text, source.rel, source.path.name)
+        return out
+
+    return parse
 
 
 def relevant_kinds(options: ScanOptions) -> frozenset[str]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,9 +189,6 @@ class ModuleDir:
                 if isinstance(child, Tree) and child.data == "attribute":
                     self.locals[attribute_name(child)] = (child.children[-1], child, block.file)
 
-    def local_sources(self) -> list[str]:
-        return [s for b in self.modules if (s := literal_string(b.attribute("source")))]
-
 
 def is_local_source(source: str) -> bool:
     return source.startswith("./") or source.startswith("../") or source in (".", "..")
@@ -199,22 +197,49 @@ def is_local_source(source: str) -> bool:
 # --- evaluation ---------------------------------------------------------------------------
 
 
+@dataclass
+class SourceText:
+    """A Terraform file's text, known before it is parsed (parsing happens per directory,
+    when the directory is first needed, so trees of finished roots can be dropped)."""
+
+    path: Path
+    rel: str
+    text: str
+
+
+ParseFn = Callable[[list[SourceText]], list["Tree | ParseError"]]
+
+
+def default_parse(sources: list[SourceText]) -> list[Tree | ParseError]:
+    return [parse_any(s.text, s.rel, s.path.name) for s in sources]
+
+
+def parse_any(text: str, rel: str, name: str) -> Tree | ParseError:
+    """HCL or JSON syntax, by file name."""
+    if name.endswith(".json"):
+        return parse_json_file(text, rel, tfvars=name.endswith(".tfvars.json"))
+    return parse_file(text, rel)
+
+
 class Loader:
-    """Shared state of one Terraform scan: parsed directories, the repository boundary."""
+    """Shared state of one Terraform scan: directories parsed so far, the repository boundary."""
 
     def __init__(
         self,
         base: Path,
         boundary: Path,
-        parsed: dict[Path, ParsedFile],
-        failed: set[Path] | None = None,
+        texts: dict[Path, SourceText],
+        parse: ParseFn = default_parse,
     ) -> None:
         self.base = base
         self.boundary = boundary
-        self.parsed = parsed
-        self.failed = failed or set()
-        """Files whose parse error is already reported: not parsed (nor reported) again."""
         self.boundary_resolved = boundary.resolve()
+        self.texts = texts
+        """Scanned files by resolved path; files of module directories outside the scanned
+        PATH are read from disk when needed."""
+        self.parse = parse
+        self.visited: set[Path] = set()
+        """Files parsed (and their errors reported) at least once."""
         self.dirs: dict[Path, ModuleDir] = {}
         self.out = ScanInput()
 
@@ -229,7 +254,7 @@ class Loader:
             return False
 
     def module_dir(self, path: Path) -> ModuleDir | None:
-        """A directory's module, parsing files not already parsed (outside the scan PATH)."""
+        """A directory's module, parsed on first use."""
         if path in self.dirs:
             return self.dirs[path]
         path = path.resolve()
@@ -237,34 +262,41 @@ class Loader:
             return self.dirs[path]
         if not path.is_dir() or not self.inside(path):
             return None
-        files = []
-        for file in sorted([*path.glob("*.tf"), *path.glob("*.tf.json")]):
-            parsed = self.parsed.get(file.resolve())
-            if parsed is None and file.resolve() not in self.failed:
-                parsed = self.parse_extra(file)
-            if parsed is not None:
-                files.append(parsed)
-        self.dirs[path] = ModuleDir.from_files(path, files)
+        names = sorted([*path.glob("*.tf"), *path.glob("*.tf.json")])
+        sources = [s for s in (self.source(file.resolve()) for file in names) if s is not None]
+        self.dirs[path] = ModuleDir.from_files(path, self.parsed(sources))
         return self.dirs[path]
 
-    def parse_extra(self, file: Path) -> ParsedFile | None:
+    def single_file_dir(self, file: Path) -> ModuleDir:
+        source = self.source(file)
+        return ModuleDir.from_files(file.parent, self.parsed([source] if source else []))
+
+    def source(self, path: Path) -> SourceText | None:
+        if path in self.texts:
+            return self.texts[path]
         try:
-            if file.stat().st_size > MAX_FILE_BYTES:
+            if path.stat().st_size > MAX_FILE_BYTES:
                 return None
-            text = file.read_text(encoding="utf-8")
+            return SourceText(path, self.rel(path), path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             return None
-        tree = (
-            parse_json_file(text, self.rel(file))
-            if file.name.endswith(".json")
-            else parse_file(text, self.rel(file))
-        )
-        if isinstance(tree, ParseError):
-            self.out.errors.append(tree)
-            return None
-        parsed = ParsedFile(file.resolve(), self.rel(file), text, tree)
-        self.parsed[file.resolve()] = parsed
-        return parsed
+
+    def parsed(self, sources: list[SourceText]) -> list[ParsedFile]:
+        """Parse sources; each file's error is reported once however often it is needed."""
+        out = []
+        for source, tree in zip(sources, self.parse(sources), strict=True):
+            first_time = source.path not in self.visited
+            self.visited.add(source.path)
+            if isinstance(tree, ParseError):
+                if first_time:
+                    self.out.errors.append(tree)
+                continue
+            out.append(ParsedFile(source.path, source.rel, source.text, tree))
+        return out
+
+    def forget(self, path: Path) -> None:
+        """Drop a finished root's parse trees: memory stays bounded by the largest root."""
+        self.dirs.pop(path.resolve(), None)
 
     def read_file(self, path: Path) -> str | None:
         if not self.inside(path) or not path.is_file():
@@ -794,15 +826,11 @@ def load_remote_dirs(root: Path) -> dict[str, Path]:
     return out
 
 
-def tfvars_values(loader: Loader, files: list[ParsedFile | tuple[str, dict]]) -> dict[str, Any]:
+def tfvars_values(files: list[ParsedFile]) -> dict[str, Any]:
     """Variable values from tfvars files, later files winning."""
     values: dict[str, Any] = {}
     for item in files:
-        if isinstance(item, tuple):
-            values.update(item[1])
-            continue
-        env = LiteralEnv()
-        evaluator = Evaluator(env, item.source, item.rel)
+        evaluator = Evaluator(LiteralEnv(), item.source, item.rel)
         for child in item.tree.children[0].children:
             if isinstance(child, Tree) and child.data == "attribute":
                 values[attribute_name(child)] = evaluator.eval(child.children[-1])
@@ -822,72 +850,73 @@ class LiteralEnv(Env):
         return self
 
 
-def find_roots(loader: Loader, dirs: list[Path]) -> list[Path]:
-    """Directories that no scanned directory calls as a local module."""
+_LOCAL_SOURCE = re.compile(r'\bsource\s*=\s*"(\.{1,2}(?:/[^"]*)?)"')
+_LOCAL_SOURCE_JSON = re.compile(r'"source"\s*:\s*"(\.{1,2}(?:/[^"]*)?)"')
+
+
+def find_roots(texts: dict[Path, SourceText]) -> list[Path]:
+    """Directories that no scanned directory calls as a local module (read from the text, so
+    that nothing is parsed before it is needed)."""
+    dirs = sorted({path.parent for path in texts})
     called: set[Path] = set()
-    for path in dirs:
-        mdir = loader.module_dir(path)
-        if mdir is None:
-            continue
-        for source in mdir.local_sources():
-            if is_local_source(source):
-                target = (path / source).resolve()
-                if target != path.resolve():
-                    called.add(target)
-    roots = [d for d in dirs if d.resolve() not in called]
+    for path, source in texts.items():
+        pattern = _LOCAL_SOURCE_JSON if path.name.endswith(".json") else _LOCAL_SOURCE
+        for target in pattern.findall(source.text):
+            resolved = (path.parent / target).resolve()
+            if resolved != path.parent:
+                called.add(resolved)
+    roots = [d for d in dirs if d not in called]
     return roots or dirs
 
 
 def load_terraform(
     base: Path,
     boundary: Path,
-    parsed: dict[Path, ParsedFile],
-    tfvars: dict[Path, list[ParsedFile | tuple[str, dict]]],
+    texts: dict[Path, SourceText],
+    tfvars: dict[Path, list[SourceText]] | None = None,
+    parse: ParseFn = default_parse,
     single_files: list[Path] | None = None,
-    var_files: list[ParsedFile | tuple[str, dict]] | None = None,
-    failed: set[Path] | None = None,
+    var_files: list[SourceText] | None = None,
 ) -> ScanInput:
-    """Evaluate every Terraform root among the parsed files.
+    """Evaluate every Terraform root among the scanned files, one root at a time.
 
-    ``tfvars`` maps a directory to its auto-loaded tfvars (parsed), ``var_files`` are the
-    ``--var-file`` ones (apply to every root). ``single_files`` are files given directly on the
-    command line: each is a root of its own.
+    ``texts`` are the scanned ``.tf``/``.tf.json`` files by resolved path; ``tfvars`` maps a
+    root directory to its auto-loaded tfvars; ``var_files`` (``--var-file``) apply to every
+    root; ``single_files`` are files given directly on the command line, each a root of its own.
     """
-    loader = Loader(base, boundary, parsed, failed)
-    dirs = sorted({p.parent for p in parsed if p not in (single_files or [])})
-    roots: list[tuple[Path, ModuleDir]] = []
-    for path in find_roots(loader, dirs) if dirs else []:
-        mdir = loader.module_dir(path)
-        if mdir is not None and mdir.files:
-            roots.append((path, mdir))
-    for file in single_files or []:
-        if file in parsed:
-            roots.append((file.parent, ModuleDir.from_files(file.parent, [parsed[file]])))
-    for path, mdir in roots:
-        values = tfvars_values(loader, tfvars.get(path, []) + list(var_files or []))
-        scope = loader.rel(
-            mdir.files[0].path
-            if len(mdir.files) == 1 and single_files and mdir.files[0].path in single_files
-            else path
-        )
+    loader = Loader(base, boundary, texts, parse)
+    tfvars = tfvars or {}
+    in_dirs = {p: s for p, s in texts.items() if p not in (single_files or [])}
+    roots: list[tuple[Path, Path | None]] = [(path, None) for path in find_roots(in_dirs)]
+    roots += [(file.parent, file) for file in single_files or []]
+    extra = loader.parsed(list(var_files or []))
+    for path, single in roots:
+        mdir = loader.single_file_dir(single) if single else loader.module_dir(path)
+        if mdir is None or not mdir.files:
+            continue
+        own_vars = loader.parsed(tfvars.get(path, []))
+        scope = loader.rel(single or path)
         instance = ModuleInstance(
             loader,
             mdir,
             "",
-            values,
+            tfvars_values(own_vars + extra),
             scope,
-            path.resolve(),
+            path,
             remote_dirs=load_remote_dirs(path),
         )
         instance.emit()
-        for item in tfvars.get(path, []):
-            if isinstance(item, ParsedFile):
-                loader.out.resources.append(tfvars_resource(loader, item, scope))
+        loader.out.resources.extend(tfvars_resource(item, scope) for item in own_vars)
+        if single is None:
+            loader.forget(path)
+    leftovers = [s for p, s in texts.items() if p not in loader.visited]
+    leftovers += [s for group in tfvars.values() for s in group if s.path not in loader.visited]
+    loader.parsed(leftovers)  # files no root reached still get their errors reported
     return loader.out
 
 
-def tfvars_resource(loader: Loader, parsed: ParsedFile, scope: str) -> Resource:
-    values = tfvars_values(loader, [parsed])
+def tfvars_resource(parsed: ParsedFile, scope: str) -> Resource:
+    values = tfvars_values([parsed])
     end = parsed.text.count("\n") + 1
     return Resource(
         kind="tfvars",
