@@ -15,10 +15,16 @@ checkov hands each check a differently shaped copy of the same block (measured o
   nested ones left as text; values known only after apply are simply absent.
 - CloudFormation: the resource as written (``Type``, ``Properties``, ``Metadata``), every dict
   marked with ``__file__``/``__startline__``/``__endline__`` and ``Properties`` given an extra
-  ``resource_type``; short tags are long form; checkov substitutes parameter defaults (``Ref``,
-  ``${Param}`` in ``Fn::Sub``, a list parameter as its comma-separated text) but leaves
-  ``Ref``/``Fn::GetAtt`` to resources, pseudo parameters, ``Fn::If``, ``Fn::Join``,
-  ``Fn::Select`` and ``Fn::FindInMap`` (``Mappings`` are not in ``conf``: Unknown) as dicts.
+  ``resource_type``; short tags are long form; keys resolved like values (``Null:`` is None,
+  ``true:`` a bool); checkov substitutes parameter defaults (``Ref``, ``${Param}`` in
+  ``Fn::Sub``, a list parameter as its comma-separated text) but leaves ``Ref``/``Fn::GetAtt``
+  to resources, pseudo parameters, ``Fn::If``, ``Fn::Join``, ``Fn::Select`` and
+  ``Fn::FindInMap`` (``Mappings`` are not in ``conf``: Unknown) as dicts. Once the markers
+  and keys are undone, the CloudFormation front end evaluates the resource.
+
+The ``aws_iam_policy_document`` data source and CloudFormation intrinsics are evaluated by the
+same code as in the CLI (``policy_blocks``, ``frontends.cloudformation``); this module only
+reshapes checkov's data.
 """
 
 from __future__ import annotations
@@ -29,21 +35,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .frontends.cloudformation import resources_from_document
 from .model import (
-    CLOUDFORMATION,
-    IDENTITY,
     TERRAFORM,
     TERRAFORM_PLAN,
     LocatedDict,
-    LocatedList,
     Location,
-    PolicyDocument,
     Resource,
-    Template,
     Unknown,
+    location_of,
     make_string,
 )
-from .policy import document_from_value
+from .policy_blocks import build_policy_document
 from .policy_sources import POLICY_DOCUMENT_DATA_SOURCE, TERRAFORM_SOURCES
 
 _MARKER = re.compile(r"^__\w+__$")
@@ -113,7 +116,7 @@ def terraform_resource(
     }
     _expand_dynamic(conf.get("dynamic"), attrs)
     if block_type == "data" and entity_type == POLICY_DOCUMENT_DATA_SOURCE:
-        attrs["json"] = _data_document(attrs, location, address)
+        attrs["json"] = build_policy_document(_provider_strings(attrs), location, address)
     if plan:
         attrs = {key: _after_apply(value, f"{address}.{key}") for key, value in attrs.items()}
         for source in TERRAFORM_SOURCES.get(entity_type, ()):
@@ -153,100 +156,18 @@ def provider_resource(conf: dict[str, Any], entity_path: str) -> Resource:
     return resource
 
 
-def _data_document(attrs: dict[str, Any], location: Location, address: str) -> PolicyDocument:
-    """Render ``data "aws_iam_policy_document"`` to policy JSON the way the provider merges it
-    (source documents, then own statements, then overrides; the same Sid replaces) and
-    normalize that. A source that checkov left as a reference is an Unknown statement."""
-    statements: list[Any] = []
-
-    def merge(new: list[Any]) -> None:
-        for statement in new:
-            sid = statement.get("Sid") if isinstance(statement, dict) else None
-            same = [i for i, s in enumerate(statements) if sid and isinstance(s, dict)]
-            same = [i for i in same if statements[i].get("Sid") == sid]
-            if same:
-                statements[same[0]] = statement
-            else:
-                statements.append(statement)
-
-    for key in ("source_policy_documents", "source_json"):
-        merge(_document_statements(attrs.get(key)))
-    merge([_statement_json(block) for block in _as_list(attrs.get("statement"))])
-    for key in ("override_policy_documents", "override_json"):
-        merge(_document_statements(attrs.get(key)))
-    document = LocatedDict(Version=attrs.get("version", "2012-10-17"), Statement=statements)
-    document.location = location
-    return document_from_value(document, IDENTITY, location, origin=address)
-
-
-def _as_list(value: Any) -> list[Any]:
-    return [] if value is None else value if isinstance(value, list) else [value]
-
-
-def _document_statements(value: Any) -> list[Any]:
-    out: list[Any] = []
-    for document in _as_list(value):
-        if isinstance(document, str):
-            try:
-                document = json.loads(document)
-            except ValueError:
-                document = Unknown(document)
-        if isinstance(document, dict) and isinstance(document.get("Statement"), (list, dict)):
-            out.extend(_as_list(document["Statement"]))
-        else:
-            out.append(
-                document if isinstance(document, (Unknown, Template)) else Unknown(str(document))
-            )
-    return out
-
-
-def _statement_json(block: Any) -> Any:
-    """One ``statement {}`` block as a policy statement object."""
-    if not isinstance(block, dict):
-        return block
-    fields = {
-        "Sid": block.get("sid"),
-        "Effect": block.get("effect", "Allow"),
-        "Action": block.get("actions"),
-        "NotAction": block.get("not_actions"),
-        "Resource": block.get("resources"),
-        "NotResource": block.get("not_resources"),
-        "Principal": _principals_json(block.get("principals")),
-        "NotPrincipal": _principals_json(block.get("not_principals")),
-        "Condition": _conditions_json(block.get("condition")),
-    }
-    return {key: value for key, value in fields.items() if value not in (None, "")}
-
-
-def _principals_json(blocks: Any) -> Any:
-    if blocks is None:
-        return None
-    out: dict[str, Any] = {}
-    for block in _as_list(blocks):
-        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-            return block if isinstance(block, Unknown) else Unknown("principals")
-        identifiers = block.get("identifiers")
-        if isinstance(identifiers, list) and isinstance(out.get(block["type"]), list):
-            out[block["type"]] = out[block["type"]] + identifiers
-        else:
-            out[block["type"]] = identifiers
-    return out
-
-
-def _conditions_json(blocks: Any) -> Any:
-    if blocks is None:
-        return None
-    out: dict[str, Any] = {}
-    for block in _as_list(blocks):
-        if not isinstance(block, dict):
-            return block if isinstance(block, Unknown) else Unknown("condition")
-        test, variable, values = block.get("test"), block.get("variable"), block.get("values")
-        if not isinstance(test, str) or not isinstance(variable, str):
-            return Unknown("condition")
-        known = out.setdefault(test, {}).get(variable)
-        both_lists = isinstance(known, list) and isinstance(values, list)
-        out[test][variable] = known + values if both_lists else values
-    return out
+def _provider_strings(value: Any) -> Any:
+    """checkov turns the text ``"true"``/``"5"`` into a bool/number; every argument of
+    ``aws_iam_policy_document`` is a string in the provider's schema, so turn them back."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _provider_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_provider_strings(item) for item in value]
+    return value
 
 
 def _scanned_file(entity_path: str, entity_type: str) -> str:
@@ -378,189 +299,47 @@ def _reference(source: str) -> Unknown:
 
 # --- CloudFormation -----------------------------------------------------------------------
 
-MAX_VARIANTS = 16
-_VARYING_CONDITIONS = 4
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-_NO_VALUE: Any = object()
-
 
 def cloudformation_resources(
     conf: dict[str, Any], entity_type: str, entity_path: str
 ) -> list[Resource]:
-    """One CloudFormation resource, once per combination of the ``Fn::If`` conditions it
-    chooses between outside lists (a check fails when any variant fails)."""
+    """One CloudFormation resource as our front end evaluates it: once per combination of the
+    ``Fn::If`` conditions it chooses between outside lists (a check fails when any fails)."""
     file = _scanned_file(entity_path, entity_type)
     logical_id = entity_path.rpartition(f":{entity_type}:")[2]
-    location = Location(file, int(conf.get("__startline__", 1)), int(conf.get("__endline__", 1)))
-    names: list[str] = []
-    _conditions_in(conf.get("Properties"), names, in_list=False)
-    out: list[Resource] = []
-    for choices in _choices(names):
-        attrs = _cfn_value(conf.get("Properties") or {}, choices, file)
-        if isinstance(attrs, dict) and attrs.get("resource_type") == entity_type:
-            del attrs["resource_type"]  # checkov's own addition
-        metadata = _cfn_value(conf.get("Metadata") or {}, choices, file)
-        out.append(
-            Resource(
-                kind=entity_type,
-                address=logical_id,
-                framework=CLOUDFORMATION,
-                location=location,
-                attrs=attrs if isinstance(attrs, dict) else {},
-                scope=file,
-                name=logical_id,
-                metadata={
-                    "Metadata": metadata if isinstance(metadata, dict) else {},
-                    "Condition": conf.get("Condition"),
-                },
-            )
-        )
-    return out
+    body = _cfn_value(conf, file)
+    body.setdefault("Type", entity_type)
+    properties = body.get("Properties")
+    if isinstance(properties, dict) and properties.get("resource_type") == entity_type:
+        del properties["resource_type"]  # checkov's own addition
+    body.location = body.location or location_of(properties) or Location(file, 1, 1)
+    resources, _ = resources_from_document({"Resources": {logical_id: body}}, file)
+    return resources
 
 
-def _function(raw: Any) -> tuple[str, Any] | None:
-    keys = [k for k in raw if not _MARKER.match(k)] if isinstance(raw, dict) else []
-    if len(keys) == 1 and (keys[0] == "Ref" or keys[0].startswith("Fn::")):
-        return keys[0], raw[keys[0]]
-    return None
-
-
-def _conditions_in(raw: Any, names: list[str], in_list: bool) -> None:
-    """Condition names of ``Fn::If`` outside lists (inside lists both branches are kept)."""
-    function = _function(raw)
-    if function and function[0] == "Fn::If" and isinstance(function[1], list):
-        name = function[1][0] if function[1] else None
-        if not in_list and isinstance(name, str) and name not in names:
-            names.append(name)
-        for branch in function[1][1:]:
-            _conditions_in(branch, names, in_list=False)
-    elif isinstance(raw, dict):
-        for item in raw.values():
-            _conditions_in(item, names, in_list=False)
-    elif isinstance(raw, list):
-        for item in raw:
-            _conditions_in(item, names, in_list=True)
-
-
-def _choices(names: list[str]) -> list[dict[str, bool]]:
-    count = min(2 ** len(names), MAX_VARIANTS)
-    return [
-        {name: not ((variant >> (i % _VARYING_CONDITIONS)) & 1) for i, name in enumerate(names)}
-        for variant in range(count)
-    ]
-
-
-def _cfn_value(raw: Any, choices: dict[str, bool], file: str) -> Any:
-    function = _function(raw)
-    if function is not None:
-        return _intrinsic(*function, choices, file)
+def _cfn_value(raw: Any, file: str) -> Any:
+    """checkov's template data as the CloudFormation front end reads it: line markers become
+    locations, keys become the names they were written as."""
     if isinstance(raw, dict):
-        out = LocatedDict()
+        out = LocatedDict(
+            (_cfn_key(key), _cfn_value(item, file))
+            for key, item in raw.items()
+            if not (isinstance(key, str) and _MARKER.match(key))
+        )
         if "__startline__" in raw:
-            out.location = Location(file, int(raw["__startline__"]), int(raw["__endline__"]))
-        for key, item in raw.items():
-            value = _cfn_value(item, choices, file) if not _MARKER.match(key) else _NO_VALUE
-            if value is not _NO_VALUE:
-                out[key] = value
+            start = int(raw["__startline__"])
+            out.location = Location(file, start, int(raw.get("__endline__", start)))
         return out
     if isinstance(raw, list):
-        items = LocatedList()
-        for item in raw:
-            branches = _function(item)
-            if branches and branches[0] == "Fn::If" and _is_if(branches[1]):
-                candidates = [_cfn_value(b, choices, file) for b in branches[1][1:]]
-            else:
-                candidates = [_cfn_value(item, choices, file)]
-            items.extend(c for c in candidates if c is not _NO_VALUE)
-        return items
+        return [_cfn_value(item, file) for item in raw]
     return raw
 
 
-def _is_if(argument: Any) -> bool:
-    return isinstance(argument, list) and len(argument) == 3
-
-
-def _intrinsic(name: str, argument: Any, choices: dict[str, bool], file: str) -> Any:
-    if name == "Ref" and isinstance(argument, str):
-        return _ref(argument)
-    if name == "Fn::GetAtt":
-        parts = argument.split(".", 1) if isinstance(argument, str) else argument
-        if isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts):
-            return Unknown(f"{parts[0]}.{parts[1]}", ref=(parts[0], parts[1]))
-    if name == "Fn::If" and _is_if(argument):
-        chosen = choices.get(argument[0], True) if isinstance(argument[0], str) else True
-        return _cfn_value(argument[1] if chosen else argument[2], choices, file)
-    if name == "Fn::Sub":
-        return _sub(argument, choices, file)
-    if name == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
-        delimiter, items = argument[0], _cfn_value(argument[1], choices, file)
-        if isinstance(delimiter, str) and isinstance(items, list):
-            parts: list[str | Unknown] = []
-            for index, item in enumerate(items):
-                parts.extend(([delimiter] if index else []) + _string_parts(item))
-            return make_string(parts)
-    if name == "Fn::Base64":
-        return _cfn_value(argument, choices, file)
-    if name in ("Fn::Select", "Fn::Split") and isinstance(argument, list) and len(argument) == 2:
-        first, second = (_cfn_value(a, choices, file) for a in argument)
-        if name == "Fn::Split" and isinstance(first, str) and first and isinstance(second, str):
-            return second.split(first)
-        index = int(first) if isinstance(first, str) and first.isdigit() else first
-        if isinstance(index, int) and isinstance(second, list) and 0 <= index < len(second):
-            return second[index]
-    return Unknown(f"{name} {json.dumps(_strip(argument), default=str)[:200]}")
-
-
-def _ref(name: str) -> Any:
-    if name == "AWS::NoValue":
-        return _NO_VALUE
-    if name.startswith("AWS::"):
-        return Unknown(name)
-    return Unknown(f"Ref {name}", ref=(name, "Ref"))
-
-
-def _sub(argument: Any, choices: dict[str, bool], file: str) -> Any:
-    variables: Any = {}
-    if isinstance(argument, list) and len(argument) == 2:
-        argument, variables = argument
-    if not isinstance(argument, str) or not isinstance(variables, dict):
-        return Unknown(f"Fn::Sub {json.dumps(_strip(argument), default=str)[:200]}")
-    parts: list[str | Unknown] = []
-    position = 0
-    for match in _SUB_VARIABLE.finditer(argument):
-        parts.append(argument[position : match.start()])
-        name = match.group(1).strip()
-        if name.startswith("!"):
-            parts.append("${" + name[1:] + "}")
-        elif name in variables:
-            parts.extend(_string_parts(_cfn_value(variables[name], choices, file)))
-        elif "." in name and not name.startswith("AWS::"):
-            logical_id, attribute = name.split(".", 1)
-            parts.append(Unknown(name, ref=(logical_id, attribute)))
-        else:
-            value = _ref(name)
-            parts.extend([] if value is _NO_VALUE else [value])
-        position = match.end()
-    parts.append(argument[position:])
-    return make_string(parts)
-
-
-def _string_parts(value: Any) -> list[str | Unknown]:
-    if isinstance(value, bool):
-        return ["true" if value else "false"]
-    if isinstance(value, (str, int, float)):
-        return [str(value)]
-    if isinstance(value, Unknown):
-        return [value]
-    if isinstance(value, Template):
-        return list(value.parts)
-    return [Unknown(json.dumps(_strip(value), default=str)[:200])]
-
-
-def _strip(raw: Any) -> Any:
-    """A conf value without checkov's line markers (for Unknown source text)."""
-    if isinstance(raw, dict):
-        return {k: _strip(v) for k, v in raw.items() if not _MARKER.match(str(k))}
-    if isinstance(raw, list):
-        return [_strip(v) for v in raw]
-    return raw
+def _cfn_key(key: Any) -> str:
+    """checkov's YAML loader resolves keys like values: the condition operator ``Null:``
+    arrives as None, ``true:`` as a bool."""
+    if key is None:
+        return "Null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)

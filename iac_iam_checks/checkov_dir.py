@@ -3,8 +3,9 @@
 checkov execs every ``.py`` in that directory (and its subdirectories) under its bare file name
 and loads every ``.yaml``/``.yml``/``.json`` there as a graph policy, so the directory holds
 exactly three files: ``__init__.py``, ``iac_iam_checks_shim.py`` and ``core.zip``. The archive
-is the standard-library-only core (model, policy evaluation, graph, checks, the action table),
-renamed to ``iac_iam_checks_core`` so it never clashes with an installed ``iac_iam_checks``.
+is the standard-library-only core (model, policy evaluation, graph, checks, the action table)
+under the top folder ``iac_iam_checks_core``, so it never clashes with an installed
+``iac_iam_checks``; the sources go in unchanged (the core imports itself relatively only).
 Which modules go in is found by following imports from the checks; a module that would drag
 in a third-party package (python-hcl2, PyYAML, click) stops the export with an error.
 """
@@ -15,7 +16,6 @@ import ast
 import hashlib
 import io
 import os
-import re
 import sys
 import tempfile
 import zipfile
@@ -31,10 +31,12 @@ ROOT = Path(__file__).resolve().parent
 SHIM_DIR = ROOT / "checkov"
 ENTRY_MODULES = ("registry", "checkov_conf", "graph", "settings")
 """What the shim imports; every check module under ``checks/`` is added to these."""
+LEFT_OUT = ("frontends.cfn_yaml",)
+"""Modules the core imports only inside CLI-only functions and that need a third-party package:
+``cfn_yaml`` (PyYAML) reads template text, while checkov hands over loaded templates."""
 DATA_DIRS = ("data",)
 """Data files the core reads with ``pkgutil.get_data`` (the IAM action table)."""
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_OWN_NAME = re.compile(rf"\b{PACKAGE}\b")
 
 
 class ExportError(Exception):
@@ -98,8 +100,8 @@ def core_archive() -> bytes:
 
 
 def core_files() -> dict[str, bytes]:
-    """Path inside the package -> content, for every module the checks need (renamed to the
-    private package name) and the data files of those modules' packages."""
+    """Path inside the package -> content, for every module the checks need and the data
+    files of those modules' packages."""
     pending = [*ENTRY_MODULES, *sorted(f"checks.{p.stem}" for p in ROOT.glob("checks/iam*.py"))]
     seen: set[str] = set()
     out: dict[str, bytes] = {}
@@ -110,8 +112,8 @@ def core_files() -> dict[str, bytes]:
         seen.add(module)
         path = _module_path(module)
         source = path.read_text(encoding="utf-8")
-        pending.extend(_own_imports(module, path, source))
-        out[path.relative_to(ROOT).as_posix()] = _OWN_NAME.sub(CORE, source).encode()
+        pending.extend(m for m in _own_imports(module, path, source) if m not in LEFT_OUT)
+        out[path.relative_to(ROOT).as_posix()] = source.encode()
     folders = {_module_path(m).parent for m in seen} | {ROOT / d for d in DATA_DIRS}
     for folder in folders:
         for file in folder.iterdir():
@@ -127,32 +129,34 @@ def _module_path(module: str) -> Path:
 
 
 def _own_imports(module: str, path: Path, source: str) -> list[str]:
-    """Modules of our package that ``source`` imports (anywhere, lazily too); a third-party
-    import raises ExportError."""
+    """Modules of our package that ``source`` imports relatively (anywhere, lazily too); a
+    third-party import, or one of our package by its installed name, raises ExportError."""
     package = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")
+    where = path.relative_to(ROOT.parent)
     found: list[str] = []
     for node in ast.walk(ast.parse(source, str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - node.level + 1] + ([node.module] if node.module else [])
+            for alias in node.names:
+                candidates = [".".join([*base, alias.name]), ".".join(base)]
+                found.append(next(c for c in candidates if _module_exists(c)))
+            continue
         if isinstance(node, ast.Import):
-            targets = [(alias.name, None) for alias in node.names]
+            names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package[: len(package) - node.level + 1]
-                prefix = ".".join([PACKAGE, *base, *([node.module] if node.module else [])])
-            else:
-                prefix = node.module or ""
-            targets = [(prefix, alias.name) for alias in node.names]
+            names = [node.module or ""]
         else:
             continue
-        for name, member in targets:
-            top = name.split(".")[0]
+        for top in (name.split(".")[0] for name in names):
             if top == PACKAGE:
-                inside = name.removeprefix(PACKAGE).lstrip(".")
-                candidates = [f"{inside}.{member}".lstrip("."), inside] if member else [inside]
-                found.append(next(c for c in candidates if _module_exists(c)))
-            elif top not in sys.stdlib_module_names and top != "__future__":
                 raise ExportError(
-                    f"{path.relative_to(ROOT.parent)} imports {name}: the core loaded inside "
-                    "checkov must use the standard library only"
+                    f"{where} imports {PACKAGE} by name: the core runs inside checkov as "
+                    f"{CORE}, so it must import itself relatively"
+                )
+            if top not in sys.stdlib_module_names and top != "__future__":
+                raise ExportError(
+                    f"{where} imports {top}: the core loaded inside checkov must use the "
+                    "standard library only"
                 )
     return found
 

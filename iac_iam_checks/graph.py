@@ -180,7 +180,9 @@ class Target:
             return self.nodes[0].label
         if self.aws_managed is not None:
             return f"AWS-managed policy {self.aws_managed}"
-        return str(self.value) if isinstance(self.value, str) else str(self.unresolved)
+        if isinstance(self.value, (str, Template)):
+            return str(self.value)
+        return str(self.unresolved)
 
 
 @dataclass(eq=False)

@@ -168,24 +168,29 @@ def judge_statements(
 ) -> Iterator[Result]:
     """The loop every statement-level check runs: each readable document of ``kind``, each
     statement judged; a certain verdict is an Issue at the statement's lines, an undecided
-    one is ``unresolved`` (``question`` completes "cannot tell whether <policy> ...")."""
+    one is ``unresolved`` (``question`` completes "cannot tell whether <policy> ...").
+
+    Statements generated from one written block (a ``dynamic "statement"``, a ``for``
+    expression) share its lines: they are one finding there, naming what all of them allow.
+    """
     for written in policies(resource, kind):
         cannot_read = unreadable(written)
         if cannot_read is not None:
             yield cannot_read
             continue
         source = dataclasses.replace(written, document=evaluation_view(written.document))
+        found: dict[Location, tuple[Statement, Verdict]] = {}
         for statement in source.document.statements:
             verdict = judge(source, statement)
-            if verdict.found:
-                yield Issue(
-                    resource,
-                    message(source, verdict),
-                    where(source, statement),
-                    statement=statement,
-                )
-            else:
+            if not verdict.found:
                 yield from blocked(source, statement, verdict.unknowns, question)
+                continue
+            location = where(source, statement)
+            first, earlier = found.get(location, (statement, NOTHING))
+            hits = tuple(dict.fromkeys((*earlier.hits, *verdict.hits)))
+            found[location] = (first, Verdict(hits))
+        for location, (statement, verdict) in found.items():
+            yield Issue(resource, message(source, verdict), location, statement=statement)
 
 
 def evaluation_view(document: PolicyDocument) -> PolicyDocument:

@@ -424,6 +424,23 @@ SELF_SERVICE_ACTIONS = (
 )
 """What a user without MFA may still do under an MFA-enforcing Deny + NotAction (spec IAM003)."""
 
+READ_ONLY_SELF_SERVICE_ACTIONS = (
+    "iam:ListAccessKeys",
+    "iam:ListAccountAliases",
+    "iam:ListSSHPublicKeys",
+    "iam:ListServiceSpecificCredentials",
+    "iam:ListSigningCertificates",
+    "iam:GetAccountSummary",
+)
+"""Read-only actions that AWS's own "manage your credentials, then MFA" tutorial policy also
+leaves to users without MFA. Exempting them creates no credential and grants no access, so a
+security engineer still reads that policy as MFA enforcement (the spec's list is the minimum)."""
+
+HARMLESS_DENY_CONDITIONS = {"aws:viaawsservice": "false"}
+"""Extra Deny condition keys that keep it an MFA enforcement: ``aws:ViaAWSService`` "false"
+(AWS's recommended addition, so services acting for the signed-in user are not blocked) only
+spares calls a service makes after the user's own call was already checked."""
+
 _AWS_MANAGED_ARN = re.compile(r"^arn:[^:]*:iam::aws:policy/(?:.*/)?([^/]*)$")
 _HOLE = "\x00"
 
@@ -523,34 +540,58 @@ def _all_actions(statement: Statement) -> bool | Unknown:
     unknown = _first_unknown(statement.not_actions)
     if unknown:
         return unknown
+    exempt = SELF_SERVICE_ACTIONS + READ_ONLY_SELF_SERVICE_ACTIONS
     return all(
-        any(pattern_covered(entry, allowed) for allowed in SELF_SERVICE_ACTIONS)
+        any(pattern_covered(entry, allowed) for allowed in exempt)
         for entry in statement.not_actions
     )
 
 
 def _mfa_condition(conditions: Any, deny: bool) -> bool | Unknown:
-    """Whether the conditions are exactly "MFA absent" (deny) or "MFA present" (allow).
+    """Whether a Deny applies exactly when MFA is absent, or an Allow only when it is present.
 
-    Any other condition key narrows the statement, so it no longer applies to every request.
+    Conditions are ANDed: on a Deny, any other condition key (but the harmless ones) narrows
+    it, so it no longer applies to every request without MFA; on an Allow, other keys only
+    narrow it further, so one ``Bool`` MFA "true" is enough.
     """
     if isinstance(conditions, Unknown):
         return conditions
     if not isinstance(conditions, dict) or not conditions:
         return False
     blocking: Unknown | None = None
+    required = False
     for operator, keys in conditions.items():
         if not isinstance(keys, dict):
-            return _first_unknown(keys) or False
+            unknown = _first_unknown(keys)
+            if deny or unknown is None:
+                return unknown or False
+            blocking = blocking or unknown
+            continue
         for key, values in keys.items():
             if key.lower() != MFA_KEY:
-                return False
+                if deny and not _harmless_deny_condition(operator, key, values):
+                    return False
+                continue
             verdict = _mfa_values(operator, values, deny)
-            if verdict is False:
+            if verdict is False and deny:
                 return False
-            if isinstance(verdict, Unknown):
+            if verdict is True:
+                required = True
+            elif isinstance(verdict, Unknown):
                 blocking = blocking or verdict
-    return blocking or True
+    if deny:
+        return blocking or True
+    return True if required else blocking or False
+
+
+def _harmless_deny_condition(operator: str, key: str, values: Any) -> bool:
+    wanted = HARMLESS_DENY_CONDITIONS.get(key.lower())
+    texts = [v.lower() for v in values if isinstance(v, str)] if isinstance(values, list) else []
+    return (
+        wanted is not None
+        and operator.lower() in ("bool", "boolifexists")
+        and texts == [wanted]
+    )
 
 
 def _mfa_values(operator: str, values: Any, deny: bool) -> bool | Unknown:

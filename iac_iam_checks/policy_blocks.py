@@ -99,13 +99,23 @@ def block_statement(block: Any, where: Location) -> Statement:
 
 
 def as_strings(value: Any) -> Any:
+    """A list of strings, as the provider's schema makes every argument: ``values = [true]``
+    is the condition value ``"true"``."""
     if value is None or isinstance(value, Unknown):
         return value
-    if isinstance(value, (str, Template)):
-        return [value]
+    if isinstance(value, (str, Template, bool, int, float)):
+        return [provider_string(value)]
     if isinstance(value, list):
-        return list(value)
+        return [provider_string(item) for item in value]
     return Unknown(str(value))
+
+
+def provider_string(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
 
 
 def principals(blocks: Any) -> Any:

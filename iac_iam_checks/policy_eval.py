@@ -302,6 +302,13 @@ def cancels(deny: Statement, action: str, resource: str | None = "*") -> Tri:
     """Whether ``deny`` is an unconditional Deny of ``action`` on ``resource`` for every
     principal, so that no Allow of it in the same document has any effect. A conditional
     Deny never cancels: the condition may not hold."""
+    applies = _deny_applies(deny, resource)
+    return applies if applies is False else all_of([applies, covers_action(deny, action)])
+
+
+def _deny_applies(deny: Statement, resource: str | None) -> Tri:
+    """What :func:`cancels` asks apart from the action: an unconditional Deny, for every
+    principal, of (at least) ``resource``."""
     if has_conditions(deny) or deny.not_principals is not None:
         return False
     return all_of(
@@ -309,7 +316,6 @@ def cancels(deny: Statement, action: str, resource: str | None = "*") -> Tri:
         for test in (
             lambda: is_deny(deny),
             lambda: deny.principals is None or principal_is_anyone(deny),
-            lambda: covers_action(deny, action),
             lambda: covers_resource(deny, resource, strict=True),
         )
     )
@@ -374,36 +380,101 @@ def _pattern_regex(pattern: Template) -> tuple[re.Pattern[str], str | None]:
     return re.compile(text, re.DOTALL), service
 
 
-def _candidates(statement: Statement) -> tuple[set[str], set[str], list[Unknown]]:
-    """Actions the statement's Action/NotAction certainly / possibly names."""
-    certain: set[str] = set()
-    possible: set[str] = set()
-    blamed: list[Unknown] = []
-    if statement.actions is not None:
-        entries = statement.actions
-        for pattern in entries if isinstance(entries, list) else [entries]:
-            if isinstance(pattern, str):
-                certain.update(action_db.expand(pattern))
-            elif isinstance(pattern, Template):
-                possible.update(action_db.expand_regex(*_pattern_regex(pattern)))
-                blamed.extend(pattern.unknowns)
-            elif isinstance(pattern, Unknown):
-                possible.update(action_db.expand("*"))
-                blamed.append(pattern)
-    elif statement.not_actions is not None:
-        for action in action_db.expand("*"):
-            result = covers_action(statement, action)
-            if result is True:
-                certain.add(action)
-            elif isinstance(result, Undecided):
-                possible.add(action)
-                blamed.extend(result.unknowns)
-    return certain, possible - certain, blamed
+@lru_cache(maxsize=1)
+def _every_action() -> frozenset[str]:
+    return frozenset(action_db.expand("*"))
+
+
+@lru_cache(maxsize=4096)
+def _entry_matches(entry: str | Template | Unknown) -> tuple[frozenset[str], frozenset[str]]:
+    """Known actions one Action/NotAction entry matches for sure / only if its holes allow.
+
+    Cached per entry: the same ``iam:*`` or ``s3:Get*`` recurs in every policy of a repository,
+    and expanding one against the whole database is the costly part of an evaluation.
+    """
+    if isinstance(entry, str):
+        return frozenset(action_db.expand(entry)), frozenset()
+    if isinstance(entry, Template):
+        return frozenset(), frozenset(action_db.expand_regex(*_pattern_regex(entry)))
+    return frozenset(), _every_action()
+
+
+@dataclass(frozen=True)
+class _Coverage:
+    """The known actions a statement's Action (or NotAction) covers: ``certain`` for sure,
+    ``possible`` depending on unknown entries, each listed in ``holes`` with what it may
+    match."""
+
+    certain: frozenset[str]
+    possible: frozenset[str]
+    holes: tuple[tuple[Any, frozenset[str]], ...] = ()
+
+    def blame(self, actions: set[str] | frozenset[str]) -> list[Unknown]:
+        """The unknowns that could decide whether ``actions`` are covered."""
+        return [u for entry, may in self.holes if may & actions for u in unknowns_in(entry)]
+
+
+def _coverage(statement: Statement) -> _Coverage:
+    """Set form of :func:`covers_action` over the whole database (same verdict per action)."""
+    negated = statement.actions is None
+    field = statement.not_actions if negated else statement.actions
+    if field is None:
+        return _Coverage(frozenset(), frozenset())
+    if isinstance(field, Unknown):
+        return _Coverage(frozenset(), _every_action(), ((field, _every_action()),))
+    entries = field if isinstance(field, list) else [field]
+    return _entries_coverage(
+        tuple(e for e in entries if isinstance(e, (str, Template, Unknown))), negated
+    )
+
+
+@lru_cache(maxsize=1024)
+def _entries_coverage(entries: tuple[str | Template | Unknown, ...], negated: bool) -> _Coverage:
+    matched: set[str] = set()
+    unsure: set[str] = set()
+    holes = []
+    for entry in entries:
+        sure, may = _entry_matches(entry)
+        matched |= sure
+        if may:
+            unsure |= may
+            holes.append((entry, may))
+    unsure -= matched
+    if negated:
+        return _Coverage(_every_action() - matched - unsure, frozenset(unsure), tuple(holes))
+    return _Coverage(frozenset(matched), frozenset(unsure), tuple(holes))
 
 
 @lru_cache(maxsize=16)
-def _lowered(actions: frozenset[str] | tuple[str, ...]) -> frozenset[str]:
-    return frozenset(a.lower() for a in actions)
+def _canonical(actions: frozenset[str] | tuple[str, ...]) -> frozenset[str]:
+    """``among`` in the database's spelling (``iam:passrole`` -> ``iam:PassRole``)."""
+    lowered = {a.lower() for a in actions}
+    return frozenset(a for a in _every_action() if a.lower() in lowered)
+
+
+class _Canceller(NamedTuple):
+    """A Deny that may cancel Allows, with its action-independent verdict precomputed."""
+
+    deny: Statement
+    applies: Tri
+    coverage: _Coverage
+
+    def cancels(self, action: str) -> Tri:
+        if action in self.coverage.certain:
+            return self.applies
+        if action in self.coverage.possible:
+            return all_of([self.applies, covers_action(self.deny, action)])
+        return False
+
+
+def _cancellers(
+    document: PolicyDocument, statement: Statement, resource: str | None
+) -> list[_Canceller]:
+    """The document's other statements that may be unconditional Denies of ``resource``
+    (see :func:`cancels`), each ready to answer per action."""
+    others = (d for d in document.statements if d is not statement)
+    appliers = ((deny, _deny_applies(deny, resource)) for deny in others)
+    return [_Canceller(d, applies, _coverage(d)) for d, applies in appliers if applies is not False]
 
 
 def allowed_actions(
@@ -416,32 +487,41 @@ def allowed_actions(
 
     ``among`` limits the answer to some actions (case-insensitive), which keeps it fast.
     Honours NotAction (an Allow with NotAction allows every other known action) and
-    NotResource. Conditions are not considered.
+    NotResource. Conditions are not considered. Works on sets of action names (each entry
+    expanded once, cached), so an Allow with NotAction costs no more than one with Action.
     """
     grant = Grant(statement)
     scope = all_of([is_allow(statement), covers_resource(statement, resource)])
     if scope is False:
         return grant
-    certain, possible, blamed = _candidates(statement)
+    coverage = _coverage(statement)
+    certain, possible = set(coverage.certain), set(coverage.possible)
     if among is not None:
-        wanted = _lowered(among if isinstance(among, (frozenset, tuple)) else tuple(among))
-        certain = {a for a in certain if a.lower() in wanted}
-        possible = {a for a in possible if a.lower() in wanted}
+        wanted = _canonical(among if isinstance(among, (frozenset, tuple)) else tuple(among))
+        certain &= wanted
+        possible &= wanted
+    blamed = coverage.blame(possible)
     if isinstance(scope, Undecided):
         possible |= certain
         certain = set()
         blamed = [*scope.unknowns, *blamed]
-    denies = [d for d in document.statements if d is not statement and is_deny(d) is not False]
-    for action in sorted(certain | possible):
-        cancelled = any_of(cancels(d, action, resource) for d in denies)
+    cancellers = _cancellers(document, statement, resource)
+    denied = set().union(*(c.coverage.certain for c in cancellers if c.applies is True))
+    maybe_denied = set().union(
+        *(c.coverage.possible for c in cancellers),
+        *(c.coverage.certain for c in cancellers if c.applies is not True),
+    )
+    remaining = (certain | possible) - denied
+    undecided_actions = set()
+    for action in sorted(remaining & maybe_denied):
+        cancelled = any_of(c.cancels(action) for c in cancellers)
         if cancelled is True:
-            continue
-        if action in certain and cancelled is False:
-            grant.actions.append(action)
-        else:
-            grant.possible.append(action)
-            if isinstance(cancelled, Undecided):
-                blamed.extend(cancelled.unknowns)
+            remaining.discard(action)
+        elif isinstance(cancelled, Undecided):
+            undecided_actions.add(action)
+            blamed.extend(cancelled.unknowns)
+    grant.actions = sorted((remaining - undecided_actions) & certain)
+    grant.possible = sorted(remaining - set(grant.actions))
     if grant.possible:
         grant.unknowns = _dedupe(blamed)
     return grant

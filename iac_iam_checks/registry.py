@@ -25,7 +25,7 @@ from typing import Any
 
 from .model import Location, Resource, Statement, Unknown
 
-CHECKS_PACKAGE = "iac_iam_checks.checks"
+CHECKS_PACKAGE = f"{__package__}.checks"
 CHECK_ID = re.compile(r"^[A-Z]+[0-9]+$")
 
 

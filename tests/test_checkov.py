@@ -171,12 +171,11 @@ def test_policy_document_data_source_becomes_a_document() -> None:
             "Action": ["iam:*"],
             "Resource": ["*"],
             "Principal": {"AWS": ["arn:aws:iam::1:root"]},
-            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": [True]}},
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": ["true"]}},
         },
         {"Effect": "Allow", "Action": ["s3:Get*"], "Resource": ["*"]},
         {"Effect": "Allow", "Action": ["s3:Put*"], "Resource": ["*"]},
     ]
-    assert document.statements[0].conditions == {"Bool": {"aws:MultiFactorAuthPresent": ["true"]}}
     assert document.statements[3].effect == Unknown('dynamic "statement"')
 
 
@@ -240,6 +239,106 @@ def test_cloudformation_intrinsics_and_variants() -> None:
     assert first.attrs.location == Location("t.yaml", 10, 28)
 
 
+NULL_CONDITION_TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    Default: dev
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  NullConditionPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      Path: !If [IsProd, /prod/, /dev/]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Action: "s3:*"
+            Resource: !Sub "arn:aws:s3:::${Env}-bucket/*"
+            Condition:
+              Null:
+                aws:MultiFactorAuthAge: "true"
+          - !If [IsProd, {Effect: Allow, Action: s3:GetObject, Resource: "*"}, !Ref AWS::NoValue]
+"""
+
+
+def _marked(start: int, end: int, **entries: Any) -> dict[Any, Any]:
+    return {
+        **entries,
+        "__file__": "cfn/null_condition.yaml",
+        "__startline__": start,
+        "__endline__": end,
+    }
+
+
+NULL_CONDITION_CONF = {
+    "Properties": _marked(
+        10,
+        23,
+        Path={"Fn::If": ["IsProd", "/prod/", "/dev/"]},
+        PolicyDocument=_marked(
+            14,
+            23,
+            Statement=[
+                _marked(
+                    16,
+                    22,
+                    Action="s3:*",
+                    Condition={None: _marked(21, 22, **{"aws:MultiFactorAuthAge": "true"})}
+                    | _marked(20, 22),
+                    Effect="Deny",
+                    Resource="arn:aws:s3:::dev-bucket/*",
+                ),
+                {
+                    "Fn::If": [
+                        "IsProd",
+                        _marked(22, 22, Action="s3:GetObject", Effect="Allow", Resource="*"),
+                        {"Ref": "AWS::NoValue"},
+                    ]
+                },
+            ],
+            Version="2012-10-17",
+        ),
+        resource_type="AWS::IAM::ManagedPolicy",
+    ),
+    "Type": "AWS::IAM::ManagedPolicy",
+}
+"""What checkov 3.3.30 hands a check for NULL_CONDITION_TEMPLATE: its YAML loader reads the
+condition operator ``Null`` as None, and it substitutes the parameter default itself."""
+
+
+def test_cloudformation_conf_is_evaluated_like_the_template_text() -> None:
+    from iac_iam_checks.frontends.cloudformation import parse_template
+
+    variants = checkov_conf.cloudformation_resources(
+        NULL_CONDITION_CONF,
+        "AWS::IAM::ManagedPolicy",
+        "/null_condition.yaml:AWS::IAM::ManagedPolicy:NullConditionPolicy",
+    )
+    parsed, errors = parse_template(NULL_CONDITION_TEMPLATE, "null_condition.yaml")
+    assert errors == []
+    assert [v.attrs for v in variants] == [r.attrs for r in parsed if r.kind != "Parameter"]
+    assert variants[0].attrs["PolicyDocument"]["Statement"][0]["Condition"] == {
+        "Null": {"aws:MultiFactorAuthAge": "true"}
+    }
+    assert [v.attrs["Path"] for v in variants] == ["/prod/", "/dev/"]
+    assert (variants[0].address, variants[0].location) == (
+        "NullConditionPolicy",
+        Location("null_condition.yaml", 10, 23),
+    )
+
+
+def test_cloudformation_conf_keys_become_the_names_written() -> None:
+    conf = {"Type": "AWS::IAM::Role", "Properties": {"Tags": {True: "x", 5: "y", None: "z"}}}
+    (role,) = checkov_conf.cloudformation_resources(
+        conf, "AWS::IAM::Role", "/t.yaml:AWS::IAM::Role:R"
+    )
+    assert role.attrs == {"Tags": {"true": "x", "5": "y", "Null": "z"}}
+    assert role.location == Location("t.yaml", 1, 1)
+
+
 # --- the external-checks directory ----------------------------------------------------------
 
 
@@ -265,25 +364,36 @@ def test_export_holds_exactly_what_checkov_may_load(
     assert "iac_iam_checks_core/data/iam_actions.json.gz" in names
 
 
+ARCHIVE_PROBE = """
+import importlib, sys, zipfile
+sys.path.append(sys.argv[1])
+for name in zipfile.ZipFile(sys.argv[1]).namelist():
+    if name.endswith(".py"):
+        importlib.import_module(name[:-3].removesuffix("/__init__").replace("/", "."))
+from iac_iam_checks_core.registry import all_checks
+assert not {"hcl2", "yaml", "lark", "click", "iac_iam_checks"} & set(sys.modules), sys.modules
+print(" ".join(all_checks()))
+"""
+
+
 def test_core_archive_imports_with_the_standard_library_alone(tmp_path: Path) -> None:
-    """The archive on its own (no site-packages: no hcl2, yaml, click) registers every check
-    under the private package name."""
+    """Every module of the archive imports on its own (no site-packages: no hcl2, yaml, lark,
+    click), and every check registers under the private package name."""
     exported = checkov_dir.export(tmp_path / "ext")
-    probe = (
-        "import sys; sys.path.append(sys.argv[1]);"
-        "from iac_iam_checks_core.registry import all_checks;"
-        "from iac_iam_checks_core import checkov_conf, graph;"
-        "assert not {'hcl2', 'yaml', 'click', 'iac_iam_checks'} & set(sys.modules);"
-        "print(' '.join(all_checks()))"
-    )
     out = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", probe, str(exported / "core.zip")],
+        [sys.executable, "-I", "-S", "-c", ARCHIVE_PROBE, str(exported / "core.zip")],
         capture_output=True,
         text=True,
         check=True,
         cwd=tmp_path,
     )
     assert out.stdout.split() == list(all_checks())
+
+
+def test_the_core_must_import_itself_relatively() -> None:
+    source = "from iac_iam_checks.model import Resource\n"
+    with pytest.raises(checkov_dir.ExportError, match="must import itself relatively"):
+        checkov_dir._own_imports("checks.x", checkov_dir.ROOT / "checks" / "x.py", source)
 
 
 # --- the real checkov ----------------------------------------------------------------------
@@ -348,6 +458,9 @@ def checkov_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         if framework == "terraform":
             (folder / "extra").mkdir()
             (folder / "extra" / "main.tf").write_text(EXTRA_EXAMPLE)
+        if framework == "cloudformation":
+            (folder / "extra").mkdir()
+            (folder / "extra" / "null_condition.yaml").write_text(NULL_CONDITION_TEMPLATE)
         runs[framework] = run_checkov(checkov, folder, framework, external, work)
     runs["terraform_plan"]["degraded"] = degraded_by_check
     return runs
@@ -499,6 +612,12 @@ def test_unresolved_is_unknown_which_checkov_leaves_out(checkov_runs: dict[str, 
     verdicts = checkov_runs["terraform"]["verdicts"]
     assert verdicts[("IAM012", "extra", "unresolved")] == {"PASSED"}
     assert ("IAM002", "extra", "unresolved") not in verdicts
+
+
+def test_checkov_reads_the_null_condition_operator(checkov_runs: dict[str, Any]) -> None:
+    """checkov's loader reads ``Null:`` as None; the policy is still valid (IAM027)."""
+    verdicts = checkov_runs["cloudformation"]["verdicts"]
+    assert verdicts[("IAM027", "extra", "NullConditionPolicy")] == {"PASSED"}
 
 
 def test_graph_checks_are_not_registered_in_checkov(checkov_runs: dict[str, Any]) -> None:

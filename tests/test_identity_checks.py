@@ -91,10 +91,9 @@ def test_iam012_never_reads_plan_variables_but_reads_provider_blocks() -> None:
     assert run("IAM012", [provider], provider) == [
         (
             "issue",
-            "provider.aws contains a hard-coded AWS access key id AKIA************75V2 "
-            "in access_key",
+            "provider.aws contains hard-coded AWS credentials (access key id "
+            "AKIA************75V2 in access_key, secret access key in secret_key)",
         ),
-        ("issue", "provider.aws contains a hard-coded AWS secret access key in secret_key"),
     ]
 
 

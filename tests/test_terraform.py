@@ -437,3 +437,27 @@ def test_terraform_json_syntax(tmp_path: Path) -> None:
     assert statement.principals == {"AWS": ["*"]}
     assert (statement.location.line, statement.location.end_line) == (16, 19)
     assert role.attrs["inline_policy"][0]["name"] == "x"
+
+
+def test_policy_document_condition_values_are_strings(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """data "aws_iam_policy_document" "d" {
+  statement {
+    effect    = "Deny"
+    actions   = ["*"]
+    resources = ["*"]
+    condition {
+      test     = "BoolIfExists"
+      variable = "aws:MultiFactorAuthPresent"
+      values   = [false]
+    }
+  }
+}
+"""
+        },
+    )
+    data = by_address(resources(root))["data.aws_iam_policy_document.d"]
+    [statement] = data.attrs["json"].statements
+    assert statement.conditions == {"BoolIfExists": {"aws:MultiFactorAuthPresent": ["false"]}}

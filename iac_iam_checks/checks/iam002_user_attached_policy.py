@@ -48,10 +48,28 @@ def user_attached_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
     elif kind == "aws_iam_policy_attachment":
         yield from _when_listed(resource, "users", "attaches a policy directly to IAM users")
     elif kind == "AWS::IAM::User":
-        for attribute in ("ManagedPolicyArns", "Policies"):
-            yield from _when_listed(resource, attribute, f"has policies in {attribute}")
+        yield from _user_policies(resource)
     else:
         yield from _when_listed(resource, "Users", "is attached directly to IAM users")
+
+
+def _user_policies(resource: Resource) -> Iterator[Result]:
+    """One finding per CloudFormation user, however many of its attributes hold policies."""
+    listed = []
+    for attribute in ("ManagedPolicyArns", "Policies"):
+        value: Any = resource.attrs.get(attribute)
+        if isinstance(value, (Unknown, Template)):
+            unknown = value if isinstance(value, Unknown) else value.unknowns[0]
+            yield Blocked(resource, unknown, f"cannot tell whether {attribute} is empty")
+        elif value:
+            listed.append(attribute)
+    if listed:
+        yield Issue(
+            resource,
+            f"{resource.address} has policies in {' and '.join(listed)}; grant permissions "
+            "through a group instead",
+            resource.loc(listed[0]),
+        )
 
 
 def _when_listed(resource: Resource, attribute: str, what: str) -> Iterator[Result]:

@@ -35,6 +35,8 @@ def no_password_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
     if graph.nodes_anywhere([PASSWORD_POLICY]):
         return
     if resource.framework == CLOUDFORMATION:
+        if resource.attrs.get("LoginProfile") is None:
+            return  # an Fn::If variant without the profile: the variant with it reports
         yield Issue(
             resource,
             f"{resource.address} has a login profile and the scan defines no account password "

@@ -5,6 +5,7 @@ who reads the repository can act as that identity until the key is revoked.
 Fix: Remove the key, revoke it in IAM, and let the provider pick up credentials from the
 environment, a profile, SSO or an assumed role; pass secrets as CI-injected variables. AWS's
 documentation keys (ids ending in EXAMPLE) are not reported; plan `variables` are never read.
+A key id and its secret in one block are one leaked credential: one finding per block.
 References: CIS AWS Foundations Benchmark v5.0.0: none (nearest 1.13); checkov CKV_AWS_41,
 CKV_AWS_46, CKV_SECRET_2; trivy AVD-AWS-0134 (nearest); KICS 0b93729a
 """
@@ -41,12 +42,15 @@ def hardcoded_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
         secret = _secret(name, text) or _secret(block_name, text)
         if secret and "EXAMPLE" not in secret:
             found.setdefault(top, "secret access key")
-    for top, what in found.items():
-        yield Issue(
-            resource,
-            f"{resource.address} contains a hard-coded AWS {what} in {top or 'its value'}",
-            resource.loc(top) if top else None,
-        )
+    if not found:
+        return
+    first = next(iter(found))
+    listed = ", ".join(f"{what} in {top or 'its value'}" for top, what in found.items())
+    yield Issue(
+        resource,
+        f"{resource.address} contains hard-coded AWS credentials ({listed})",
+        resource.loc(first) if first else None,
+    )
 
 
 def _strings(value: Any, top: str, name: str) -> Iterator[tuple[str, str, str]]:

@@ -29,7 +29,7 @@ from ..least_privilege import (
     shorten,
 )
 from ..model import IDENTITY, Resource, Statement
-from ..policy_eval import PASS_ROLE
+from ..policy_eval import ESCALATION_ACTIONS, PASS_ROLE, PASS_ROLE_TARGETS
 from ..registry import Context, Result, check
 
 
@@ -52,12 +52,11 @@ def _judge(source: PolicySource, statement: Statement) -> Verdict:
 
 def _message(source: PolicySource, verdict: Verdict) -> str:
     actions = list(verdict.hits)
+    alone = [a for a in actions if a in ESCALATION_ACTIONS]
+    companions = [a for a in actions if a in PASS_ROLE_TARGETS]
+    what = shorten(alone)
     if PASS_ROLE in actions:
-        companions = actions[actions.index(PASS_ROLE) + 1 :]
-        alone = actions[: actions.index(PASS_ROLE)]
         what = f"iam:PassRole together with {shorten(companions)}"
         if alone:
             what = f"{shorten(alone)}, and {what}"
-    else:
-        what = shorten(actions)
     return f'{describe(source)} allows privilege escalation on all resources (Resource "*"): {what}'
