@@ -103,9 +103,12 @@ def load_terraform_path(
 
     texts = {s.path: s for s in under((disc.TERRAFORM_HCL, disc.TERRAFORM_JSON))}
     tfvars: dict[Path, list[tf.SourceText]] = {}
+    other_tfvars: list[tf.SourceText] = []
     for source in under((disc.TFVARS, disc.TFVARS_JSON)):
         if is_auto_tfvars(source.path.name):
             tfvars.setdefault(source.path.parent, []).append(source)
+        else:
+            other_tfvars.append(source)
     errors: list[ParseError] = []
     var_files = []
     for var_file in options.var_files:
@@ -123,6 +126,7 @@ def load_terraform_path(
         parse=parser_for(options),
         single_files=[root] if path.is_file() and root in texts else [],
         var_files=var_files,
+        other_tfvars=other_tfvars,
     )
     result.errors[:0] = errors
     return result
@@ -253,8 +257,11 @@ def findings_from(
             framework=issue.resource.framework,
             fingerprint=fingerprint(check.id, issue.resource.address, content),
         )
-        key = (finding.check_id, finding.resource, finding.file, finding.line, finding.message)
-        out.setdefault(key, finding)
+        # One finding per problem: CloudFormation Fn::If variants of a resource (same address)
+        # and repeated identical statements give the same fingerprint; keep the first line.
+        key = (finding.check_id, finding.resource, finding.fingerprint)
+        if key not in out or finding.sort_key() < out[key].sort_key():
+            out[key] = finding
     return list(out.values())
 
 

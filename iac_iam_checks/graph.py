@@ -95,6 +95,9 @@ NAMED_KINDS: dict[str, tuple[str, str]] = {
 }
 """Resource kinds that other resources point at, their role and their name attribute."""
 
+DATA_NAME_ATTRIBUTES = {"aws_iam_user": "user_name", "aws_iam_group": "group_name"}
+"""Data sources whose name attribute differs from the resource's."""
+
 _MODULE_PREFIX = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*")
 _TF_RESOURCE_ADDRESS = re.compile(
     r"^(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\[.*\])?$"
@@ -106,6 +109,12 @@ _NOT_RESOURCES = ("var.", "local.", "module.", "each.", "count.", "path.", "self
 
 def _strip_modules(address: str) -> str:
     return _MODULE_PREFIX.sub("", address, count=1)
+
+
+def is_data_source(resource: Resource) -> bool:
+    """A Terraform data source: it reads something that exists outside the scan, so checks about
+    what the scan creates (users, profiles, compute) do not report it."""
+    return _strip_modules(resource.base_address).startswith("data.")
 
 
 def display_name(resource: Resource) -> str:
@@ -139,12 +148,14 @@ class Node:
     @property
     def is_data(self) -> bool:
         """A Terraform data source: something that exists outside the scan."""
-        return _strip_modules(self.resource.base_address).startswith("data.")
+        return is_data_source(self.resource)
 
     @property
     def name(self) -> Any:
         """The name attribute as written (str, Unknown, Template or None)."""
         entry = NAMED_KINDS.get(self.kind)
+        if self.is_data and self.kind in DATA_NAME_ATTRIBUTES:
+            return self.resource.attrs.get(DATA_NAME_ATTRIBUTES[self.kind])
         return self.resource.attrs.get(entry[1]) if entry else None
 
     @property
@@ -450,10 +461,13 @@ class Graph:
             holder = self.node(edge.declared_by)
             if holder.scope != scope:
                 continue
-            users = edge.target.nodes or (None,)
-            for user in users:
+            for user in edge.target.nodes or (None,):
                 key = id(user) if user is not None else ("value", str(edge.target.value))
-                entry = groups.setdefault(key, UserCredentials(user, edge.target.value))
+                if user is not None and user.is_data:
+                    # looked up, not created here: findings land on the key, as for a name
+                    entry = groups.setdefault(key, UserCredentials(None, user.label))
+                else:
+                    entry = groups.setdefault(key, UserCredentials(user, edge.target.value))
                 bucket = (
                     entry.login_profiles if edge.relation == LOGIN_PROFILE else entry.access_keys
                 )

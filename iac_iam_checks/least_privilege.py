@@ -91,10 +91,27 @@ def is_data_source(address: str) -> bool:
 def policies(resource: Any, kind: str) -> list[PolicySource]:
     """The resource's documents of one kind (IDENTITY or TRUST). Data sources other than
     ``aws_iam_policy_document`` (``data "aws_iam_policy"`` shares a kind with the resource)
-    describe policies that exist outside the scan and are left out."""
+    describe policies that exist outside the scan and are left out.
+
+    A policy document data source checked on its own that names principals but is no trust
+    policy is a resource policy (a bucket, key or queue policy, out of scope): no identity
+    statement has a ``Principal``, so reading it as one would only make false findings.
+    """
     if resource.kind != POLICY_DOCUMENT_DATA_SOURCE and is_data_source(resource.address):
         return []
-    return [source for source in documents_of(resource) if source.kind == kind]
+    return [
+        source
+        for source in documents_of(resource)
+        if source.kind == kind
+        and not (resource.kind == POLICY_DOCUMENT_DATA_SOURCE and is_resource_policy(source))
+    ]
+
+
+def is_resource_policy(source: PolicySource) -> bool:
+    """An identity-kind document whose statements name principals."""
+    return source.kind == IDENTITY and any(
+        s.principals is not None or s.not_principals is not None for s in source.document.statements
+    )
 
 
 # --- where and how to report --------------------------------------------------------------

@@ -587,11 +587,7 @@ def _mfa_condition(conditions: Any, deny: bool) -> bool | Unknown:
 def _harmless_deny_condition(operator: str, key: str, values: Any) -> bool:
     wanted = HARMLESS_DENY_CONDITIONS.get(key.lower())
     texts = [v.lower() for v in values if isinstance(v, str)] if isinstance(values, list) else []
-    return (
-        wanted is not None
-        and operator.lower() in ("bool", "boolifexists")
-        and texts == [wanted]
-    )
+    return wanted is not None and operator.lower() in ("bool", "boolifexists") and texts == [wanted]
 
 
 def _mfa_values(operator: str, values: Any, deny: bool) -> bool | Unknown:

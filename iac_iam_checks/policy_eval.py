@@ -679,7 +679,7 @@ def _is_true(value: Any) -> Tri:
 
 def _value_restricts(value: Any, match_all: tuple[str, ...], is_like: bool) -> Tri:
     if isinstance(value, Unknown):
-        return undecided(value) if is_like else True
+        return undecided(value) if is_like and not _names_one_thing(value) else True
     if isinstance(value, Template):
         return undecided(value) if any(value.could_equal(m) for m in match_all) else True
     text = str(value)
@@ -706,6 +706,12 @@ def has_restricting_condition(statement: Statement) -> Tri:
         return any_of(condition_restricts(operator, k, v) for k, v in keys.items())
 
     return any_of(per_operator(op, keys) for op, keys in conditions.items())
+
+
+def _names_one_thing(value: Unknown) -> bool:
+    """An unknown that is never a wildcard: another resource's attribute (an ARN, an id), or
+    a pseudo parameter such as ``AWS::AccountId`` / ``data.aws_caller_identity``."""
+    return value.ref is not None or value.source.startswith("AWS::") or is_own_account_marker(value)
 
 
 class ConditionValue(NamedTuple):

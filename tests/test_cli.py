@@ -177,3 +177,35 @@ def test_non_iac_yaml_and_json_are_skipped_silently(tmp_path: Path) -> None:
     )
     code, data = scan_json(str(root), "--check", "IAM001")
     assert code == 1 and data["errors"] == []
+
+
+def test_terraform_blocks_that_only_carry_values_are_checked_for_credentials(
+    tmp_path: Path,
+) -> None:
+    root = repo(
+        tmp_path,
+        {
+            "main.tf": """module "app" {
+  source     = "./app"
+  access_key = "AKIA81U33XTPLPFT75V2"
+}
+output "x" { value = "AKIA81U33XTPLPFT75V3" }
+""",
+            "app/main.tf": 'variable "access_key" {}\n',
+            "envs/prod.tfvars": 'k = "AKIA81U33XTPLPFT75V4"\n',
+        },
+    )
+    code, data = scan_json(str(root), "--check", "IAM012")
+    assert code == 1
+    assert [(f["resource"], f["line"]) for f in data["findings"]] == [
+        ("envs/prod.tfvars", 1),
+        ("module.app", 3),
+        ("output.x", 5),
+    ]
+
+
+def test_a_broken_tfvars_file_is_an_error(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"main.tf": INLINE_POLICY, "envs/prod.tfvars": 'k = "open\n'})
+    code, data = scan_json(str(root), "--check", "IAM001")
+    assert code == 2
+    assert [e["file"] for e in data["errors"]] == ["envs/prod.tfvars"]

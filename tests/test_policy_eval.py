@@ -244,6 +244,53 @@ def test_allowed_actions_through_a_template():
     )
 
 
+def _allowed_one_by_one(document, statement, among):
+    """What allowed_actions must equal: the per-action predicates, action by action."""
+    grant = Grant(statement)
+    for action in among:
+        granted = allows(statement, action, "*")
+        if granted is False:
+            continue
+        others = [d for d in document.statements if d is not statement]
+        cancelled = any_of(cancels(d, action, "*") for d in others)
+        if granted is True and cancelled is False:
+            grant.actions.append(action)
+        elif cancelled is not True:
+            grant.possible.append(action)
+    return grant.actions, grant.possible
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        [allow(not_actions=["iam:*", "s3:Get*"], resources=["*"])],
+        [
+            allow(not_actions=["iam:*"], resources=["*"]),
+            deny(not_actions=["ec2:*"], resources=["*"]),
+        ],
+        [allow(not_actions=[Template((VAR_X, ":*"))], resources=["*"])],
+        [allow(not_actions=VAR_X, resources=["*"])],
+        [
+            allow(actions=["*"], resources=["*"]),
+            deny(actions=[Template(("iam:", VAR_X))], resources=["*"]),
+        ],
+        [
+            allow(actions=["s3:*", "iam:Pass*"], resources=["*"]),
+            deny(actions=["s3:Put*"], resources=["*"]),
+        ],
+        [allow(actions=["ec2:*"], resources=["*"]), deny(actions=["*"], resources=[VAR_B])],
+    ],
+)
+def test_allowed_actions_agrees_with_the_per_action_predicates(statements):
+    # Set arithmetic over the database must give the verdicts covers_action/cancels give.
+    document = doc(*statements)
+    among = ["iam:PassRole", "ec2:RunInstances", "s3:GetObject", "s3:PutObject", "kms:Decrypt"]
+    grant = allowed_actions(document, statements[0], among=among)
+    assert (grant.actions, grant.possible) == _allowed_one_by_one(
+        document, statements[0], sorted(among)
+    )
+
+
 def test_write_actions_skip_actions_that_only_accept_star():
     statement = allow(
         actions=[

@@ -13,9 +13,10 @@ CKV_AWS_40); trivy: none (nearest AVD-AWS-0143); cfn_nag F10
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from ..graph import display_name
-from ..model import CLOUDFORMATION, Resource, Template, Unknown, location_of
+from ..graph import display_name, is_data_source
+from ..model import CLOUDFORMATION, Location, Resource, Template, Unknown, location_of
 from ..registry import Blocked, Context, Issue, Result, check
 
 POLICY_RESOURCES = {
@@ -50,6 +51,8 @@ PRINCIPALS = {"AWS::IAM::User": "user", "AWS::IAM::Group": "group", "AWS::IAM::R
     ],
 )
 def inline_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
+    if is_data_source(resource):
+        return
     if resource.kind in POLICY_RESOURCES:
         if not is_cdk_default_policy(resource):
             name = resource.attrs.get(
@@ -62,30 +65,43 @@ def inline_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
                 "where it cannot be reused or reviewed on its own; use a managed policy instead",
             )
         return
+    variants = ctx.graph.node(resource).resources
     if resource.kind == "aws_iam_role":
-        yield from _entries(resource, "inline_policy", "role", "name")
+        yield from _entries(resource, variants, "inline_policy", "role", "name")
     else:
-        yield from _entries(resource, "Policies", PRINCIPALS[resource.kind], "PolicyName")
+        yield from _entries(resource, variants, "Policies", PRINCIPALS[resource.kind], "PolicyName")
 
 
-def _entries(resource: Resource, attribute: str, principal: str, name_key: str) -> Iterator[Result]:
-    """Each non-empty inline policy block / ``Policies`` entry of a principal."""
+def _entries(
+    resource: Resource, variants: list[Resource], attribute: str, principal: str, name_key: str
+) -> Iterator[Result]:
+    """One finding per principal for its non-empty inline policy blocks / ``Policies``
+    entries, over every ``Fn::If`` variant, so a principal is one finding however many
+    inline policies it has."""
     value = resource.attrs.get(attribute)
     if isinstance(value, (Unknown, Template)):
         unknown = value if isinstance(value, Unknown) else value.unknowns[0]
         yield Blocked(resource, unknown, f"cannot tell whether {attribute} is empty")
         return
-    for entry in value if isinstance(value, list) else []:
-        if isinstance(entry, dict) and not any(v is not None for v in entry.values()):
-            continue
-        name = entry.get(name_key) if isinstance(entry, dict) else None
-        named = f" '{name}'" if isinstance(name, str) else ""
-        yield Issue(
-            resource,
-            f"IAM {principal} {display_name(resource)} has an inline policy{named}; "
-            "use a managed policy instead",
-            location_of(entry) or resource.loc(attribute),
-        )
+    entries: dict[Location | None, Any] = {}
+    for variant in variants:
+        listed = variant.attrs.get(attribute)
+        for entry in listed if isinstance(listed, list) else []:
+            if isinstance(entry, dict) and not any(v is not None for v in entry.values()):
+                continue
+            entries.setdefault(location_of(entry) or variant.loc(attribute), entry)
+    if not entries:
+        return
+    first = min(entries, key=lambda where: where.line if where else 0)
+    names = [e.get(name_key) for e in entries.values() if isinstance(e, dict)]
+    named = ", ".join(f"'{n}'" for n in names if isinstance(n, str))
+    count = "an inline policy" if len(entries) == 1 else f"{len(entries)} inline policies"
+    yield Issue(
+        resource,
+        f"IAM {principal} {display_name(resource)} has {count}"
+        f"{f' ({named})' if named else ''}; use managed policies instead",
+        first or resource.loc(attribute),
+    )
 
 
 def is_cdk_default_policy(resource: Resource) -> bool:

@@ -48,27 +48,29 @@ def user_attached_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
     elif kind == "aws_iam_policy_attachment":
         yield from _when_listed(resource, "users", "attaches a policy directly to IAM users")
     elif kind == "AWS::IAM::User":
-        yield from _user_policies(resource)
+        yield from _user_policies(resource, ctx.graph.node(resource).resources)
     else:
         yield from _when_listed(resource, "Users", "is attached directly to IAM users")
 
 
-def _user_policies(resource: Resource) -> Iterator[Result]:
-    """One finding per CloudFormation user, however many of its attributes hold policies."""
+def _user_policies(resource: Resource, variants: list[Resource]) -> Iterator[Result]:
+    """One finding per CloudFormation user, however many of its attributes hold policies in
+    whichever ``Fn::If`` variant (every variant then reports the same finding)."""
     listed = []
     for attribute in ("ManagedPolicyArns", "Policies"):
         value: Any = resource.attrs.get(attribute)
         if isinstance(value, (Unknown, Template)):
             unknown = value if isinstance(value, Unknown) else value.unknowns[0]
             yield Blocked(resource, unknown, f"cannot tell whether {attribute} is empty")
-        elif value:
+        elif any(v.attrs.get(attribute) for v in variants):
             listed.append(attribute)
     if listed:
+        where = next(v.loc(listed[0]) for v in variants if v.attrs.get(listed[0]))
         yield Issue(
             resource,
             f"{resource.address} has policies in {' and '.join(listed)}; grant permissions "
             "through a group instead",
-            resource.loc(listed[0]),
+            where,
         )
 
 

@@ -6,7 +6,11 @@ until they sign in with one.
 Fix: Attach (directly or through a group) a policy that denies all actions except MFA
 self-service (`NotAction` of iam:*MFA*, iam:ChangePassword, iam:GetUser, sts:GetSessionToken...)
 on resource `*` when `BoolIfExists aws:MultiFactorAuthPresent` is "false". AWS-managed policies
-never enforce MFA. A Deny when MFA is "true" enforces nothing.
+never enforce MFA. A Deny when MFA is "true" enforces nothing. Decisions where the spec is
+silent: a NotAction may also exempt the read-only self-service actions of AWS's own MFA tutorial
+policy (iam:ListAccessKeys, iam:ListAccountAliases...), and a Deny may add `aws:ViaAWSService`
+"false"; an Allow with `Bool` MFA "true" may carry further conditions (they only narrow it). A
+user looked up with `data "aws_iam_user"` is not reported: its policies live elsewhere.
 References: CIS AWS Foundations Benchmark v5.0.0 1.9 (MFA for console users); checkov: none;
 trivy AVD-AWS-0123 (group MFA, nearest)
 """
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import LOGIN_PROFILE, Graph, PolicyLink
+from ..graph import LOGIN_PROFILE, Graph, PolicyLink, is_data_source
 from ..model import Resource, Unknown
 from ..policy import enforces_mfa
 from ..registry import Blocked, Context, Issue, Result, check
@@ -29,6 +33,8 @@ from ..registry import Blocked, Context, Issue, Result, check
     needs_graph=True,
 )
 def user_without_mfa(resource: Resource, ctx: Context) -> Iterator[Result]:
+    if is_data_source(resource):
+        return  # a user looked up, not created here: its policies are defined elsewhere
     graph: Graph = ctx.graph
     user = graph.node(resource)
     undecided: list[tuple[PolicyLink, Unknown]] = []

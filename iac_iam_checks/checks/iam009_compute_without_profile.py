@@ -5,7 +5,9 @@ usually long-lived access keys on disk or in user data; a role gives short-lived
 Fix: Set `iam_instance_profile` (Terraform) / `IamInstanceProfile` (CloudFormation) on the
 instance, launch template or launch configuration, pointing at a profile with a role. An
 instance launched from a scanned template that has a profile passes; templates used by EKS node
-groups or Batch compute environments are exempt (those services supply the role).
+groups or Batch compute environments are exempt (those services supply the role). Data sources
+(`data "aws_instance"`, `data "aws_launch_template"`) are not reported: they describe compute
+defined elsewhere; an instance launched from a looked-up template is unresolved.
 References: CIS AWS Foundations Benchmark v5.0.0 1.17; checkov CKV2_AWS_41; trivy: none
 """
 
@@ -14,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..graph import LAUNCHED_FROM, TEMPLATE_USER, Graph, Node, display_name
-from ..model import Resource
+from ..graph import LAUNCHED_FROM, TEMPLATE_USER, Graph, Node, display_name, is_data_source
+from ..model import Resource, Unknown
 from ..registry import Blocked, Context, Issue, Result, check
 
 TEMPLATES = {"aws_launch_template", "AWS::EC2::LaunchTemplate"}
@@ -38,7 +40,7 @@ TEMPLATES = {"aws_launch_template", "AWS::EC2::LaunchTemplate"}
     needs_graph=True,
 )
 def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if has_profile(resource):
+    if has_profile(resource) or is_data_source(resource):
         return
     graph: Graph = ctx.graph
     node = graph.node(resource)
@@ -58,10 +60,12 @@ def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result
         if any(_template_has_profile(t) for t in edge.target.nodes):
             return
     for edge in launches:
-        if edge.target.unresolved is not None and not edge.target.nodes:
+        looked_up = [t for t in edge.target.nodes if t.is_data]
+        unknown = Unknown(looked_up[0].address) if looked_up else edge.target.unresolved
+        if unknown is not None and len(looked_up) == len(edge.target.nodes):
             yield Blocked(
                 resource,
-                edge.target.unresolved,
+                unknown,
                 "the launch template this instance is launched from is not in the scan",
                 edge.location,
             )

@@ -4,7 +4,9 @@ Why: An instance profile without a role gives the instances that use it no crede
 points at a role that does not exist, so the workload falls back to other (often long-lived)
 credentials or breaks at launch.
 Fix: Set `role` (Terraform) / `Roles` (CloudFormation) to a role defined in the configuration.
-A literal role name that the scan does not define is reported as unresolved, not as a pass.
+A literal role name that the scan does not define is reported as unresolved, not as a pass;
+a role looked up with `data "aws_iam_role"` exists, and `data "aws_iam_instance_profile"` is
+not reported.
 References: CIS AWS Foundations Benchmark v5.0.0 1.17; checkov: none (nearest CKV2_AWS_41);
 trivy: none; KICS f914357d
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import ROLE, Graph, display_name
+from ..graph import ROLE, Graph, display_name, is_data_source
 from ..model import Resource
 from ..registry import Blocked, Context, Issue, Result, check
 
@@ -26,6 +28,8 @@ from ..registry import Blocked, Context, Issue, Result, check
     needs_graph=True,
 )
 def profile_without_role(resource: Resource, ctx: Context) -> Iterator[Result]:
+    if is_data_source(resource):
+        return
     graph: Graph = ctx.graph
     cfn = resource.kind.startswith("AWS::")
     attributes = ("Roles",) if cfn else ("role", "roles")

@@ -26,7 +26,13 @@ SECRET_IN_TEXT = re.compile(
     r"secret_?(?:access_?)?key[\"']?(?:\s*[=:]\s*|\s+)[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
     re.IGNORECASE,
 )
+CREDENTIAL_NAMES = {"secretkey", "secretaccesskey", "awssecretaccesskey"}
+"""Names whose every literal value is a secret key, whatever it looks like (``secret_key`` in
+a provider, ``aws_secret_access_key``): the spec flags those literals, not only 40-character
+ones, as checkov does for provider blocks. Elsewhere only a real-looking secret counts."""
 PSEUDO_BLOCKS = {"variable", "locals", "Parameter"}
+DECLARED_VALUES = {"default", "value", "Default"}
+"""Where a variable, local or parameter holds its value (not its description or type)."""
 
 
 @check("IAM012", "CRITICAL", terraform=["*"], cloudformation=["*"])
@@ -39,7 +45,9 @@ def hardcoded_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
         for match in KEY_ID.finditer(text):
             if not match.group().endswith("EXAMPLE"):
                 found.setdefault(top, f"access key id {_mask(match.group())}")
+        own_name = block_name if top in DECLARED_VALUES and name == top else ""
         secret = _secret(name, text) or _secret(block_name, text)
+        secret = secret or _credential_literal(name, text) or _credential_literal(own_name, text)
         if secret and "EXAMPLE" not in secret:
             found.setdefault(top, "secret access key")
     if not found:
@@ -74,6 +82,14 @@ def _secret(name: str, text: str) -> str | None:
         return text
     match = SECRET_IN_TEXT.search(text)
     return match.group(1) if match else None
+
+
+def _credential_literal(name: str, text: str) -> str | None:
+    """Any plausible literal under a credential name (not empty, not a sentence)."""
+    normalized = name.lower().replace("_", "").replace("-", "")
+    if normalized in CREDENTIAL_NAMES and len(text) >= 8 and not any(c.isspace() for c in text):
+        return text
+    return None
 
 
 def _mask(key_id: str) -> str:

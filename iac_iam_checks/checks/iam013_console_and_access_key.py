@@ -3,7 +3,8 @@
 Why: A human console user who also holds a long-lived access key doubles the credentials that
 can leak, and keys created at setup are often never used (CIS asks not to create them).
 Fix: Give people console access (ideally through IAM Identity Center) and workloads roles; do
-not create access keys for users with a login profile.
+not create access keys for users with a login profile. A user the scan only names (a literal
+name, or `data "aws_iam_user"`) is reported on its first access key.
 References: CIS AWS Foundations Benchmark v5.0.0 1.10; checkov: none; trivy: none
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import Graph, UserCredentials, active_keys
+from ..graph import Graph, UserCredentials, active_keys, is_data_source
 from ..model import Resource
 from ..registry import Blocked, Context, Issue, Result, check
 
@@ -24,6 +25,8 @@ from ..registry import Blocked, Context, Issue, Result, check
     needs_graph=True,
 )
 def console_and_access_key(resource: Resource, ctx: Context) -> Iterator[Result]:
+    if is_data_source(resource):
+        return  # a looked-up user: findings land on its first key
     graph: Graph = ctx.graph
     for entry in graph.credentials_reported_on(resource):
         yield from _verdict(resource, entry, graph.node(resource))

@@ -3,7 +3,8 @@
 Why: Two active keys usually mean an old key was never retired; every extra key is one more
 long-lived secret that can leak. AWS allows two only to rotate without downtime.
 Fix: Keep at most one active access key per user: deactivate (status "Inactive") or delete the
-old key once the new one is in use.
+old key once the new one is in use. A user the scan only names (a literal name, or
+`data "aws_iam_user"`) is reported on its first access key.
 References: CIS AWS Foundations Benchmark v5.0.0 1.12; checkov: none; trivy AVD-AWS-0167
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import Graph, UserCredentials, active_keys
+from ..graph import Graph, UserCredentials, active_keys, is_data_source
 from ..model import Resource, Unknown
 from ..registry import Blocked, Context, Issue, Result, check
 
@@ -24,6 +25,8 @@ from ..registry import Blocked, Context, Issue, Result, check
     needs_graph=True,
 )
 def multiple_access_keys(resource: Resource, ctx: Context) -> Iterator[Result]:
+    if is_data_source(resource):
+        return  # a looked-up user: findings land on its first key
     graph: Graph = ctx.graph
     for entry in graph.credentials_reported_on(resource):
         yield from _verdict(resource, entry, graph.node(resource))

@@ -7,8 +7,9 @@ replaces). Scanners that skip what they cannot read pass such policies silently.
 Fix: Correct the reported element: valid JSON, Version "2012-10-17", Effect "Allow" or "Deny",
 `service:Action` names that exist (checked against the offline IAM action database),
 Action and Resource in every identity statement, Principal only in trust (and resource)
-policies, unique Sids, known condition operators. Unused `aws_iam_policy_document` data
-sources are not reported for `Principal`: they are often resource policies.
+policies, unique Sids, known condition operators. An `aws_iam_policy_document` data source
+checked on its own that names principals without being a trust policy is a resource policy
+(bucket, key, queue) and is not checked.
 References: CIS AWS Foundations Benchmark v5.0.0: none; checkov: none; trivy: none (nearest:
 IAM Access Analyzer policy validation, cfn-lint E3xxx policy rules)
 """
@@ -21,8 +22,7 @@ from typing import Any
 
 from .. import actions as action_db
 from ..least_privilege import ALL_POLICY_KINDS, PolicySource, describe, policies, where
-from ..model import IDENTITY, TRUST, Resource, Statement, Template, Unknown, unknowns_in
-from ..policy_sources import POLICY_DOCUMENT_DATA_SOURCE
+from ..model import IDENTITY, TRUST, Location, Resource, Statement, Template, Unknown, unknowns_in
 from ..registry import Blocked, Context, Issue, Result, check
 
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -48,6 +48,8 @@ def invalid_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
 
 
 def _document_problems(source: PolicySource) -> Iterator[Result]:
+    """One finding per statement (or document-level span) listing all its problems: several
+    misspelt actions in one statement are one thing to fix there."""
     resource, document = source.resource, source.document
     if document.unknown is not None:
         yield Blocked(
@@ -57,27 +59,29 @@ def _document_problems(source: PolicySource) -> Iterator[Result]:
             source.location,
         )
         return
+    found: dict[Location | None, tuple[Statement | None, list[str]]] = {}
+
+    def note(problem: str, location: Location | None, statement: Statement | None) -> None:
+        _, problems = found.setdefault(location, (statement, []))
+        if problem not in problems:
+            problems.append(problem)
+
     for message, location in document.errors:
-        yield Issue(resource, f"{describe(source)}: {message}", location or source.location)
+        note(message, location or source.location, None)
     version = document.version
     if isinstance(version, (Unknown, Template)):
         yield from _blocked(source, version, "has a valid Version", None)
     elif version is not None and version not in VERSIONS:
-        yield Issue(
-            resource,
-            f'{describe(source)}: unknown Version {version!r} (use "2012-10-17")',
+        note(
+            f'unknown Version {version!r} (use "2012-10-17")',
             document.location or source.location,
+            None,
         )
     seen_sids: dict[str, Statement] = {}
     for statement in document.statements:
         for problem in _statement_problems(source, statement):
             if isinstance(problem, str):
-                yield Issue(
-                    resource,
-                    f"{describe(source)}: {problem}",
-                    where(source, statement),
-                    statement=statement,
-                )
+                note(problem, where(source, statement), statement)
             else:
                 yield problem
         sid = statement.sid
@@ -85,14 +89,12 @@ def _document_problems(source: PolicySource) -> Iterator[Result]:
             if sid in seen_sids:
                 first = seen_sids[sid].location
                 also = f" (first at line {first.line})" if first else ""
-                yield Issue(
-                    resource,
-                    f"{describe(source)}: duplicate Sid {sid!r}{also}",
-                    where(source, statement),
-                    statement=statement,
-                )
+                note(f"duplicate Sid {sid!r}{also}", where(source, statement), statement)
             else:
                 seen_sids[sid] = statement
+    for location, (statement, problems) in found.items():
+        message = f"{describe(source)}: {'; '.join(problems)}"
+        yield Issue(resource, message, location, statement=statement)
 
 
 def _statement_problems(source: PolicySource, statement: Statement) -> Iterator[str | Blocked]:
@@ -109,7 +111,7 @@ def _statement_problems(source: PolicySource, statement: Statement) -> Iterator[
     if statement.actions is None and statement.not_actions is None:
         yield "statement has no Action or NotAction"
     if source.kind == IDENTITY:
-        if has_principal and source.resource.kind != POLICY_DOCUMENT_DATA_SOURCE:
+        if has_principal:
             yield (
                 "Principal in an identity policy statement "
                 "(only trust and resource policies name principals)"

@@ -162,6 +162,8 @@ class ModuleDir:
     modules: list[Block] = field(default_factory=list)
     outputs: dict[str, Block] = field(default_factory=dict)
     providers: list[Block] = field(default_factory=list)
+    settings: list[Block] = field(default_factory=list)
+    """``terraform {}`` blocks (a backend can hold credentials)."""
 
     @classmethod
     def from_files(cls, path: Path, files: list[ParsedFile]) -> ModuleDir:
@@ -184,6 +186,8 @@ class ModuleDir:
             self.modules.append(block)
         elif block.type == "provider" and block.labels:
             self.providers.append(block)
+        elif block.type == "terraform":
+            self.settings.append(block)
         elif block.type == "locals":
             for child in block.body.children:
                 if isinstance(child, Tree) and child.data == "attribute":
@@ -696,7 +700,8 @@ class ModuleInstance:
         return resources
 
     def pseudo_resources(self) -> list[Resource]:
-        """Variables, locals and providers, for the hard-coded credentials check."""
+        """Variables, locals, providers, outputs, module calls and ``terraform`` settings, for
+        the hard-coded credentials check."""
         out = []
         for name, block in self.mdir.variables.items():
             default = block.attribute("default")
@@ -717,6 +722,16 @@ class ModuleInstance:
             )
             label = alias if isinstance(alias, str) else block.labels[0]
             resource = self.pseudo("provider", address, label, block.location(), attrs)
+            resource.attr_locations = locations
+            out.append(resource)
+        named = [(b, "output", f"output.{b.labels[0]}") for b in self.mdir.outputs.values()]
+        named += [(b, "module", f"module.{b.labels[0]}") for b in self.mdir.modules]
+        named += [(b, "terraform", "terraform") for b in self.mdir.settings]
+        for block, kind, address in named:
+            attrs, locations = self.evaluate_body(block.body, block.file, {})
+            resource = self.pseudo(
+                kind, address, address.rsplit(".", 1)[-1], block.location(), attrs
+            )
             resource.attr_locations = locations
             out.append(resource)
         return out
@@ -877,12 +892,15 @@ def load_terraform(
     parse: ParseFn = default_parse,
     single_files: list[Path] | None = None,
     var_files: list[SourceText] | None = None,
+    other_tfvars: list[SourceText] | None = None,
 ) -> ScanInput:
     """Evaluate every Terraform root among the scanned files, one root at a time.
 
     ``texts`` are the scanned ``.tf``/``.tf.json`` files by resolved path; ``tfvars`` maps a
     root directory to its auto-loaded tfvars; ``var_files`` (``--var-file``) apply to every
-    root; ``single_files`` are files given directly on the command line, each a root of its own.
+    root; ``single_files`` are files given directly on the command line, each a root of its own;
+    ``other_tfvars`` (not auto-loaded, e.g. ``envs/prod.tfvars``) set no values but are still
+    checked for hard-coded credentials.
     """
     loader = Loader(base, boundary, texts, parse)
     tfvars = tfvars or {}
@@ -909,6 +927,8 @@ def load_terraform(
         loader.out.resources.extend(tfvars_resource(item, scope) for item in own_vars)
         if single is None:
             loader.forget(path)
+    for parsed in loader.parsed(list(other_tfvars or [])):
+        loader.out.resources.append(tfvars_resource(parsed, loader.rel(parsed.path.parent)))
     leftovers = [s for p, s in texts.items() if p not in loader.visited]
     leftovers += [s for group in tfvars.values() for s in group if s.path not in loader.visited]
     loader.parsed(leftovers)  # files no root reached still get their errors reported
