@@ -166,7 +166,14 @@ class Evaluator:
         return self.traverse(str(node.children[0]), [], node)
 
     def n_tuple(self, node: Tree) -> Any:
-        items = [self.eval(kid) for kid in significant(node) if not _is_token(kid, "ELLIPSIS")]
+        items = []
+        for kid in significant(node):
+            if _is_token(kid, "ELLIPSIS"):
+                continue
+            value = self.eval(kid)
+            if type(value) is str and isinstance(kid, Tree):  # each ARN in a list has its line
+                value = located(value, self.loc(kid))
+            items.append(value)
         return located(items, self.loc(node))
 
     def n_object(self, node: Tree) -> Any:

@@ -165,6 +165,12 @@ class ModuleDir:
     settings: list[Block] = field(default_factory=list)
     """``terraform {}`` blocks (a backend can hold credentials)."""
 
+    def mentions_document(self, name: str) -> bool:
+        """Whether some block refers to ``data.aws_iam_policy_document.<name>``: bodies of
+        resources no check reads are never evaluated, but using a document still counts."""
+        pattern = re.compile(rf"data\.aws_iam_policy_document\.{re.escape(name)}\b")
+        return any(pattern.search(parsed.text) for parsed in self.files)
+
     @classmethod
     def from_files(cls, path: Path, files: list[ParsedFile]) -> ModuleDir:
         mdir = cls(path, files)
@@ -692,11 +698,12 @@ class ModuleInstance:
         resources = self.block_resources(block, f"{self.prefix}data.{kind}.{name}")
         if kind == "aws_iam_policy_document":
             documents = self.data_instances(block)
+            used = name in self.used_documents or self.mdir.mentions_document(name)
             for resource in resources:
                 resource.attrs["json"] = documents.get(resource.instance_key) or Unknown(
                     resource.address
                 )
-                resource.metadata["used"] = name in self.used_documents
+                resource.metadata["used"] = used
         return resources
 
     def pseudo_resources(self) -> list[Resource]:
