@@ -232,7 +232,13 @@ class _Builder:
         return out
 
     def _sequence(self, node: SequenceNode) -> LocatedList:
-        out = LocatedList(self.value(child) for child in node.value)
+        out = LocatedList()
+        for child in node.value:
+            value = self.value(child)
+            if type(value) is str:  # each ARN of a list is reported on its own line
+                value = LocatedStr(value)
+                value.location = self.location(child)
+            out.append(value)
         out.location = self.location(node)
         return out
 
