@@ -42,6 +42,8 @@ class SourceFile:
 class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
+    read_elsewhere: set[Path] = field(default_factory=set)
+    """Files the scan read beyond these (see result_cache)."""
 
 
 def kind_by_name(name: str) -> str | None:

@@ -57,10 +57,12 @@ def repository_boundary(path: Path) -> Path:
     return start.resolve()
 
 
-def load(paths: list[Path], options: ScanOptions) -> tuple[ScanInput, int]:
+def load(
+    paths: list[Path], options: ScanOptions, found: disc.Discovery | None = None
+) -> tuple[ScanInput, int]:
     """Run the front ends over the paths; returns their output and the number of IaC files."""
     base = scan_base(paths)
-    found = disc.discover(paths, base, options.excludes)
+    found = found or disc.discover(paths, base, options.excludes)
     out = ScanInput(errors=list(found.errors))
     wanted = set(options.frameworks or ("terraform", "terraform_plan", "cloudformation"))
     by_kind: dict[str, list[disc.SourceFile]] = {}
@@ -170,6 +172,7 @@ def is_auto_tfvars(name: str) -> bool:
 
 
 def merge(into: ScanInput, other: ScanInput) -> None:
+    into.read_elsewhere |= other.read_elsewhere
     into.resources.extend(other.resources)
     into.errors.extend(other.errors)
     into.warnings.extend(other.warnings)
@@ -198,8 +201,23 @@ def run_checks(
 
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     """Scan files or directories and return every finding, unresolved entry and error."""
+    from . import result_cache
+
     options = options or ScanOptions()
-    scan_input, file_count = load(paths, options)
+    found = disc.discover(paths, scan_base(paths), options.excludes)
+    key = result_cache.scan_key(paths, [(f.rel, f.text) for f in found.files], options)
+    cached = result_cache.load_result(key) if options.use_cache else None
+    if cached is not None:
+        return cached
+    result = scan_uncached(paths, options, found)
+    if options.use_cache:
+        result_cache.store_result(key, result, found.read_elsewhere)
+    return result
+
+
+def scan_uncached(paths: list[Path], options: ScanOptions, found: disc.Discovery) -> ScanResult:
+    scan_input, file_count = load(paths, options, found)
+    found.read_elsewhere |= scan_input.read_elsewhere
     checks = selected_checks(options)
     settings = with_plan_accounts(options.settings, scan_input.resources)
     results = run_checks(scan_input.resources, checks, settings)

@@ -263,3 +263,6 @@ class ScanInput:
     warnings: list[str] = field(default_factory=list)
     unresolved_notes: list[tuple[Resource, Unknown, str]] = field(default_factory=list)
     """Things a front end could not follow at all (a remote module call)."""
+    read_elsewhere: set[Any] = field(default_factory=set)
+    """Files read beyond the discovered ones (module folders outside the scanned PATH,
+    ``file()`` targets): a cached result is only reused while they are unchanged."""

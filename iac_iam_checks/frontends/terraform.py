@@ -272,6 +272,7 @@ class Loader:
             return self.dirs[path]
         if not path.is_dir() or not self.inside(path):
             return None
+        self.out.read_elsewhere.add(path)  # a file added to a module folder changes the scan
         names = sorted([*path.glob("*.tf"), *path.glob("*.tf.json")])
         sources = [s for s in (self.source(file.resolve()) for file in names) if s is not None]
         self.dirs[path] = ModuleDir.from_files(path, self.parsed(sources))
@@ -284,6 +285,7 @@ class Loader:
     def source(self, path: Path) -> SourceText | None:
         if path in self.texts:
             return self.texts[path]
+        self.out.read_elsewhere.add(path)
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
                 return None
@@ -309,7 +311,10 @@ class Loader:
         self.dirs.pop(path.resolve(), None)
 
     def read_file(self, path: Path) -> str | None:
-        if not self.inside(path) or not path.is_file():
+        if not self.inside(path):
+            return None
+        self.out.read_elsewhere.add(path.resolve())
+        if not path.is_file():
             return None
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
@@ -834,9 +839,10 @@ def reference(prefix: str, steps: list[Step], text: str) -> Unknown:
 # --- roots and the public entry point -----------------------------------------------------
 
 
-def load_remote_dirs(root: Path) -> dict[str, Path]:
+def load_remote_dirs(root: Path, read: set[Path]) -> dict[str, Path]:
     """Module copies ``terraform init`` left under ``.terraform/modules`` (if any)."""
     manifest = root / ".terraform" / "modules" / "modules.json"
+    read.add(manifest)
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -928,7 +934,7 @@ def load_terraform(
             tfvars_values(own_vars + extra),
             scope,
             path,
-            remote_dirs=load_remote_dirs(path),
+            remote_dirs=load_remote_dirs(path, loader.out.read_elsewhere),
         )
         instance.emit()
         loader.out.resources.extend(tfvars_resource(item, scope) for item in own_vars)

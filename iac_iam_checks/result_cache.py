@@ -1,0 +1,136 @@
+"""Whole-scan results, reused when nothing the scan read has changed.
+
+A CI job or a pre-commit hook often scans a repository whose IaC did not change since the last
+run. The key is everything a scan depends on that is known before it runs: this tool's and
+python-hcl2's versions, the scan options (checks, settings, suppression rules, frameworks) and
+the path and content of every discovered IaC file. Files read along the way that were not
+discovered (module directories outside the scanned PATH, ``file()`` targets, tfvars given with
+``--var-file``) are recorded with their hashes in the entry and checked again before the entry
+is used. Entries are plain JSON (never pickle): a damaged one is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from .findings import Finding, ScanResult, Suppression, UnresolvedEntry
+from .model import ParseError
+
+MAX_ENTRIES = 64
+FORMAT = 1
+
+
+def cache_folder() -> Path:
+    from .frontends.hcl_parser import cache_dir
+
+    return cache_dir() / "results"
+
+
+def file_hash(path: Path) -> str | None:
+    """A file's content hash; for a folder, the hash of its Terraform file names."""
+    try:
+        if path.is_dir():
+            names = sorted(p.name for p in path.iterdir() if p.name.endswith((".tf", ".tf.json")))
+            return hashlib.sha256("\0".join(names).encode("utf-8")).hexdigest()
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def scan_key(paths: list[Path], files: list[tuple[str, str]], options: Any) -> str:
+    """``files``: (relative path, text) of every discovered IaC file."""
+    import hcl2
+
+    from . import __version__
+
+    digest = hashlib.sha256()
+    header = {
+        "format": FORMAT,
+        "tool": __version__,
+        "hcl2": getattr(hcl2, "__version__", "?"),
+        "paths": [str(p.resolve()) for p in paths],
+        "cwd": os.getcwd() if len(paths) > 1 else "",
+        "options": _plain(options),
+    }
+    digest.update(json.dumps(header, sort_keys=True, default=str).encode("utf-8"))
+    for rel, text in sorted(files):
+        digest.update(b"\0" + rel.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(text.encode("utf-8")).digest())
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, Path):
+        return [str(value.resolve()), file_hash(value)]
+    return value
+
+
+def load_result(key: str) -> ScanResult | None:
+    """The cached result for this key, if every extra file it read is unchanged."""
+    try:
+        entry = json.loads((cache_folder() / f"{key}.json").read_text(encoding="utf-8"))
+        if entry["format"] != FORMAT:
+            return None
+        for path, digest in entry["dependencies"].items():
+            if file_hash(Path(path)) != digest:
+                return None
+        return _result(entry["result"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def store_result(key: str, result: ScanResult, dependencies: set[Path]) -> None:
+    entry = {
+        "format": FORMAT,
+        "dependencies": {str(p): file_hash(p) for p in sorted(dependencies)},
+        "result": asdict(result),
+    }
+    folder = cache_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(entry, out)
+        os.replace(temp, folder / f"{key}.json")
+        _prune(folder)
+    except OSError:
+        return
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+    for path in entries[:-MAX_ENTRIES]:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def _result(data: dict[str, Any]) -> ScanResult:
+    findings = []
+    for item in data["findings"]:
+        suppressed = item.pop("suppressed")
+        findings.append(
+            Finding(**item, suppressed=Suppression(**suppressed) if suppressed else None)
+        )
+    return ScanResult(
+        findings=findings,
+        unresolved=[UnresolvedEntry(**item) for item in data["unresolved"]],
+        errors=[ParseError(**item) for item in data["errors"]],
+        warnings=list(data["warnings"]),
+        files_scanned=int(data["files_scanned"]),
+        resources_scanned=int(data["resources_scanned"]),
+    )
