@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 SEVERITY_ORDER = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+T = TypeVar("T")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,7 +83,12 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     "--no-inline-suppressions", is_flag=True, help="Ignore suppression comments and Metadata."
 )
 @click.option("--no-color", is_flag=True, help="Plain text output (also NO_COLOR).")
-@click.option("--jobs", type=int, default=None, help="Parallel parser processes.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Parallel parser processes (default, or 0: one per core).",
+)
 @click.option("--quiet", is_flag=True, help="Only print findings that fail the gate.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
 def scan(
@@ -132,8 +139,13 @@ def scan(
         else:
             config = config_mod.discover_config(targets[0].resolve(), known)
     except config_mod.ConfigError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
+        fail(str(error))
+    accepted: set[str] = set()
+    if baseline_file is not None:
+        try:
+            accepted = baseline_mod.load_baseline(baseline_file)
+        except baseline_mod.BaselineError as error:
+            fail(str(error))
     settings = config.to_settings()
     options = ScanOptions(
         checks=chosen or list(config.checks or []) or None,
@@ -147,15 +159,11 @@ def scan(
         jobs=jobs or os.cpu_count() or 1,
         use_cache=not no_cache,
     )
-    result = run_scan(targets, options)
+    result = with_progress(lambda: run_scan(targets, options), enabled=not quiet)
     if create_baseline is not None:
-        baseline_mod.write_baseline(result, create_baseline)
+        write_file(create_baseline, lambda path: baseline_mod.write_baseline(result, path))
     if baseline_file is not None:
-        try:
-            result = baseline_mod.apply_baseline(result, baseline_mod.load_baseline(baseline_file))
-        except baseline_mod.BaselineError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_ERROR)
+        result = baseline_mod.apply_baseline(result, accepted)
     if result.files_scanned == 0:
         result.warnings.append("no IaC files found under " + ", ".join(str(t) for t in targets))
     threshold = (severity_threshold or config.severity_threshold or "LOW").upper()
@@ -164,18 +172,91 @@ def scan(
         for f in result.active_findings
         if SEVERITY_ORDER.index(f.severity) >= SEVERITY_ORDER.index(threshold)
     ]
-    color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-    shown = result
+    color = wants_color(fmt, no_color)
+    shown = None
     if quiet and fmt == "text":
-        shown = replace(result, findings=failing, unresolved=[], warnings=[])
+        unresolved = result.unresolved if fail_on_unresolved else []
+        shown = replace(result, findings=failing, unresolved=unresolved, warnings=[])
     ran = rule_set(known, options.checks, options.skip_checks, settings.severity_overrides)
-    click.echo(render(shown, fmt, ran, color=color), nl=False)
+    srcroot = sarif_prefix(targets)
+    click.echo(render(result, fmt, ran, color=color, shown=shown, srcroot=srcroot), nl=False)
     for out_fmt, file in extra_outputs:
-        file.write_text(render(result, out_fmt, ran), encoding="utf-8")
+        text = render(result, out_fmt, ran, srcroot=srcroot)
+        write_file(file, lambda path, text=text: path.write_text(text, encoding="utf-8"))
     if result.errors:
         sys.exit(EXIT_ERROR)
     gate = bool(failing) or (fail_on_unresolved and bool(result.unresolved))
     sys.exit(EXIT_FINDINGS if gate and not soft_fail else EXIT_OK)
+
+
+def wants_color(fmt: str, no_color: bool) -> bool:
+    """ANSI colors in text on a terminal, unless --no-color or a non-empty NO_COLOR says no
+    (https://no-color.org: an empty NO_COLOR does not count)."""
+    return fmt == "text" and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def fail(message: str) -> NoReturn:
+    """A bad configuration, baseline or output file: exit 2 with one clear line."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def write_file(path: Path, write: Callable[[Path], None]) -> None:
+    """Write a report or baseline, creating its folder (CI jobs name ``reports/x.sarif``)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path)
+    except OSError as error:
+        fail(f"cannot write {path}: {error.strerror or error}")
+
+
+def sarif_prefix(targets: list[Path]) -> str:
+    """Where the scan base lies inside its git repository (``infra/``), so that SARIF URIs are
+    relative to the repository root, which is how GitHub code scanning reads them; empty
+    outside a repository (URIs are then relative to the scan base, like every other format)."""
+    from .engine import repository_boundary, scan_base
+
+    base = scan_base(targets).resolve()
+    root = repository_boundary(base)
+    if not (root / ".git").exists() or root == base:
+        return ""
+    return base.relative_to(root).as_posix() + "/"
+
+
+def show_progress() -> bool:
+    """A progress bar only for a person watching: stdout and stderr are a terminal (the spec:
+    never when output is piped) and this is not CI."""
+    ci = os.environ.get("CI", "").strip().lower()
+    return sys.stderr.isatty() and sys.stdout.isatty() and ci in ("", "0", "false", "no")
+
+
+def with_progress(work: Callable[[], T], enabled: bool = True, delay: float = 0.5) -> T:
+    """Run ``work``; if it takes longer than ``delay`` seconds and ``show_progress()``, show an
+    activity bar on stderr meanwhile (stdout, and anything piped, is never touched)."""
+    if not enabled or not show_progress():
+        return work()
+    import threading
+
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # re-raised in the calling thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(delay)
+    if worker.is_alive():
+        ticks = iter(lambda: worker.join(0.1) or worker.is_alive(), False)
+        with click.progressbar(ticks, label="scanning", file=sys.stderr) as bar:
+            for _ in bar:
+                pass
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def rule_set(

@@ -159,9 +159,9 @@ class _Parser:
     def check_id(self, key: str, value: Any) -> str:
         if not isinstance(value, str):
             raise self.fail(key, f"expected a check id string, got {_shown(value)}")
-        if value not in self.known_ids:
+        if value.strip().upper() not in self.known_ids:
             raise self.fail(key, f"unknown check id {value!r}")
-        return value
+        return value.strip().upper()  # as on the command line: iam001 is IAM001
 
     def check_ids(self, key: str, value: Any) -> list[str]:
         return [self.check_id(key, item) for item in self.strings(key, value)]

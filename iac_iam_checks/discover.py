@@ -142,9 +142,14 @@ def discover(paths: list[Path], base: Path, excludes: list[str] | None = None) -
     """Find and read every IaC file under the given paths."""
     result = Discovery()
     excludes = excludes or []
+    seen: set[str] = set()
     for root in paths:
         candidates = [root] if root.is_file() else walk(root, excludes, result.errors, base)
         for path in candidates:
+            real = os.path.realpath(path)
+            if real in seen:  # overlapping PATHs (a folder and a file in it): read once
+                continue
+            seen.add(real)
             rel = rel_path(path, base)
             by_name = kind_by_name(path.name)
             if by_name is None:

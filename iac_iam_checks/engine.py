@@ -327,8 +327,13 @@ def apply_suppressions(
     base: Path,
     options: ScanOptions,
 ) -> None:
-    """Mark findings suppressed by comments, CFN Metadata or configuration."""
+    """Mark findings suppressed by comments, CFN Metadata or configuration.
+
+    A plan has no comments (a marker in it could only be a string value, and a minified plan
+    is one line): findings in plans are suppressed by configuration only.
+    """
     from . import suppressions
+    from .model import TERRAFORM_PLAN
 
     known = set(all_checks())
     spans: dict[str, Resource] = {}
@@ -339,6 +344,8 @@ def apply_suppressions(
     if options.inline_suppressions:
         for address, resource in spans.items():
             found: dict[str, Suppression] = {}
+            if resource.framework == TERRAFORM_PLAN:
+                continue
             if resource.framework == CLOUDFORMATION:
                 metadata = (resource.metadata or {}).get("Metadata") or {}
                 found, warnings = suppressions.metadata_suppressions(metadata, known)

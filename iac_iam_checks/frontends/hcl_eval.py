@@ -10,8 +10,11 @@ the caller through ``Env.resolve``: this module knows expressions, not Terraform
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +35,28 @@ Step = tuple[str, Any]
 """A traversal step: ("attr", name), ("index", value) or ("splat", None)."""
 
 MAX_DEPTH = 200
+
+_error_sink: ContextVar[list[str] | None] = ContextVar("hcl_error_sink", default=None)
+
+
+def note_error(text: str) -> None:
+    """Record an evaluation error (a missing key or attribute, an index out of range): the
+    result is Unknown either way, but ``try()`` moves on after an error and not after a value
+    that is merely unknown (``try(aws_iam_role.this[0].arn, "")`` is the role's ARN)."""
+    sink = _error_sink.get()
+    if sink is not None:
+        sink.append(text)
+
+
+@contextmanager
+def collecting_errors() -> Iterator[list[str]]:
+    """The errors noted while the block runs."""
+    sink: list[str] = []
+    token = _error_sink.set(sink)
+    try:
+        yield sink
+    finally:
+        _error_sink.reset(token)
 
 
 class Env:
@@ -228,6 +253,10 @@ class Evaluator:
         return make_string(parts)
 
     def interpolate(self, value: Any, node: Tree) -> list[str | Unknown]:
+        if called_function(node) == "jsonencode":
+            if not hcl_functions.known(value):
+                return [self.unknown(node)]
+            return [json.dumps(hcl_functions.plain(value), separators=(",", ":"))]
         if isinstance(value, Unknown):
             return [value]
         if isinstance(value, Template):
@@ -353,10 +382,19 @@ class Evaluator:
         return result
 
     def try_call(self, name: str, arg_nodes: list[Any], node: Tree) -> Any:
+        """The first argument that evaluates without an error; an unknown value is not an
+        error, so it is the result (unknown), as in Terraform."""
         for arg in arg_nodes:
-            value = self.eval(arg)
-            if not _contains_unknown(value):
-                return True if name == "can" else value
+            with collecting_errors() as errors:
+                value = self.eval(arg)
+            if errors:
+                if name == "can":
+                    return False
+                continue
+            if name == "can":
+                return True if not _contains_unknown(value) else self.unknown(node)
+            return value
+        note_error(self.source.slice(node))
         return self.unknown(node)
 
     def file_call(self, name: str, args: list[Any], node: Tree) -> Any:
@@ -537,18 +575,37 @@ def apply_steps(value: Any, steps: list[Step], text: str) -> Any:
             return Unknown(text)
         if isinstance(value, dict):
             if str(key) not in value:
+                note_error(text)
                 return Unknown(text)
             value = value[str(key)]
         elif isinstance(value, list):
             if isinstance(key, bool) or not isinstance(key, (int, float, str)):
+                note_error(text)
                 return Unknown(text)
             try:
-                value = value[int(key)]
+                index = int(key)
+                if index < 0:
+                    raise IndexError(index)
+                value = value[index]
             except (ValueError, IndexError):
+                note_error(text)
                 return Unknown(text)
         else:
+            note_error(text)
             return Unknown(text)
     return value
+
+
+def called_function(node: Tree | Token) -> str | None:
+    """The function an expression (or interpolation) calls at its top, if any."""
+    while isinstance(node, Tree) and node.data in ("interpolation", "expr_term"):
+        kids = significant(node)
+        if len(kids) != 1:
+            return None
+        node = kids[0]
+    if isinstance(node, Tree) and node.data == "function_call":
+        return str(significant(node)[0].children[0])
+    return None
 
 
 def _is_token(node: Any, kind: str) -> bool:

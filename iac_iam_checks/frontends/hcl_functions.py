@@ -64,7 +64,7 @@ def binary(op: str, left: Any, right: Any) -> Any:
     if op in ("==", "!="):
         if not known(left) or not known(right):
             return UNKNOWN
-        equal = _plain(left) == _plain(right)
+        equal = plain(left) == plain(right)
         return equal if op == "==" else not equal
     if op in ("&&", "||"):
         if not isinstance(left, bool) or not isinstance(right, bool):
@@ -92,12 +92,12 @@ def binary(op: str, left: Any, right: Any) -> Any:
     return result
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Containers without location subclasses, for equality and JSON."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, str):
         return str(value)
     return value

@@ -36,7 +36,7 @@ from ..model import (
 )
 from ..policy_blocks import build_policy_document
 from .hcl_blocks import blank_irrelevant
-from .hcl_eval import Env, Evaluator, Source, Step, apply_steps, significant
+from .hcl_eval import Env, Evaluator, Source, Step, apply_steps, note_error, significant
 from .hcl_parser import parse_hcl
 from .terraform_json import parse_json_file
 
@@ -143,6 +143,18 @@ def literal_string(node: Tree | None) -> str | None:
         parts = [p.children[0] for p in node.children if isinstance(p, Tree)]
         if all(isinstance(p, Token) and p.type == "STRING_CHARS" for p in parts):
             return "".join(str(p) for p in parts)
+    return None
+
+
+def iterator_name(node: Tree) -> str | None:
+    """A dynamic block's ``iterator``: a bare name in HCL, a string in ``.tf.json``."""
+    text = literal_string(node)
+    if text is not None:
+        return text
+    while isinstance(node, Tree) and node.data == "expr_term" and len(significant(node)) == 1:
+        node = significant(node)[0]
+    if isinstance(node, Tree) and node.data == "identifier":
+        return str(node.children[0])
     return None
 
 
@@ -289,7 +301,8 @@ class Loader:
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
                 return None
-            return SourceText(path, self.rel(path), path.read_text(encoding="utf-8"))
+            # A byte-order mark is dropped as for scanned files (``discover.read_source``).
+            return SourceText(path, self.rel(path), path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError):
             return None
 
@@ -364,6 +377,7 @@ class ModuleInstance:
         self.documents: dict[str, PolicyDocument | Any] = {}
         self.used_documents: set[str] = set()
         self.expanding: set[str] = set()
+        self.output_values: dict[str, Any] = {}
 
     @property
     def prefix(self) -> str:
@@ -405,26 +419,45 @@ class ModuleInstance:
     def module_output(self, steps: list[Step], text: str) -> Any:
         if not steps or steps[0][0] != "attr":
             return Unknown(text)
-        name = steps[0][1]
-        instances = self.module_instances(name)
+        instances = self.module_instances(steps[0][1])
         rest = steps[1:]
         if instances is None:
             return Unknown(text)
-        if rest and rest[0][0] == "index":
-            instance = instances.get(rest[0][1])
+        single = list(instances) == [None]
+        if rest and rest[0][0] == "index" and not single and known_step(rest[0]):
+            if rest[0][1] not in instances:
+                return apply_steps(LocatedDict(), rest, text)  # no such instance: an error
+            instance: ModuleInstance | None = instances[rest[0][1]]
             rest = rest[1:]
-        elif list(instances) == [None]:
+        elif single:
             instance = instances[None]
         else:
-            return Unknown(text)
-        if instance is None or not rest or rest[0][0] != "attr":
-            return Unknown(text)
-        output = instance.mdir.outputs.get(rest[0][1])
-        value_node = output.attribute("value") if output else None
-        if output is None or value_node is None:
-            return Unknown(text)
-        value = instance.evaluator(output.file).eval(value_node)
-        return apply_steps(value, rest[1:], text)
+            instance = None
+        if instance is not None and rest and rest[0][0] == "attr":
+            return apply_steps(instance.output(rest[0][1], text), rest[1:], text)
+        if instance is not None:
+            return apply_steps(instance.outputs_object(text), rest, text)
+        # ``module.x`` of a module with count/for_each: its instances' outputs.
+        objects = {key: child.outputs_object(text) for key, child in instances.items()}
+        if all(isinstance(key, int) for key in objects):
+            return apply_steps(LocatedList(objects.values()), rest, text)
+        return apply_steps(LocatedDict(objects), rest, text)
+
+    def output(self, name: str, text: str) -> Any:
+        """The value of this instance's output ``name`` (evaluated once)."""
+        if name not in self.output_values:
+            output = self.mdir.outputs.get(name)
+            value_node = output.attribute("value") if output else None
+            if output is None or value_node is None:
+                note_error(text)
+                return Unknown(text)
+            self.output_values[name] = Unknown(text)  # an output that reads itself
+            self.output_values[name] = self.evaluator(output.file).eval(value_node)
+        return self.output_values[name]
+
+    def outputs_object(self, text: str) -> LocatedDict:
+        """``module.x`` as a value: an object of all its outputs."""
+        return LocatedDict({name: self.output(name, text) for name in self.mdir.outputs})
 
     def module_instances(self, name: str) -> dict[Any, ModuleInstance] | None:
         if name not in self.children:
@@ -625,7 +658,7 @@ class ModuleInstance:
         iterator_node = block.attribute("iterator")
         iterator = label
         if iterator_node is not None:
-            iterator = parsed.source.slice(iterator_node).strip() or label
+            iterator = iterator_name(iterator_node) or parsed.source.slice(iterator_node).strip()
         each_node = block.attribute("for_each")
         collection = evaluator.eval(each_node) if each_node is not None else None
         content = next(
@@ -791,7 +824,7 @@ class ModuleEnv(Env):
             return self.data_reference(steps, text)
         if root in ("terraform", "self", "each", "count"):
             return Unknown(text)
-        if first[0] == "attr" and (len(steps) == 1 or steps[1][0] == "splat"):
+        if first[0] == "attr" and (len(steps) == 1 or known_step(steps[1])):
             collection = instance.resource_collection(root, first[1])
             if collection is not None:
                 return apply_steps(collection, steps[1:], text)
@@ -819,6 +852,14 @@ class ModuleEnv(Env):
             return Unknown(text)
         where = Location(self.instance.loader.rel(target.resolve()), 1, 1)
         return located(content, where)
+
+
+def known_step(step: Step) -> bool:
+    """A splat, or an index whose key is known: both can be applied to a block's instances
+    (an index no instance has is then an error, which ``try()`` skips)."""
+    return step[0] == "splat" or (
+        step[0] == "index" and not isinstance(step[1], (Unknown, Template))
+    )
 
 
 def reference(prefix: str, steps: list[Step], text: str) -> Unknown:

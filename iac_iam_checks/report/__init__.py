@@ -24,9 +24,22 @@ SEVERITY_ORDER = tuple(reversed(SEVERITIES))
 """Most severe first: CRITICAL, HIGH, MEDIUM, LOW."""
 
 
-def render(result: ScanResult, fmt: str, checks: dict[str, Check], color: bool = False) -> str:
-    """``result`` as ``fmt`` (one of ``FORMATS``); ``color`` only affects text."""
-    data = ordered(result)
+def render(
+    result: ScanResult,
+    fmt: str,
+    checks: dict[str, Check],
+    color: bool = False,
+    shown: ScanResult | None = None,
+    srcroot: str = "",
+) -> str:
+    """``result`` as ``fmt`` (one of ``FORMATS``); ``color`` only affects text.
+
+    ``shown``: what to list when it is less than ``result`` (``--quiet``); the summary still
+    counts all of ``result``. ``srcroot``: the scan base inside the repository (``infra/``),
+    prefixed to SARIF URIs.
+    """
+    data = ordered(shown or result)
+    data.summary = summary(result)
     if fmt == "text":
         from . import text
 
@@ -38,7 +51,7 @@ def render(result: ScanResult, fmt: str, checks: dict[str, Check], color: bool =
     if fmt == "sarif":
         from . import sarif
 
-        return sarif.render(data, checks)
+        return sarif.render(data, checks, srcroot)
     if fmt == "junit":
         from . import junit
 

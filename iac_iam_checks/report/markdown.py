@@ -32,7 +32,8 @@ def render(data: Ordered) -> str:
         f"| Unresolved | {summary['unresolved']} |",
         f"| File errors | {summary['errors']} |",
         "",
-        f"{summary['resources_scanned']} resources in {summary['files_scanned']} files scanned.",
+        f"{_count(summary['resources_scanned'], 'resource')} in "
+        f"{_count(summary['files_scanned'], 'file')} scanned.",
         "",
     ]
     if active:
@@ -130,3 +131,7 @@ def _code(text: str) -> str:
 
 def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -12,7 +12,10 @@ Choices:
   (CRITICAL 9.5, HIGH 8.0, MEDIUM 5.5, LOW 2.0) and the default level maps CRITICAL/HIGH to
   ``error``, MEDIUM to ``warning``, LOW to ``note``. A result's level follows its finding's
   own severity (which may differ from the rule's default, e.g. IAM011 without ``pgp_key``).
-- Locations are relative URIs under ``%SRCROOT%``, with ``startLine`` >= 1 and ``endLine``;
+- Locations are relative URIs under ``%SRCROOT%``, with ``startLine`` >= 1 and ``endLine``.
+  GitHub code scanning reads relative URIs from the repository root (and ignores
+  ``originalUriBaseIds``), so the CLI passes the scan base's place in its git repository as
+  ``srcroot``: scanning ``infra/`` gives ``infra/main.tf``, like the JSON ``file`` prefixed;
   the resource address is the result's logical location and starts its message.
 - ``partialFingerprints["iacIamChecks/v1"]`` is the finding's line-independent fingerprint.
 - Suppressed findings carry ``suppressions``: ``inSource`` for comments and Metadata,
@@ -48,23 +51,25 @@ LEVEL = {"CRITICAL": "error", "HIGH": "error", "MEDIUM": "warning", "LOW": "note
 IN_SOURCE = {"comment", "checkov:skip", "metadata"}
 
 
-def render(data: Ordered, checks: dict[str, Check]) -> str:
-    return json.dumps(document(data, checks), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def render(data: Ordered, checks: dict[str, Check], srcroot: str = "") -> str:
+    text = json.dumps(document(data, checks, srcroot), indent=2, sort_keys=True, ensure_ascii=False)
+    return text + "\n"
 
 
-def document(data: Ordered, checks: dict[str, Check]) -> dict[str, Any]:
+def document(data: Ordered, checks: dict[str, Check], srcroot: str = "") -> dict[str, Any]:
+    """``srcroot`` (``infra/``) is prefixed to every file: see ``_artifact``."""
     rules = [_rule(check) for _, check in sorted(checks.items())]
     rules += [_fallback_rule(f) for f in _first_per_unlisted_check(data.findings, checks)]
     if data.unresolved:
         rules.append(_unresolved_rule())
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = [_finding_result(f, index[f.check_id]) for f in data.findings]
-    results += [_unresolved_result(u, index[UNRESOLVED_RULE]) for u in data.unresolved]
+    results = [_finding_result(f, index[f.check_id], srcroot) for f in data.findings]
+    results += [_unresolved_result(u, index[UNRESOLVED_RULE], srcroot) for u in data.unresolved]
     notifications = [
         {
             "level": "error",
             "message": {"text": f"line {e.line}: {e.message}" if e.line else e.message},
-            "locations": [{"physicalLocation": {"artifactLocation": _artifact(e.file)}}],
+            "locations": [{"physicalLocation": {"artifactLocation": _artifact(srcroot + e.file)}}],
         }
         for e in data.errors
     ]
@@ -139,7 +144,7 @@ def _unresolved_rule() -> dict[str, Any]:
     }
 
 
-def _finding_result(finding: Finding, rule_index: int) -> dict[str, Any]:
+def _finding_result(finding: Finding, rule_index: int, srcroot: str) -> dict[str, Any]:
     suppressions = []
     if finding.suppressed:
         kind = "inSource" if finding.suppressed.source in IN_SOURCE else "external"
@@ -153,7 +158,9 @@ def _finding_result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "ruleIndex": rule_index,
         "level": LEVEL.get(finding.severity, "warning"),
         "message": {"text": f"{finding.resource}: {finding.message}"},
-        "locations": [_location(finding.file, finding.line, finding.end_line, finding.resource)],
+        "locations": [
+            _location(srcroot + finding.file, finding.line, finding.end_line, finding.resource)
+        ],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "suppressions": suppressions,
         "properties": {
@@ -164,7 +171,7 @@ def _finding_result(finding: Finding, rule_index: int) -> dict[str, Any]:
     }
 
 
-def _unresolved_result(entry: UnresolvedEntry, rule_index: int) -> dict[str, Any]:
+def _unresolved_result(entry: UnresolvedEntry, rule_index: int, srcroot: str) -> dict[str, Any]:
     check_ids = sorted(entry.check_ids)
     key = fingerprint(UNRESOLVED_RULE, entry.resource, [check_ids, entry.value])
     return {
@@ -175,7 +182,7 @@ def _unresolved_result(entry: UnresolvedEntry, rule_index: int) -> dict[str, Any
             "text": f"{entry.resource}: {', '.join(check_ids)} could not decide: "
             f"{entry.message} (unknown: {entry.value})"
         },
-        "locations": [_location(entry.file, entry.line, entry.line, entry.resource)],
+        "locations": [_location(srcroot + entry.file, entry.line, entry.line, entry.resource)],
         "partialFingerprints": {FINGERPRINT_KEY: key},
         "properties": {"checkIds": check_ids, "value": entry.value, "resource": entry.resource},
     }
