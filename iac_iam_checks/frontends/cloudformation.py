@@ -364,6 +364,17 @@ class _Evaluator:
     def base64(self, argument: Any, raw: Any, data: bool) -> Any:
         return self.argument(argument)
 
+    def to_json_string(self, argument: Any, raw: Any, data: bool) -> Any:
+        """``Fn::ToJsonString`` (AWS::LanguageExtensions): the object itself, as Terraform's
+        ``jsonencode`` is kept, so a policy written this way keeps its statements' lines."""
+        value = self.argument(argument)
+        return value if isinstance(value, (dict, list)) else Unknown(source_text(raw))
+
+    def length(self, argument: Any, raw: Any, data: bool) -> Any:
+        """``Fn::Length`` (AWS::LanguageExtensions) of a list."""
+        value = self.argument(argument)
+        return len(value) if isinstance(value, list) else Unknown(source_text(raw))
+
     def import_value(self, argument: Any, raw: Any, data: bool) -> Any:
         name = self.argument(argument)
         return Unknown(f"ImportValue {name if isinstance(name, str) else source_text(argument)}")
@@ -380,6 +391,8 @@ _FUNCTIONS = {
     "Fn::FindInMap": _Evaluator.find_in_map,
     "Fn::Base64": _Evaluator.base64,
     "Fn::ImportValue": _Evaluator.import_value,
+    "Fn::ToJsonString": _Evaluator.to_json_string,
+    "Fn::Length": _Evaluator.length,
 }
 
 

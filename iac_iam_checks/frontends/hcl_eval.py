@@ -35,6 +35,13 @@ Step = tuple[str, Any]
 """A traversal step: ("attr", name), ("index", value) or ("splat", None)."""
 
 MAX_DEPTH = 200
+MAX_FOR_ITERATIONS = 100_000
+"""Iterations of ``for`` expressions (nested ones included) one evaluation may run: real code
+loops over hundreds of items; ``range(10000)`` inside ``range(10000)`` would take hours."""
+MAX_VALUE_NODES = 200_000
+"""Elements a stored value (a local, an output) may expand to. Values share their parts, so
+``merge(local.a, {x = local.a})`` repeated doubles at each step: cheap to build, but walking it
+(checks, ``==``, ``jsonencode``) would take forever."""
 
 _error_sink: ContextVar[list[str] | None] = ContextVar("hcl_error_sink", default=None)
 
@@ -136,6 +143,8 @@ class Evaluator:
         self.source = source
         self.file = file
         self.depth = 0
+        self.budget = [MAX_FOR_ITERATIONS]
+        """``for`` iterations left, shared with the evaluators this one derives."""
 
     def loc(self, node: Tree) -> Location:
         return Location(self.file, node.meta.line, node.meta.end_line)
@@ -143,9 +152,11 @@ class Evaluator:
     def unknown(self, node: Tree | Token) -> Unknown:
         return Unknown(self.source.slice(node))
 
-    def child(self, env: Env) -> Evaluator:
-        ev = Evaluator(env, self.source, self.file)
+    def child(self, env: Env, source: Source | None = None) -> Evaluator:
+        """An evaluator for a nested scope (loop names, a template): same depth and budget."""
+        ev = Evaluator(env, source or self.source, self.file)
         ev.depth = self.depth
+        ev.budget = self.budget
         return ev
 
     # -- entry point ------------------------------------------------------------------------
@@ -274,9 +285,7 @@ class Evaluator:
     def n_json_string(self, node: Tree) -> Any:
         """A string of a ``.tf.json`` file, parsed on its own: quote from its own text."""
         snippet, expr = node.children
-        evaluator = Evaluator(self.env, Source(str(snippet)), self.file)
-        evaluator.depth = self.depth
-        return evaluator.eval(expr)
+        return self.child(self.env, Source(str(snippet))).eval(expr)
 
     def n_template_string(self, node: Tree) -> Any:
         return unescape(str(node.children[0])[2:-2])
@@ -315,8 +324,7 @@ class Evaluator:
             if expr is None:
                 out.append(Unknown(value.strip()))
                 continue
-            ev = Evaluator(env or self.env, Source(f"x = {value}\n"), self.file)
-            ev.depth = self.depth
+            ev = self.child(env or self.env, Source(f"x = {value}\n"))
             out.extend(ev.interpolate(ev.eval(expr), expr))
         result = make_string(out)
         if isinstance(result, str):
@@ -520,6 +528,8 @@ class Evaluator:
         return intro, body, cond
 
     def for_pairs(self, intro: Tree, node: Tree) -> list[dict[str, Any]] | None:
+        if self.budget[0] <= 0:
+            return None
         kids = [k for k in significant(intro) if isinstance(k, Tree)]
         names = [str(k.children[0]) for k in kids if k.data == "identifier"]
         collection = self.eval(kids[-1])
@@ -529,6 +539,10 @@ class Evaluator:
             items = list(enumerate(collection))
         else:
             return None
+        if len(items) > self.budget[0]:
+            self.budget[0] = 0
+            return None
+        self.budget[0] -= len(items)
         out = []
         for key, value in items:
             if len(names) == 2:
@@ -594,6 +608,24 @@ def apply_steps(value: Any, steps: list[Step], text: str) -> Any:
             note_error(text)
             return Unknown(text)
     return value
+
+
+def too_large(value: Any, limit: int = MAX_VALUE_NODES) -> bool:
+    """Whether a value expands to more than ``limit`` elements (stops counting there)."""
+    count = 0
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        else:
+            continue
+        count += len(item)
+        if count > limit:
+            return True
+    return False
 
 
 def called_function(node: Tree | Token) -> str | None:

@@ -36,13 +36,26 @@ from ..model import (
 )
 from ..policy_blocks import build_policy_document
 from .hcl_blocks import blank_irrelevant
-from .hcl_eval import Env, Evaluator, Source, Step, apply_steps, note_error, significant
+from .hcl_eval import (
+    MAX_VALUE_NODES,
+    Env,
+    Evaluator,
+    Source,
+    Step,
+    apply_steps,
+    note_error,
+    significant,
+    too_large,
+)
 from .hcl_parser import parse_hcl
 from .terraform_json import parse_json_file
 
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers"}
 MAX_MODULE_DEPTH = 16
 MAX_INSTANCES = 1000
+MAX_MODULE_INSTANCES = 10_000
+"""Module instances one root may create in all (nested ``for_each`` multiplies them); past
+that, a module call is evaluated once, as if its ``count``/``for_each`` were unknown."""
 MAX_FILE_BYTES = 5 * 1024 * 1024
 ALWAYS_KEPT = ("aws_iam_", "aws_ssoadmin_")
 
@@ -264,6 +277,8 @@ class Loader:
         """Files parsed (and their errors reported) at least once."""
         self.dirs: dict[Path, ModuleDir] = {}
         self.out = ScanInput()
+        self.module_budget = MAX_MODULE_INSTANCES
+        """Module instances the current root may still create."""
 
     def rel(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.base)).as_posix()
@@ -410,11 +425,20 @@ class ModuleInstance:
             return Unknown(text)
         self.evaluating.add(name)
         try:
-            value = self.evaluator(entry[2]).eval(entry[0])
+            value = self.stored(self.evaluator(entry[2]).eval(entry[0]), f"local.{name}")
         finally:
             self.evaluating.discard(name)
         self.local_values[name] = value
         return value
+
+    def stored(self, value: Any, name: str) -> Any:
+        """A value that other expressions will read, unless it is absurdly large."""
+        if not too_large(value):
+            return value
+        self.loader.out.warnings.append(
+            f"{self.prefix}{name}: value larger than {MAX_VALUE_NODES} elements; treated as unknown"
+        )
+        return Unknown(f"{self.prefix}{name} (too large)")
 
     def module_output(self, steps: list[Step], text: str) -> Any:
         if not steps or steps[0][0] != "attr":
@@ -452,7 +476,8 @@ class ModuleInstance:
                 note_error(text)
                 return Unknown(text)
             self.output_values[name] = Unknown(text)  # an output that reads itself
-            self.output_values[name] = self.evaluator(output.file).eval(value_node)
+            value = self.evaluator(output.file).eval(value_node)
+            self.output_values[name] = self.stored(value, f"output.{name}")
         return self.output_values[name]
 
     def outputs_object(self, text: str) -> LocatedDict:
@@ -485,8 +510,16 @@ class ModuleInstance:
             return None
         instances: dict[Any, ModuleInstance] = {}
         expansion = self.expand(block)
+        if expansion is not None and len(expansion) > self.loader.module_budget:
+            where = block.location()
+            self.loader.out.warnings.append(
+                f"{where.file}:{where.line}: more than {MAX_MODULE_INSTANCES} module instances; "
+                f"{self.prefix}module.{block.labels[0]} evaluated once, its keys unknown"
+            )
+            expansion = None
         if expansion is None:
             expansion = [(None, {})]
+        self.loader.module_budget -= len(expansion)
         for key, names in expansion:
             evaluator = self.evaluator(block.file, names)
             inputs = {}
@@ -494,7 +527,8 @@ class ModuleInstance:
                 if isinstance(child, Tree) and child.data == "attribute":
                     name = attribute_name(child)
                     if name not in META_ARGUMENTS and name not in ("source", "version"):
-                        inputs[name] = evaluator.eval(child.children[-1])
+                        value = evaluator.eval(child.children[-1])
+                        inputs[name] = self.stored(value, f"module.{block.labels[0]}.{name}")
             address = f"{self.prefix}module.{block.labels[0]}{instance_suffix(key)}"
             instances[key] = ModuleInstance(
                 self.loader,
@@ -632,7 +666,7 @@ class ModuleInstance:
                 name = attribute_name(child)
                 if name in META_ARGUMENTS:
                     continue
-                attrs[name] = evaluator.eval(child.children[-1])
+                attrs[name] = self.stored(evaluator.eval(child.children[-1]), name)
                 locations[name] = Location(parsed.rel, child.meta.line, child.meta.end_line)
             elif child.data == "block":
                 nested = make_block(child, parsed)
@@ -967,6 +1001,7 @@ def load_terraform(
         if mdir is None or not mdir.files:
             continue
         own_vars = loader.parsed(tfvars.get(path, []))
+        loader.module_budget = MAX_MODULE_INSTANCES
         scope = loader.rel(single or path)
         instance = ModuleInstance(
             loader,
