@@ -339,7 +339,7 @@ def apply_suppressions(
     spans: dict[str, Resource] = {}
     for _, item in results:
         spans.setdefault(item.resource.address, item.resource)
-    texts: dict[str, str] = {}
+    texts: dict[str, list[str]] = {}
     per_resource: dict[str, dict[str, Suppression]] = {}
     if options.inline_suppressions:
         for address, resource in spans.items():
@@ -352,10 +352,10 @@ def apply_suppressions(
                 result.warnings.extend(
                     f"{resource.location.file}: {address}: {w}" for w in warnings
                 )
-            text = source_text(base, resource.location.file, texts)
-            if text is not None:
+            lines = source_lines(base, resource.location.file, texts)
+            if lines:
                 inline, warnings = suppressions.inline_suppressions(
-                    text,
+                    lines,
                     resource.location.line,
                     resource.location.end_line,
                     known,
@@ -374,12 +374,16 @@ def apply_suppressions(
     result.warnings = list(dict.fromkeys(result.warnings))
 
 
-def source_text(base: Path, rel: str, cache: dict[str, str]) -> str | None:
+def source_lines(base: Path, rel: str, cache: dict[str, list[str]]) -> list[str]:
+    """A scanned file's lines, read once; empty when it holds no suppression marker at all
+    (the common case, which then costs one search per file)."""
     if rel not in cache:
         try:
-            cache[rel] = (base / rel).read_text(encoding="utf-8")
+            text = (base / rel).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            return None
+            text = ""
+        has_marker = "iac-iam-checks:ignore" in text or "checkov:skip" in text
+        cache[rel] = text.splitlines() if has_marker else []
     return cache[rel]
 
 

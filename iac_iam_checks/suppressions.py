@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,13 +42,19 @@ _COMMENT_OPENERS = ("#", "//", "/*", "*")
 
 
 def inline_suppressions(
-    file_text: str, start_line: int, end_line: int, known_ids: Collection[str], file: str = ""
+    file_text: str | Sequence[str],
+    start_line: int,
+    end_line: int,
+    known_ids: Collection[str],
+    file: str = "",
 ) -> tuple[dict[str, Suppression], list[str]]:
     """Suppressions written in comments for the resource spanning ``start_line..end_line``.
 
-    Returns ``{check id: Suppression}`` and warnings (``file:line: ...``) for ignored markers.
+    ``file_text`` may be given already split into lines (callers with many resources in one
+    file split it once). Returns ``{check id: Suppression}`` and warnings (``file:line: ...``)
+    for ignored markers.
     """
-    lines = file_text.splitlines()
+    lines = file_text.splitlines() if isinstance(file_text, str) else file_text
     first = max(start_line, 1)
     last = min(max(end_line, first), len(lines))
     above = first
