@@ -23,13 +23,24 @@ def iam_only(kind: str) -> bool:
     return kind.startswith("aws_iam_")
 
 
-def test_irrelevant_resource_bodies_become_spaces() -> None:
+def test_irrelevant_resource_bodies_become_one_comment_of_the_same_shape() -> None:
     out = blank_irrelevant(TEXT, iam_only)
     assert len(out) == len(TEXT)
-    lines = out.split("\n")
-    assert all(not line.strip() for line in lines[1:8])
-    assert lines[0] == TEXT.split("\n")[0]
-    assert lines[8:] == TEXT.split("\n")[8:]
+    assert out.count("\n") == TEXT.count("\n")
+    start = TEXT.index('resource "aws_s3_bucket"')
+    end = TEXT.index('variable "x"') - 1
+    assert out[:start] == TEXT[:start] and out[end:] == TEXT[end:]
+    skipped = out[start:end]
+    assert skipped.startswith("/*") and skipped.endswith("*/")
+    assert skipped[2:-2].strip() == ""
+
+
+def test_lines_after_a_skipped_block_keep_their_numbers() -> None:
+    from iac_iam_checks.frontends.hcl_parser import parse_hcl
+
+    tree = parse_hcl(blank_irrelevant(TEXT, iam_only))
+    blocks = [c for c in tree.children[0].children if c.data == "block"]
+    assert [b.meta.line for b in blocks] == [9, 10]
 
 
 def test_blocks_with_credentials_are_kept() -> None:

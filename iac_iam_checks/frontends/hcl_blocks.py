@@ -1,13 +1,14 @@
 """Skip what no check needs before parsing: the parser is the bound on a cold run.
 
 Most resources in a real repository (buckets, VPCs, security groups) are neither IAM nor EC2
-compute, and nothing we check reads their bodies: references to them become Unknown anyway.
-``blank_irrelevant`` replaces such ``resource`` blocks by spaces (newlines kept), so the text
-has the same length and lines and the parser skips them as whitespace. Blocks that could hold
-hard-coded credentials are kept. If the block structure cannot be followed (an unterminated
-string, unbalanced braces) or a block has a dangling ``name =``, it is not blanked and the parser
-reports the real error. The price: another syntax error inside a skipped block (balanced, but
-wrong) is not reported.
+compute, and nothing we check reads their bodies: references to them become Unknown anyway; the
+same holds for data sources such as ``aws_ami`` and for ``terraform``/``provider`` settings.
+``blank_irrelevant`` replaces such blocks by one comment of the same length and lines
+(``/*``, spaces and newlines, ``*/``), which the lexer reads as a single token. Blocks that
+could hold hard-coded credentials are kept. If the block structure cannot be followed (an
+unterminated string, unbalanced braces) or a block has a dangling ``name =``, it is not
+blanked and the parser reports the real error. The price: another syntax error inside a
+skipped block (balanced, but wrong) is not reported.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-_RESOURCE_HEADER = re.compile(r'resource\s+"([^"]+)"\s+"[^"]*"\s*\{')
+_HEADER = re.compile(
+    r'(?:resource|data)\s+"(?P<kind>[^"]+)"\s+"[^"]*"\s*\{'
+    r'|(?P<setting>terraform)\s*\{|(?P<provider>provider)\s+"[^"]*"\s*\{'
+)
+"""Blocks whose body may be skipped: resources and data sources of kinds nothing reads, and
+``terraform``/``provider`` settings (read only for hard-coded credentials)."""
 _CREDENTIAL_HINT = re.compile(r"AKIA|ASIA|secret|access_key", re.IGNORECASE)
 _HEREDOC = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\r?\n")
 _DANGLING = re.compile(r"(^|\n)[ \t]*[\w-]+[ \t]*=[ \t]*(#[^\n]*|//[^\n]*)?(\n|$)")
@@ -28,7 +34,7 @@ class _Unbalanced(Exception):
 
 
 def top_level_blocks(text: str) -> list[tuple[int, int]]:
-    """Spans [start, end) of top-level ``resource "t" "n" { ... }`` blocks."""
+    """Spans [start, end) of the top-level blocks ``_HEADER`` names."""
     spans = []
     i, n = 0, len(text)
     while i < n:
@@ -39,8 +45,10 @@ def top_level_blocks(text: str) -> list[tuple[int, int]]:
             i = _line_end(text, i)
         elif text.startswith("/*", i):
             i = _comment_end(text, i)
-        elif text.startswith("resource", i) and (i == 0 or text[i - 1] == "\n"):
-            match = _RESOURCE_HEADER.match(text, i)
+        elif text.startswith(("resource", "data", "terraform", "provider"), i) and (
+            i == 0 or text[i - 1] == "\n"
+        ):
+            match = _HEADER.match(text, i)
             if match is None:
                 i = _line_end(text, i)
                 continue
@@ -53,7 +61,8 @@ def top_level_blocks(text: str) -> list[tuple[int, int]]:
 
 
 def blank_irrelevant(text: str, keep: Callable[[str], bool]) -> str:
-    """The text with every resource block whose type ``keep`` rejects turned into spaces."""
+    """The text with every resource or data block whose type ``keep`` rejects, and every
+    ``terraform``/``provider`` block, turned into spaces (unless it may hold credentials)."""
     try:
         spans = top_level_blocks(text)
     except _Unbalanced:
@@ -62,18 +71,27 @@ def blank_irrelevant(text: str, keep: Callable[[str], bool]) -> str:
     last = 0
     for start, end in spans:
         block = text[start:end]
-        header = _RESOURCE_HEADER.match(block)
-        if header is None or keep(header.group(1)) or _CREDENTIAL_HINT.search(block):
+        header = _HEADER.match(block)
+        if header is None or _CREDENTIAL_HINT.search(block):
+            continue
+        if header.group("kind") is not None and keep(header.group("kind")):
             continue
         if _DANGLING.search(block):
             continue
         pieces.append(text[last:start])
-        pieces.append(re.sub(r"[^\n]", " ", block))
+        pieces.append(_as_comment(block))
         last = end
     if not pieces:
         return text
     pieces.append(text[last:])
     return "".join(pieces)
+
+
+def _as_comment(block: str) -> str:
+    """A ``/* */`` comment as long as ``block`` and with as many newlines (where they stand in
+    it does not matter: lines after it keep their numbers)."""
+    newlines = block.count("\n")
+    return "/*" + " " * (len(block) - 4 - newlines) + "\n" * newlines + "*/"
 
 
 def _line_end(text: str, i: int) -> int:
