@@ -107,8 +107,18 @@ def _comment_end(text: str, i: int) -> int:
 
 
 def _skip_statement(text: str, i: int) -> int:
-    """Skip a top-level statement (another block or an attribute) to its end."""
-    depth = 0
+    """Skip a top-level statement (another block or an attribute) to the end of its line."""
+    return _scan(text, i, depth=0, to_line_end=True)
+
+
+def _skip_braces(text: str, i: int) -> int:
+    """From just after an opening brace to just after its closing brace."""
+    return _scan(text, i, depth=1, to_line_end=False)
+
+
+def _scan(text: str, i: int, depth: int, to_line_end: bool) -> int:
+    """Walk brackets, strings, heredocs and comments; stop when the brackets close (or, with
+    ``to_line_end``, at a newline outside brackets)."""
     n = len(text)
     while i < n:
         ch = text[i]
@@ -122,7 +132,7 @@ def _skip_statement(text: str, i: int) -> int:
                 continue
         if ch == "#" or text.startswith("//", i):
             i = _line_end(text, i)
-            if depth == 0:
+            if to_line_end and depth == 0:
                 return i
             continue
         if text.startswith("/*", i):
@@ -134,42 +144,14 @@ def _skip_statement(text: str, i: int) -> int:
             depth -= 1
             if depth < 0:
                 raise _Unbalanced
-        elif ch == "\n" and depth == 0:
+            if depth == 0 and not to_line_end:
+                return i + 1
+        elif ch == "\n" and depth == 0 and to_line_end:
             return i + 1
         i += 1
-    if depth:
+    if depth or not to_line_end:
         raise _Unbalanced
     return n
-
-
-def _skip_braces(text: str, i: int) -> int:
-    """From just after an opening brace to just after its closing brace."""
-    depth = 1
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            i = _skip_string(text, i + 1)
-            continue
-        if ch == "<" and text.startswith("<<", i):
-            heredoc = _HEREDOC.match(text, i)
-            if heredoc:
-                i = _skip_heredoc(text, heredoc)
-                continue
-        if ch == "#" or text.startswith("//", i):
-            i = _line_end(text, i)
-            continue
-        if text.startswith("/*", i):
-            i = _comment_end(text, i)
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise _Unbalanced
 
 
 def _skip_string(text: str, i: int) -> int:
