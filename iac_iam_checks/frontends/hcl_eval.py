@@ -329,6 +329,9 @@ class Evaluator:
         result = make_string(out)
         if isinstance(result, str):
             return located(result, where)
+        if isinstance(result, Template) and isinstance(result.parts[0], str):
+            # Keep the text's position so statement lines survive holes like ${aws_s3_bucket.b.arn}.
+            return Template((located(result.parts[0], where), *result.parts[1:]))
         return result
 
     # -- operators --------------------------------------------------------------------------
