@@ -26,7 +26,10 @@ PLAN = "plan"
 CLOUDFORMATION = "cfn"
 
 _CFN_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::""")
-_CFN_RESOURCES = re.compile(r"""(^|\n)\s*["']?Resources["']?\s*:""")
+_CFN_RESOURCES = re.compile(r"""(^\ufeff?|\n)(Resources|\s*["']Resources["'])\s*:""")
+"""A top-level ``Resources:`` (YAML, column 0) or a quoted ``"Resources":`` key (JSON): a
+template embedded in a manifest's or workflow's block string is indented, so not a template."""
+_KUBERNETES = re.compile(r"^apiVersion\s*:.*^kind\s*:|^kind\s*:.*^apiVersion\s*:", re.M | re.S)
 _PLAN_KEYS = ("planned_values", "resource_changes")
 
 
@@ -66,6 +69,8 @@ def kind_by_content(name: str, text: str) -> str | None:
     if name.endswith(".json") and head.lstrip().startswith("{"):
         if any(f'"{key}"' in head for key in _PLAN_KEYS) and '"format_version"' in head:
             return PLAN
+    if _KUBERNETES.search(head):
+        return None
     if "AWSTemplateFormatVersion" in head:
         return CLOUDFORMATION
     if _CFN_RESOURCES.search(head) and _CFN_TYPE.search(head):

@@ -783,7 +783,18 @@ def principal_is_anyone(statement: Statement) -> Tri:
         return True
     if isinstance(principals, dict) and "*" in principals:
         return True
-    return _any_entry(_principal_values(statement, "AWS"), is_star)
+    aws = _principal_values(statement, "AWS")
+    if isinstance(aws, Unknown):
+        return _principal_is_star(aws)
+    return _any_entry(aws, _principal_is_star)
+
+
+def _principal_is_star(value: Any) -> Tri:
+    """Like ``is_star``, but another resource's ARN (``!GetAtt Caller.Arn``) or the account's
+    own id (``!Ref AWS::AccountId``) names one principal, never everybody."""
+    if isinstance(value, Unknown) and _names_one_thing(value):
+        return False
+    return is_star(value)
 
 
 ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")

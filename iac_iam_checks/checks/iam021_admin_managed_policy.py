@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..least_privilege import is_data_source
-from ..model import Resource, Template, Unknown, location_of
+from ..model import Location, Resource, Template, Unknown, location_of
 from ..policy import aws_managed_policy_name
 from ..policy_eval import is_own_account_marker
 from ..registry import Blocked, Context, Issue, Result, check
@@ -77,7 +77,7 @@ def _entries(resource: Resource, attribute: str, verb: str, names: bool) -> Iter
     if value is None:
         return
     for entry in value if isinstance(value, list) else [value]:
-        where = location_of(entry) or resource.loc(attribute)
+        where = _written_at(entry) or resource.loc(attribute)
         verdict = admin_policy(entry, names)
         if isinstance(verdict, str):
             yield Issue(
@@ -94,6 +94,14 @@ def _entries(resource: Resource, attribute: str, verb: str, names: bool) -> Iter
                 "administrative policy",
                 where,
             )
+
+
+def _written_at(entry: Any) -> Location | None:
+    """Where one entry is written; a ``Template`` (``!Sub arn:${AWS::Partition}:...``) keeps
+    its place on its first part."""
+    if isinstance(entry, Template):
+        return location_of(entry.parts[0])
+    return location_of(entry)
 
 
 def admin_policy(value: Any, names: bool = False) -> str | Unknown | None:

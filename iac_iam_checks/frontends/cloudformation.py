@@ -225,7 +225,7 @@ class _Evaluator:
                 handler = _FUNCTIONS.get(name)
                 if handler is None:
                     return Unknown(source_text(raw))
-                return handler(self, argument, raw, data)
+                return _at_call_site(handler(self, argument, raw, data), location_of(raw))
             out = LocatedDict()
             out.location = location_of(raw)
             for key, item in raw.items():
@@ -295,8 +295,9 @@ class _Evaluator:
             position = match.end()
         parts.append(text[position:])
         result = make_string(parts)
-        if isinstance(result, str) and isinstance(text, LocatedStr):
-            return located(result, text.location)
+        if isinstance(text, LocatedStr):
+            # Policy JSON in a block scalar starts on the line after the tag, not at the call.
+            return _at_call_site(result, text.location)
         return result
 
     def _sub_variable(self, name: str, variables: dict) -> list[str | Unknown]:
@@ -449,6 +450,23 @@ def _condition_choices(names: list[str]) -> list[dict[str, bool]]:
         {name: not ((variant >> (i % _VARYING_CONDITIONS)) & 1) for i, name in enumerate(names)}
         for variant in range(count)
     ]
+
+
+def _at_call_site(value: Any, location: Location | None) -> Any:
+    """``value`` located where the function producing it was written, unless it already has a
+    place (a mapping from ``Mappings``, a list parameter's ``Default``): an ARN built with
+    ``!Sub`` in a list is then reported on its own line, and a policy written as ``!Sub`` JSON
+    gets statement lines. A ``Template`` carries the place on its first part, the way policy
+    text with holes does."""
+    if location is None or location_of(value) is not None or isinstance(value, bool):
+        return value
+    if isinstance(value, (str, dict, list)):
+        return located(value, location)
+    if isinstance(value, Template):
+        first = value.parts[0]
+        if isinstance(first, str) and location_of(first) is None:
+            return Template((located(first, location), *value.parts[1:]))
+    return value
 
 
 def _string_parts(value: Any, source: Any) -> list[str | Unknown]:
