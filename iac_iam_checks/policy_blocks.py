@@ -119,8 +119,9 @@ def provider_string(value: Any) -> Any:
 
 
 def principals(blocks: Any) -> Any:
-    """``principals { type = "AWS" identifiers = [...] }`` blocks -> {"AWS": [...]}."""
-    if blocks is None:
+    """``principals { type = "AWS" identifiers = [...] }`` blocks -> {"AWS": [...]}; none (an
+    empty ``dynamic "principals"`` included) is no ``Principal`` at all."""
+    if blocks is None or blocks == []:
         return None
     out: dict[str, Any] = {}
     for block in as_list(blocks):
@@ -139,7 +140,7 @@ def principals(blocks: Any) -> Any:
 
 def conditions(blocks: Any) -> Any:
     """``condition { test, variable, values }`` blocks -> {test: {variable: values}}."""
-    if blocks is None:
+    if blocks is None or blocks == []:
         return None
     out: dict[str, Any] = {}
     for block in as_list(blocks):

@@ -220,6 +220,8 @@ class Evaluator:
             key_node, value_node = significant(elem)
             key = self.object_key(key_node)
             value = self.eval(value_node)
+            if type(value) is str and isinstance(value_node, Tree):  # like tuple items: an
+                value = located(value, self.loc(value_node))  # ARN in a map keeps its line
             if isinstance(key, (Unknown, Template)):
                 return Unknown(self.source.slice(node))
             out[key] = value

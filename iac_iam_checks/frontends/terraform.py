@@ -35,6 +35,7 @@ from ..model import (
     located,
 )
 from ..policy_blocks import build_policy_document
+from . import hcl_types
 from .hcl_blocks import blank_irrelevant
 from .hcl_eval import (
     MAX_VALUE_NODES,
@@ -387,6 +388,7 @@ class ModuleInstance:
         self.remote_dirs = remote_dirs or {}
         self.remote_key = remote_key
         self.local_values: dict[str, Any] = {}
+        self.variable_values: dict[str, Any] = {}
         self.evaluating: set[str] = set()
         self.children: dict[str, dict[Any, ModuleInstance] | None] = {}
         self.documents: dict[str, PolicyDocument | Any] = {}
@@ -407,15 +409,23 @@ class ModuleInstance:
         return Evaluator(self.env(names), parsed.source, parsed.rel)
 
     def var(self, name: str, text: str) -> Any:
-        if name in self.inputs:
-            return self.inputs[name]
+        if name in self.variable_values:
+            return self.variable_values[name]
         block = self.mdir.variables.get(name)
-        if block is None:
+        if name in self.inputs:
+            value = self.inputs[name]
+        elif block is None:
             return Unknown(text)
-        default = block.attribute("default")
-        if default is None:
+        elif block.attribute("default") is None:
             return Unknown(f"var.{name}")
-        return self.evaluator(block.file).eval(default)
+        else:
+            value = self.evaluator(block.file).eval(block.attribute("default"))
+        type_node = block.attribute("type") if block is not None else None
+        if type_node is not None:
+            evaluate = self.evaluator(block.file).eval
+            value = hcl_types.convert(hcl_types.parse_type(type_node), value, evaluate)
+        self.variable_values[name] = value
+        return value
 
     def local(self, name: str, text: str) -> Any:
         if name in self.local_values:
@@ -588,6 +598,8 @@ class ModuleInstance:
         if document is None and instances and key is None and len(instances) == 1:
             document = next(iter(instances.values()))
         if document is None:
+            if None not in instances:  # known count/for_each without this key: an error
+                note_error(text)  # that ``try()`` moves past, as in Terraform
             return Unknown(text)
         self.used_documents.add(block.labels[1])
         return document

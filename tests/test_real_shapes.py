@@ -1,0 +1,232 @@
+"""Shapes met scanning public module repositories, each reduced to a self-written snippet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from iac_iam_checks.engine import ScanOptions, load, scan
+from iac_iam_checks.model import Location, PolicyDocument
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    (root / ".git").mkdir(exist_ok=True)
+    return root
+
+
+def resources(path: Path) -> dict[str, dict]:
+    out, _ = load([path], ScanOptions())
+    return {r.address: r.attrs for r in out.resources}
+
+
+def findings(path: Path) -> list[tuple[str, str, str, int]]:
+    result = scan([path], ScanOptions(use_cache=False))
+    return sorted((f.check_id, f.resource, f.file, f.line) for f in result.findings)
+
+
+OPTIONAL_ATTRIBUTES_MODULE = """
+variable "rules" {
+  type = map(object({
+    sid         = optional(string)
+    effect      = optional(string, "Allow")
+    actions     = optional(list(string))
+    not_actions = optional(list(string))
+    resources   = optional(list(string))
+    principals = optional(list(object({
+      type        = string
+      identifiers = list(string)
+    })))
+  }))
+  default = null
+}
+
+data "aws_iam_policy_document" "this" {
+  dynamic "statement" {
+    for_each = var.rules != null ? var.rules : {}
+    content {
+      sid         = try(coalesce(statement.value.sid, statement.key))
+      effect      = statement.value.effect
+      actions     = statement.value.actions
+      not_actions = statement.value.not_actions
+      resources   = statement.value.resources
+      dynamic "principals" {
+        for_each = statement.value.principals != null ? statement.value.principals : []
+        content {
+          type        = principals.value.type
+          identifiers = principals.value.identifiers
+        }
+      }
+    }
+  }
+}
+
+resource "aws_iam_policy" "this" {
+  name   = "p"
+  policy = data.aws_iam_policy_document.this.json
+}
+"""
+
+OPTIONAL_ATTRIBUTES_ROOT = """
+module "p" {
+  source = "./mod"
+  rules = {
+    read = {
+      actions   = ["s3:GetObject"]
+      resources = ["arn:aws:s3:::b/*"]
+    }
+  }
+}
+"""
+
+
+def test_optional_object_attributes_are_null_or_their_default(tmp_path: Path) -> None:
+    root = write(
+        tmp_path, {"main.tf": OPTIONAL_ATTRIBUTES_ROOT, "mod/main.tf": OPTIONAL_ATTRIBUTES_MODULE}
+    )
+    document = resources(root)["module.p.aws_iam_policy.this"]["policy"]
+    assert isinstance(document, PolicyDocument)
+    assert [
+        (s.sid, s.effect, s.actions, s.not_actions, s.resources, s.principals)
+        for s in document.statements
+    ] == [("read", "Allow", ["s3:GetObject"], None, ["arn:aws:s3:::b/*"], None)]
+    assert findings(root) == []
+
+
+def test_variable_type_converts_primitive_strings(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
+variable "create" {
+  type    = bool
+  default = "true"
+}
+variable "tags" {
+  type    = map(string)
+  default = { Count = 3, On = true }
+}
+resource "aws_iam_user" "u" {
+  count = var.create ? 1 : 0
+  name  = "u"
+  tags  = var.tags
+}
+"""
+        },
+    )
+    assert resources(root)["aws_iam_user.u[0]"]["tags"] == {"Count": "3", "On": "true"}
+
+
+def test_empty_dynamic_principals_and_conditions_are_absent(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
+data "aws_iam_policy_document" "d" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::b/*"]
+    dynamic "principals" {
+      for_each = []
+      content {
+        type        = "AWS"
+        identifiers = ["*"]
+      }
+    }
+    dynamic "condition" {
+      for_each = []
+      content {
+        test     = "Bool"
+        variable = "aws:SecureTransport"
+        values   = ["true"]
+      }
+    }
+  }
+}
+resource "aws_iam_policy" "p" {
+  name   = "p"
+  policy = data.aws_iam_policy_document.d.json
+}
+"""
+        },
+    )
+    statement = resources(root)["aws_iam_policy.p"]["policy"].statements[0]
+    assert (statement.principals, statement.conditions) == (None, None)
+    assert sorted(statement.raw) == ["Action", "Effect", "Resource"]
+    assert findings(root) == []
+
+
+def test_try_moves_past_a_data_source_instance_that_count_removed(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
+variable "mfa" {
+  default = false
+}
+data "aws_iam_policy_document" "with_mfa" {
+  count = var.mfa ? 1 : 0
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+data "aws_iam_policy_document" "plain" {
+  count = var.mfa ? 0 : 1
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  name = "r"
+  assume_role_policy = coalesce("", try(
+    data.aws_iam_policy_document.with_mfa[0].json,
+    data.aws_iam_policy_document.plain[0].json,
+  ))
+}
+"""
+        },
+    )
+    document = resources(root)["aws_iam_role.r"]["assume_role_policy"]
+    assert document.origin == "data.aws_iam_policy_document.plain[0]"
+    assert document.statements[0].principals == {"Service": ["lambda.amazonaws.com"]}
+
+
+def test_an_arn_in_a_map_input_is_reported_where_it_is_written(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
+module "role" {
+  source = "./mod"
+  policies = {
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+  }
+}
+""",
+            "mod/main.tf": """
+variable "policies" {
+  type    = map(string)
+  default = {}
+}
+resource "aws_iam_role_policy_attachment" "this" {
+  for_each   = var.policies
+  role       = "r"
+  policy_arn = each.value
+}
+""",
+        },
+    )
+    attachment = 'module.role.aws_iam_role_policy_attachment.this["admin"]'
+    arn = resources(root)[attachment]["policy_arn"]
+    assert arn.location == Location(file="main.tf", line=5, end_line=5)
+    assert findings(root) == [("IAM021", attachment, "main.tf", 5)]
