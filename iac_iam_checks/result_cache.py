@@ -11,6 +11,7 @@ is used. Entries are plain JSON (never pickle): a damaged one is ignored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -43,6 +44,19 @@ def file_hash(path: Path) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of this package's own code and data: a result (or a parse tree) computed by other
+    code is never reused, even when the version number did not change (development installs)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".gz") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode("utf-8"))
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def scan_key(paths: list[Path], files: list[tuple[str, str]], options: Any) -> str:
     """``files``: (relative path, text) of every discovered IaC file."""
     import hcl2
@@ -53,6 +67,7 @@ def scan_key(paths: list[Path], files: list[tuple[str, str]], options: Any) -> s
     header = {
         "format": FORMAT,
         "tool": __version__,
+        "code": code_fingerprint(),
         "hcl2": getattr(hcl2, "__version__", "?"),
         "paths": [str(p.resolve()) for p in paths],
         "cwd": os.getcwd() if len(paths) > 1 else "",

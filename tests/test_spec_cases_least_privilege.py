@@ -368,3 +368,37 @@ def test_trust_conditions_org_id_restricts_secure_transport_and_if_exists_do_not
         ("IAM028", "aws_iam_role.ifexists", 5, 10),
         ("IAM028", "aws_iam_role.tls", 5, 10),
     ]
+
+
+def test_iam030_accepts_for_all_values_on_the_audience(tmp_path: Path) -> None:
+    """GitHub tokens always carry ``aud``: ForAllValues:StringEquals limits it like
+    StringEquals (the shape of a widely used public module)."""
+    (tmp_path / "main.tf").write_text(
+        """data "aws_iam_policy_document" "t" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"]
+    }
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:org/repo:ref:refs/heads/main"]
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  name               = "r"
+  assume_role_policy = data.aws_iam_policy_document.t.json
+}
+""",
+        encoding="utf-8",
+    )
+    result = scan([tmp_path], ScanOptions(checks=["IAM030"], use_cache=False))
+    assert result.findings == [] and result.unresolved == []

@@ -148,7 +148,7 @@ def _limited(statement: Statement, key: str, too_broad: Callable[[Any], Tri]) ->
         if isinstance(keys, (Unknown, Template)):
             results.append(undecided(keys))
             continue
-        if not isinstance(keys, dict) or not is_positive_operator(str(operator)):
+        if not isinstance(keys, dict) or not _limits(str(operator)):
             continue
         for name, values in keys.items():
             if str(name).lower() != key.lower():
@@ -159,6 +159,16 @@ def _limited(statement: Statement, key: str, too_broad: Callable[[Any], Tri]) ->
                 entries = values if isinstance(values, list) else [values]
                 results.append(all_of([bool(entries), *(negate(too_broad(v)) for v in entries)]))
     return any_of(results)
+
+
+def _limits(operator: str) -> bool:
+    """A positive operator; ``ForAllValues:`` too, because the claims checked here (``aud``,
+    ``sub``, ``app_id``) are always in the token, so "every value matches" cannot pass on an
+    absent key (the trap ``ForAllValues`` sets for optional, multi-valued keys)."""
+    lowered = operator.lower()
+    if lowered.startswith("forallvalues:"):
+        return is_positive_operator(operator[len("forallvalues:") :])
+    return is_positive_operator(operator)
 
 
 def _only_stars(value: Any) -> Tri:

@@ -36,8 +36,9 @@ def cache_key(text: str, keep: frozenset[str] | None) -> str:
     import hcl2
 
     from .. import __version__
+    from ..result_cache import code_fingerprint
 
-    versions = f"{__version__}/{getattr(hcl2, '__version__', '?')}/1"
+    versions = f"{__version__}/{getattr(hcl2, '__version__', '?')}/{code_fingerprint()}"
     kinds = ",".join(sorted(keep)) if keep is not None else "*"
     return hashlib.sha256("\0".join((versions, kinds, text)).encode("utf-8")).hexdigest()
 

@@ -58,7 +58,9 @@ MAX_MODULE_INSTANCES = 10_000
 """Module instances one root may create in all (nested ``for_each`` multiplies them); past
 that, a module call is evaluated once, as if its ``count``/``for_each`` were unknown."""
 MAX_FILE_BYTES = 5 * 1024 * 1024
-ALWAYS_KEPT = ("aws_iam_", "aws_ssoadmin_")
+ALWAYS_KEPT = ("aws_iam_", "aws_ssoadmin_", "aws_caller_identity", "aws_partition", "aws_region")
+"""Kinds never skipped by the parser: IAM itself, and the data sources that say which account,
+partition and region a plan runs in (a plan of this configuration renders them)."""
 
 
 # --- parsing ------------------------------------------------------------------------------
