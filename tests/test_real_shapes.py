@@ -201,7 +201,9 @@ resource "aws_iam_role" "r" {
     assert document.statements[0].principals == {"Service": ["lambda.amazonaws.com"]}
 
 
-def test_an_arn_in_a_map_input_is_reported_where_it_is_written(tmp_path: Path) -> None:
+def test_an_arn_passed_into_a_module_is_reported_inside_the_module(tmp_path: Path) -> None:
+    """The value keeps where the caller wrote it, but a finding on a module resource points
+    at the resource inside the module (spec: "with the file and line inside the module")."""
     root = write(
         tmp_path,
         {
@@ -229,4 +231,4 @@ resource "aws_iam_role_policy_attachment" "this" {
     attachment = 'module.role.aws_iam_role_policy_attachment.this["admin"]'
     arn = resources(root)[attachment]["policy_arn"]
     assert arn.location == Location(file="main.tf", line=5, end_line=5)
-    assert findings(root) == [("IAM021", attachment, "main.tf", 5)]
+    assert findings(root) == [("IAM021", attachment, "mod/main.tf", 9)]

@@ -77,7 +77,7 @@ def _entries(resource: Resource, attribute: str, verb: str, names: bool) -> Iter
     if value is None:
         return
     for entry in value if isinstance(value, list) else [value]:
-        where = _written_at(entry) or resource.loc(attribute)
+        where = _written_at(entry, resource) or resource.loc(attribute)
         verdict = admin_policy(entry, names)
         if isinstance(verdict, str):
             yield Issue(
@@ -96,12 +96,16 @@ def _entries(resource: Resource, attribute: str, verb: str, names: bool) -> Iter
             )
 
 
-def _written_at(entry: Any) -> Location | None:
-    """Where one entry is written; a ``Template`` (``!Sub arn:${AWS::Partition}:...``) keeps
-    its place on its first part."""
-    if isinstance(entry, Template):
-        return location_of(entry.parts[0])
-    return location_of(entry)
+def _written_at(entry: Any, resource: Resource) -> Location | None:
+    """Where one entry is written inside the resource; a ``Template`` (``!Sub
+    arn:${AWS::Partition}:...``) keeps its place on its first part. An entry written elsewhere
+    (a variable default, a module caller's input) is reported on the resource's attribute:
+    findings on module resources point inside the module, as the spec wants."""
+    where = location_of(entry.parts[0]) if isinstance(entry, Template) else location_of(entry)
+    span = resource.location
+    if where is None or where.file != span.file or not span.line <= where.line <= span.end_line:
+        return None
+    return where
 
 
 def admin_policy(value: Any, names: bool = False) -> str | Unknown | None:
