@@ -9,6 +9,10 @@ Shapes:
   flat     many Terraform roots of ~8 files each (``stacks/<group>/``); CFN in ``cloudformation/``
   modules  a few local modules (``modules/<name>/``) called from many example roots
            (``examples/<n>/main.tf`` with literal inputs), like public AWS module repositories
+  repos    several module repositories side by side (``repos/<r>/``), each shaped like a public
+           AWS module repository: a large root module (dozens of resources, ~60 documented
+           variables, outputs) that calls its own submodules (``modules/<s>/``), and example
+           roots (``examples/<e>/``) that call the root module (``../../``) and a submodule
 """
 
 from __future__ import annotations
@@ -780,6 +784,91 @@ def write_modules(rng: random.Random, out: Path, tf_files: int) -> None:
         _write(out / "examples" / f"{n:04d}" / "main.tf", body)
 
 
+REPO_SUBMODULES = 3
+REPO_EXAMPLES = 12
+REPO_EXTRA_VARIABLES = 55
+
+
+def tf_documented_variables(rng: random.Random, names: Names, count: int) -> str:
+    """The long, documented variables.tf of a public module (most variables unused here)."""
+    blocks = []
+    for _ in range(count):
+        name = names.next("setting")
+        kind, default = rng.choice(
+            [("string", f'"{rng.choice(TEAMS)}"'), ("bool", "true"), ("number", "3")]
+        )
+        description = (
+            f"Controls {name.replace('_', ' ')} for the {rng.choice(TEAMS)} team;"
+            " see the module documentation."
+        )
+        blocks.append(
+            f'variable "{name}" {{\n  description = "{description}"\n'
+            f"  type        = {kind}\n  default     = {default}\n}}\n"
+        )
+    return "\n".join(blocks)
+
+
+def tf_module_header(rng: random.Random) -> str:
+    """Locals and data sources of a module (no provider: the caller configures it)."""
+    return tf_root_header(rng).split("locals {", 1)[1].join(["locals {", ""])
+
+
+def repo_inputs(rng: random.Random) -> str:
+    return (
+        f'  vpc_id          = "vpc-{rng.getrandbits(32):08x}"\n'
+        f'  subnet_id       = "subnet-{rng.getrandbits(32):08x}"\n'
+        f'  bucket_name     = "{rng.choice(TEAMS)}-{rng.choice(ENVS)}"\n'
+        f'  environment     = "{rng.choice(ENVS)}"\n'
+    )
+
+
+def write_repo(rng: random.Random, out: Path, examples: int) -> int:
+    """One module repository; returns the number of files written."""
+    names = Names()
+    written = 0
+    subs = [f"sub{i}" for i in range(REPO_SUBMODULES)]
+    for sub in subs:
+        folder = out / "modules" / sub
+        _write(folder / "main.tf", tf_module_header(rng) + "\n" + tf_body(rng, names, 10))
+        _write(
+            folder / "variables.tf",
+            tf_variables(rng, names) + "\n" + tf_documented_variables(rng, names, 20),
+        )
+        _write(folder / "outputs.tf", 'output "prefix" {\n  value = local.prefix\n}\n')
+        written += 3
+    calls = "\n".join(
+        f'module "{sub}" {{\n  source = "./modules/{sub}"\n\n{repo_inputs(rng)}}}\n' for sub in subs
+    )
+    _write(out / "main.tf", tf_module_header(rng) + "\n" + tf_body(rng, names, 30) + "\n" + calls)
+    _write(
+        out / "variables.tf",
+        tf_variables(rng, names) + "\n" + tf_documented_variables(rng, names, REPO_EXTRA_VARIABLES),
+    )
+    _write(
+        out / "outputs.tf",
+        "\n".join(f'output "{sub}_prefix" {{\n  value = module.{sub}.prefix\n}}\n' for sub in subs),
+    )
+    written += 3
+    for n in range(examples):
+        body = (
+            tf_root_header(rng)
+            + f'\nmodule "complete" {{\n  source = "../../"\n\n{repo_inputs(rng)}}}\n'
+            + f'\nmodule "{subs[n % len(subs)]}" {{\n'
+            + f'  source = "../../modules/{subs[n % len(subs)]}"\n\n{repo_inputs(rng)}}}\n'
+        )
+        _write(out / "examples" / f"e{n:02d}" / "main.tf", body)
+        written += 1
+    return written
+
+
+def write_repos(rng: random.Random, out: Path, tf_files: int) -> None:
+    index = 0
+    while tf_files > 0:
+        examples = max(1, min(REPO_EXAMPLES, tf_files - 3 * REPO_SUBMODULES - 3))
+        tf_files -= write_repo(rng, out / "repos" / f"r{index:03d}", examples)
+        index += 1
+
+
 def generate(files: int, shape: str, seed: int, out: Path) -> None:
     """Write exactly `files` IaC files under `out` (which should not exist yet or be empty)."""
     if files < 5:
@@ -791,6 +880,8 @@ def generate(files: int, shape: str, seed: int, out: Path) -> None:
         write_flat(rng, out, tf_files)
     elif shape == "modules":
         write_modules(rng, out, tf_files)
+    elif shape == "repos":
+        write_repos(rng, out, tf_files)
     else:
         raise ValueError(f"unknown shape {shape!r}")
     write_cfn(rng, out, cfn_files)
@@ -799,7 +890,7 @@ def generate(files: int, shape: str, seed: int, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, required=True)
-    parser.add_argument("--shape", choices=["flat", "modules"], default="flat")
+    parser.add_argument("--shape", choices=["flat", "modules", "repos"], default="flat")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()

@@ -242,11 +242,13 @@ def test_nested_for_expressions_have_an_iteration_budget(tmp_path: Path) -> None
 }
 resource "aws_iam_user" "u" {
   name = "u-${length(local.grid)}"
+  tags = { grid = local.grid }
 }
 """,
         },
     )
-    grid = next(r for r in loaded(root).resources if r.address == "local.grid").attrs["value"]
+    user = next(r for r in loaded(root).resources if r.address == "aws_iam_user.u")
+    grid = user.attrs["tags"]["grid"]
     assert grid[8] == list(range(10000))
     assert grid[9] == Unknown("[for b in range(10000) : b]")
 

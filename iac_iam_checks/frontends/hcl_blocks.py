@@ -22,7 +22,7 @@ _HEADER = re.compile(
 )
 """Blocks whose body may be skipped: resources and data sources of kinds nothing reads, and
 ``terraform``/``provider`` settings (read only for hard-coded credentials)."""
-_CREDENTIAL_HINT = re.compile(r"AKIA|ASIA|secret|access_key", re.IGNORECASE)
+CREDENTIAL_HINT = re.compile(r"AKIA|ASIA|secret|access_key", re.IGNORECASE)
 _HEREDOC = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\r?\n")
 _DANGLING = re.compile(r"(^|\n)[ \t]*[\w-]+[ \t]*=[ \t]*(#[^\n]*|//[^\n]*)?(\n|$)")
 """``name =`` with nothing after it: the most common syntax error. A block with one is kept,
@@ -72,7 +72,7 @@ def blank_irrelevant(text: str, keep: Callable[[str], bool]) -> str:
     for start, end in spans:
         block = text[start:end]
         header = _HEADER.match(block)
-        if header is None or _CREDENTIAL_HINT.search(block):
+        if header is None or CREDENTIAL_HINT.search(block):
             continue
         if header.group("kind") is not None and keep(header.group("kind")):
             continue

@@ -36,7 +36,7 @@ from ..model import (
 )
 from ..policy_blocks import build_policy_document
 from . import hcl_types
-from .hcl_blocks import blank_irrelevant
+from .hcl_blocks import CREDENTIAL_HINT, blank_irrelevant
 from .hcl_eval import (
     MAX_VALUE_NODES,
     Env,
@@ -353,6 +353,16 @@ class Loader:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
+
+
+def may_hold_credentials(parsed: ParsedFile, node: Tree) -> bool:
+    """Whether a block's own text mentions an access key id or a secret-like name (a JSON
+    file's tree has no text positions: then it may)."""
+    start = getattr(node.meta, "start_pos", None)
+    end = getattr(node.meta, "end_pos", None)
+    if start is None or end is None:
+        return True
+    return bool(CREDENTIAL_HINT.search(parsed.text, start, end))
 
 
 def instance_suffix(key: Any) -> str:
@@ -794,13 +804,18 @@ class ModuleInstance:
 
     def pseudo_resources(self) -> list[Resource]:
         """Variables, locals, providers, outputs, module calls and ``terraform`` settings, for
-        the hard-coded credentials check."""
+        the hard-coded credentials check: only blocks whose text could hold a credential (a
+        module instance has hundreds of variables; evaluating them all is most of the work)."""
         out = []
         for name, block in self.mdir.variables.items():
+            if not may_hold_credentials(block.file, block.node):
+                continue
             default = block.attribute("default")
             attrs = {"default": self.evaluator(block.file).eval(default)} if default else {}
             out.append(self.pseudo("variable", f"var.{name}", name, block.location(), attrs))
         for name, (_, node, parsed) in self.mdir.locals.items():
+            if not may_hold_credentials(parsed, node):
+                continue
             where = Location(parsed.rel, node.meta.line, node.meta.end_line)
             out.append(
                 self.pseudo(
@@ -808,6 +823,8 @@ class ModuleInstance:
                 )
             )
         for block in self.mdir.providers:
+            if not may_hold_credentials(block.file, block.node):
+                continue
             attrs, locations = self.evaluate_body(block.body, block.file, {})
             alias = attrs.get("alias")
             address = f"provider.{block.labels[0]}" + (
@@ -821,6 +838,8 @@ class ModuleInstance:
         named += [(b, "module", f"module.{b.labels[0]}") for b in self.mdir.modules]
         named += [(b, "terraform", "terraform") for b in self.mdir.settings]
         for block, kind, address in named:
+            if not may_hold_credentials(block.file, block.node):
+                continue
             attrs, locations = self.evaluate_body(block.body, block.file, {})
             resource = self.pseudo(
                 kind, address, address.rsplit(".", 1)[-1], block.location(), attrs
