@@ -111,8 +111,19 @@ def documents_of(resource: Resource) -> list[PolicySource]:
 
     A ``data "aws_iam_policy_document"`` yields its document only when nothing uses it (as a
     trust policy when it has principals and ``sts:AssumeRole*``, else as an identity policy):
-    a used one is reported through the resource that uses it.
+    a used one is reported through the resource that uses it. Normalized once per resource:
+    eleven checks ask for the same documents.
     """
+    cached = resource.__dict__.get(_CACHE)
+    if cached is None:
+        cached = resource.__dict__[_CACHE] = _documents(resource)
+    return list(cached)
+
+
+_CACHE = "_policy_sources"
+
+
+def _documents(resource: Resource) -> list[PolicySource]:
     if resource.kind == POLICY_DOCUMENT_DATA_SOURCE:
         return _unused_data_source(resource)
     out = []
