@@ -192,10 +192,13 @@ def run_checks(
 
     context = Context(graph=Graph(resources), settings=settings)
     results: list[tuple[Check, Issue | Blocked]] = []
+    by_kind: dict[tuple[str, str], list[Check]] = {}
     for resource in resources:
-        for check in checks:
-            if check.applies_to(resource):
-                results.extend((check, r) for r in check.func(resource, context))
+        key = (resource.framework, resource.kind)
+        if key not in by_kind:
+            by_kind[key] = [check for check in checks if check.applies_to(resource)]
+        for check in by_kind[key]:
+            results.extend((check, r) for r in check.func(resource, context))
     return results
 
 
