@@ -101,7 +101,11 @@ class Source:
 
 
 def significant(node: Tree) -> list[Tree | Token]:
-    """Children without layout (newlines, comments) and punctuation tokens."""
+    """Children without layout (newlines, comments) and punctuation tokens; computed once per
+    node (a module's tree is evaluated again for every instance). Do not modify the list."""
+    cached = node.__dict__.get("_significant")
+    if cached is not None:
+        return cached
     out: list[Tree | Token] = []
     for child in node.children:
         if isinstance(child, Tree):
@@ -109,6 +113,7 @@ def significant(node: Tree) -> list[Tree | Token]:
                 out.append(child)
         elif child.type not in PUNCTUATION:
             out.append(child)
+    node.__dict__["_significant"] = out
     return out
 
 
