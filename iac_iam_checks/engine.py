@@ -129,6 +129,7 @@ def load_terraform_path(
         single_files=[root] if path.is_file() and root in texts else [],
         var_files=var_files,
         other_tfvars=other_tfvars,
+        jobs=options.jobs,
     )
     result.errors[:0] = errors
     return result
@@ -276,11 +277,14 @@ def findings_from(
             resource=issue.resource.address,
             message=issue.message,
             framework=issue.resource.framework,
-            fingerprint=fingerprint(check.id, issue.resource.address, content),
+            fingerprint=fingerprint(
+                check.id, f"{issue.resource.scope}:{issue.resource.address}", content
+            ),
         )
         # One finding per problem: CloudFormation Fn::If variants of a resource (same address)
         # and repeated identical statements give the same fingerprint; keep the first line.
-        key = (finding.check_id, finding.resource, finding.fingerprint)
+        # The scope (Terraform root, template) keeps apart roots that share addresses.
+        key = (finding.check_id, issue.resource.scope, finding.resource, finding.fingerprint)
         if key not in out or finding.sort_key() < out[key].sort_key():
             out[key] = finding
     return list(out.values())

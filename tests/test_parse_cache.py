@@ -56,3 +56,34 @@ def test_the_cache_stays_under_its_bound(monkeypatch: pytest.MonkeyPatch) -> Non
     cache = ParseCache()
     cache.prune()
     assert list(cache.folder.rglob("*.json.gz")) == []
+
+
+def test_roots_evaluated_in_workers_give_the_same_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iac_iam_checks.engine import ScanOptions, scan
+    from iac_iam_checks.frontends import terraform
+
+    (tmp_path / "modules" / "user").mkdir(parents=True)
+    (tmp_path / "modules" / "user" / "main.tf").write_text(
+        'variable "name" {}\nresource "aws_iam_user" "this" {\n  name = var.name\n}\n'
+        'resource "aws_iam_access_key" "k" {\n  user = aws_iam_user.this.name\n}\n',
+        encoding="utf-8",
+    )
+    for n in range(6):
+        root = tmp_path / "envs" / f"e{n}"
+        root.mkdir(parents=True)
+        (root / "main.tf").write_text(
+            f'module "u" {{\n  source = "../../modules/user"\n  name   = "u{n}"\n}}\n'
+            f'resource "aws_iam_user_policy" "p" {{\n  user   = "u{n}"\n'
+            '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", '
+            'Resource = "*" }] })\n}\n',
+            encoding="utf-8",
+        )
+    (tmp_path / "envs" / "e5" / "broken.tf").write_text("resource {\n", encoding="utf-8")
+    monkeypatch.setattr(terraform, "PARALLEL_MIN_ROOTS", 2)
+    monkeypatch.setattr(terraform, "PARALLEL_MIN_BYTES", 0)
+    one = scan([tmp_path], ScanOptions(jobs=1, use_cache=False))
+    two = scan([tmp_path], ScanOptions(jobs=2, use_cache=False))
+    assert two == one
+    assert len(one.findings) > 12 and [e.file for e in one.errors] == ["envs/e5/broken.tf"]

@@ -1005,6 +1005,28 @@ def find_roots(texts: dict[Path, SourceText]) -> list[Path]:
     return roots or dirs
 
 
+PARALLEL_MIN_ROOTS = 16
+PARALLEL_MIN_BYTES = 256 * 1024
+"""Below these, forking workers costs more than it saves."""
+
+
+@dataclass
+class RootJob:
+    """What evaluating a set of roots needs; forked workers inherit it (nothing is pickled
+    on the way in, only the resulting ScanInput on the way out)."""
+
+    base: Path
+    boundary: Path
+    texts: dict[Path, SourceText]
+    tfvars: dict[Path, list[SourceText]]
+    parse: ParseFn
+    var_files: list[SourceText]
+    roots: list[tuple[Path, Path | None]]
+
+
+_FORKED_JOB: RootJob | None = None
+
+
 def load_terraform(
     base: Path,
     boundary: Path,
@@ -1014,26 +1036,48 @@ def load_terraform(
     single_files: list[Path] | None = None,
     var_files: list[SourceText] | None = None,
     other_tfvars: list[SourceText] | None = None,
+    jobs: int = 1,
 ) -> ScanInput:
-    """Evaluate every Terraform root among the scanned files, one root at a time.
+    """Evaluate every Terraform root among the scanned files.
 
     ``texts`` are the scanned ``.tf``/``.tf.json`` files by resolved path; ``tfvars`` maps a
     root directory to its auto-loaded tfvars; ``var_files`` (``--var-file``) apply to every
     root; ``single_files`` are files given directly on the command line, each a root of its own;
     ``other_tfvars`` (not auto-loaded, e.g. ``envs/prod.tfvars``) set no values but are still
-    checked for hard-coded credentials.
+    checked for hard-coded credentials. Roots are independent: with ``jobs`` > 1 and enough of
+    them, contiguous slices are evaluated in forked workers and merged in order, which gives
+    the same result as one process.
     """
-    loader = Loader(base, boundary, texts, parse)
-    tfvars = tfvars or {}
     in_dirs = {p: s for p, s in texts.items() if p not in (single_files or [])}
     roots: list[tuple[Path, Path | None]] = [(path, None) for path in find_roots(in_dirs)]
     roots += [(file.parent, file) for file in single_files or []]
-    extra = loader.parsed(list(var_files or []))
+    job = RootJob(base, boundary, texts, tfvars or {}, parse, list(var_files or []), roots)
+    size = sum(len(source.text) for source in texts.values())
+    parallel = jobs > 1 and len(roots) >= PARALLEL_MIN_ROOTS and size >= PARALLEL_MIN_BYTES
+    parts = evaluate_in_workers(job, jobs) if parallel else [evaluate_roots(job, roots)]
+    loader = Loader(base, boundary, texts, parse)
+    for out, visited in parts:
+        merge_scan_input(loader.out, out)
+        loader.visited |= visited
+    for parsed in loader.parsed(list(other_tfvars or [])):
+        loader.out.resources.append(tfvars_resource(parsed, loader.rel(parsed.path.parent)))
+    leftovers = [s for p, s in texts.items() if p not in loader.visited]
+    leftovers += [s for group in job.tfvars.values() for s in group if s.path not in loader.visited]
+    loader.parsed(leftovers)  # files no root reached still get their errors reported
+    return loader.out
+
+
+def evaluate_roots(
+    job: RootJob, roots: list[tuple[Path, Path | None]]
+) -> tuple[ScanInput, set[Path]]:
+    """Evaluate some roots one after the other, dropping each root's trees when done."""
+    loader = Loader(job.base, job.boundary, job.texts, job.parse)
+    extra = loader.parsed(job.var_files)
     for path, single in roots:
         mdir = loader.single_file_dir(single) if single else loader.module_dir(path)
         if mdir is None or not mdir.files:
             continue
-        own_vars = loader.parsed(tfvars.get(path, []))
+        own_vars = loader.parsed(job.tfvars.get(path, []))
         loader.module_budget = MAX_MODULE_INSTANCES
         scope = loader.rel(single or path)
         instance = ModuleInstance(
@@ -1049,12 +1093,42 @@ def load_terraform(
         loader.out.resources.extend(tfvars_resource(item, scope) for item in own_vars)
         if single is None:
             loader.forget(path)
-    for parsed in loader.parsed(list(other_tfvars or [])):
-        loader.out.resources.append(tfvars_resource(parsed, loader.rel(parsed.path.parent)))
-    leftovers = [s for p, s in texts.items() if p not in loader.visited]
-    leftovers += [s for group in tfvars.values() for s in group if s.path not in loader.visited]
-    loader.parsed(leftovers)  # files no root reached still get their errors reported
-    return loader.out
+    return loader.out, loader.visited
+
+
+def evaluate_in_workers(job: RootJob, jobs: int) -> list[tuple[ScanInput, set[Path]]]:
+    global _FORKED_JOB
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .hcl_parser import parser
+
+    parser()  # built once, before the fork
+    step = -(-len(job.roots) // jobs)
+    slices = [(start, start + step) for start in range(0, len(job.roots), step)]
+    _FORKED_JOB = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            return list(pool.map(_evaluate_slice, slices))
+    finally:
+        _FORKED_JOB = None
+
+
+def _evaluate_slice(bounds: tuple[int, int]) -> tuple[ScanInput, set[Path]]:
+    assert _FORKED_JOB is not None
+    return evaluate_roots(_FORKED_JOB, _FORKED_JOB.roots[bounds[0] : bounds[1]])
+
+
+def merge_scan_input(into: ScanInput, part: ScanInput) -> None:
+    """Append one slice's results; a module file parsed by several workers reports its error
+    once."""
+    into.resources.extend(part.resources)
+    seen = {(e.file, e.line, e.message) for e in into.errors}
+    into.errors.extend(e for e in part.errors if (e.file, e.line, e.message) not in seen)
+    into.warnings.extend(part.warnings)
+    into.unresolved_notes.extend(part.unresolved_notes)
+    into.read_elsewhere |= part.read_elsewhere
 
 
 def tfvars_resource(parsed: ParsedFile, scope: str) -> Resource:
