@@ -428,8 +428,9 @@ def _coverage(statement: Statement) -> _Coverage:
     )
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=128)
 def _entries_coverage(entries: tuple[str | Template | Unknown, ...], negated: bool) -> _Coverage:
+    """Cached, but not many: a NotAction's coverage is most of the database (about 1 MB)."""
     matched: set[str] = set()
     unsure: set[str] = set()
     holes = []
