@@ -222,6 +222,8 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
 def scan_uncached(paths: list[Path], options: ScanOptions, found: disc.Discovery) -> ScanResult:
     scan_input, file_count = load(paths, options, found)
     found.read_elsewhere |= scan_input.read_elsewhere
+    for source in found.files:
+        source.text = ""  # evaluated: the texts need not stay in memory while checks run
     checks = selected_checks(options)
     settings = with_plan_accounts(options.settings, scan_input.resources)
     results = run_checks(scan_input.resources, checks, settings)
