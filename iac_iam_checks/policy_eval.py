@@ -119,34 +119,40 @@ def _tokens(value: Text, *, pattern: bool, fold: bool) -> tuple[str, ...]:
 
 def _intersects(pattern: tuple[str, ...], value: tuple[str, ...]) -> bool:
     """Whether some string matches both token sequences (holes and wildcards on both sides)."""
-    seen: set[tuple[int, int]] = set()
-    todo = [(0, 0)]
-    while todo:
-        i, j = todo.pop()
-        if (i, j) in seen:
-            continue
-        seen.add((i, j))
-        a = pattern[i] if i < len(pattern) else None
-        b = value[j] if j < len(value) else None
-        if a is None and b is None:
-            return True
+
+    def moves(i: int, j: int, a: str | None, b: str | None) -> list[tuple[int, int]]:
+        out = []
         if a == _STAR:
-            todo.append((i + 1, j))
-            if b is not None:
-                todo.append((i, j + 1))
+            out += [(i + 1, j)] + ([(i, j + 1)] if b is not None else [])
         if b == _STAR:
-            todo.append((i, j + 1))
-            if a is not None:
-                todo.append((i + 1, j))
-        if a not in (None, _STAR) and b not in (None, _STAR):
-            if a == _ONE or b == _ONE or a == b:
-                todo.append((i + 1, j + 1))
-    return False
+            out += [(i, j + 1)] + ([(i + 1, j)] if a is not None else [])
+        if a not in (None, _STAR) and b not in (None, _STAR) and (_ONE in (a, b) or a == b):
+            out.append((i + 1, j + 1))
+        return out
+
+    return _both_end(pattern, value, moves)
 
 
 def _covers(pattern: tuple[str, ...], value: tuple[str, ...]) -> bool:
     """Whether ``pattern`` matches every string ``value`` can become: a hole in the value may
     only be swallowed by a ``*`` of the pattern (sound, not complete)."""
+
+    def moves(i: int, j: int, a: str | None, b: str | None) -> list[tuple[int, int]]:
+        if a == _STAR:
+            return [(i + 1, j)] + ([(i, j + 1)] if b is not None else [])
+        if a is not None and b is not None and b != _STAR and (a == _ONE or a == b):
+            return [(i + 1, j + 1)]
+        return []
+
+    return _both_end(pattern, value, moves)
+
+
+def _both_end(
+    pattern: tuple[str, ...],
+    value: tuple[str, ...],
+    moves: Callable[[int, int, str | None, str | None], list[tuple[int, int]]],
+) -> bool:
+    """Search over positions in both token sequences: can ``moves`` reach both ends?"""
     seen: set[tuple[int, int]] = set()
     todo = [(0, 0)]
     while todo:
@@ -158,12 +164,7 @@ def _covers(pattern: tuple[str, ...], value: tuple[str, ...]) -> bool:
         b = value[j] if j < len(value) else None
         if a is None and b is None:
             return True
-        if a == _STAR:
-            todo.append((i + 1, j))
-            if b is not None:
-                todo.append((i, j + 1))
-        elif a is not None and b is not None and b != _STAR and (a == _ONE or a == b):
-            todo.append((i + 1, j + 1))
+        todo.extend(moves(i, j, a, b))
     return False
 
 
