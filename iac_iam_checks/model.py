@@ -34,16 +34,31 @@ class Location:
     end_line: int
 
 
-class LocatedDict(dict):
+class _Located:
+    """``location`` stored in a slot: a scan holds hundreds of thousands of these containers,
+    and a per-object ``__dict__`` would double their weight."""
+
+    __slots__ = ()
+
+    @property
+    def location(self) -> Location | None:
+        return getattr(self, "_location", None)
+
+    @location.setter
+    def location(self, value: Location | None) -> None:
+        self._location = value
+
+
+class LocatedDict(_Located, dict):
     """A dict that remembers where it was written."""
 
-    location: Location | None = None
+    __slots__ = ("_location", "__weakref__")
 
 
-class LocatedList(list):
+class LocatedList(_Located, list):
     """A list that remembers where it was written."""
 
-    location: Location | None = None
+    __slots__ = ("_location", "__weakref__")
 
 
 class LocatedStr(str):
