@@ -380,6 +380,21 @@ def apply_suppressions(
         finding.suppressed = found.get(finding.check_id) or suppressions.config_suppression(
             config_rules, finding.check_id, finding.resource
         )
+    # A check suppressed on a resource is not asked about there: its unresolved entries go too.
+    kept = []
+    for entry in result.unresolved:
+        found = per_resource.get(entry.resource, {})
+        open_ids = [
+            check_id
+            for check_id in entry.check_ids
+            if check_id not in found
+            and suppressions.config_suppression(config_rules, check_id, entry.resource) is None
+        ]
+        if entry.check_ids and not open_ids:
+            continue
+        entry.check_ids = open_ids
+        kept.append(entry)
+    result.unresolved = kept
     result.warnings = list(dict.fromkeys(result.warnings))
 
 

@@ -392,3 +392,16 @@ def test_markers_in_plan_strings_do_not_suppress(tmp_path: Path) -> None:
         ("aws_iam_access_key.ci[0]", 1, None),
         ("aws_iam_access_key.ci[1]", 1, None),
     ]
+
+
+def test_a_suppressed_check_leaves_no_unresolved_entry_behind(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "doc" {}\n'
+        "# iac-iam-checks:ignore IAM020,IAM022,IAM023,IAM024,IAM025,IAM026,IAM027 "
+        "policy comes from the platform team's pipeline\n"
+        'resource "aws_iam_policy" "p" {\n  policy = var.doc\n}\n'
+        'resource "aws_iam_policy" "q" {\n  policy = var.doc\n}\n',
+        encoding="utf-8",
+    )
+    result = scan([tmp_path], ScanOptions(use_cache=False))
+    assert [e.resource for e in result.unresolved] == ["aws_iam_policy.q"]
