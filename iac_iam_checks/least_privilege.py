@@ -36,14 +36,12 @@ from .policy_eval import (
     allowed_after_denies,
     any_of,
     cancels,
-    covers_resource,
+    deny_applies,
     grants_all_actions,
-    has_conditions,
     is_allow,
     is_deny,
     is_star,
     negate,
-    principal_is_anyone,
     privilege_escalations,
     write_actions_on_all_resources,
 )
@@ -290,16 +288,8 @@ def resource_is_star(statement: Statement) -> Tri:
 
 def _denies_everything(deny: Statement) -> Tri:
     """An unconditional Deny of every action on every resource for every principal."""
-    if has_conditions(deny) or deny.not_principals is not None:
-        return False
     return all_of(
-        test()
-        for test in (
-            lambda: is_deny(deny),
-            lambda: deny.principals is None or principal_is_anyone(deny),
-            lambda: grants_all_actions(deny),
-            lambda: covers_resource(deny, "*", strict=True),
-        )
+        test() for test in (lambda: deny_applies(deny, "*"), lambda: grants_all_actions(deny))
     )
 
 

@@ -303,11 +303,11 @@ def cancels(deny: Statement, action: str, resource: str | None = "*") -> Tri:
     """Whether ``deny`` is an unconditional Deny of ``action`` on ``resource`` for every
     principal, so that no Allow of it in the same document has any effect. A conditional
     Deny never cancels: the condition may not hold."""
-    applies = _deny_applies(deny, resource)
+    applies = deny_applies(deny, resource)
     return applies if applies is False else all_of([applies, covers_action(deny, action)])
 
 
-def _deny_applies(deny: Statement, resource: str | None) -> Tri:
+def deny_applies(deny: Statement, resource: str | None) -> Tri:
     """What :func:`cancels` asks apart from the action: an unconditional Deny, for every
     principal, of (at least) ``resource``."""
     if has_conditions(deny) or deny.not_principals is not None:
@@ -475,7 +475,7 @@ def _cancellers(
     """The document's other statements that may be unconditional Denies of ``resource``
     (see :func:`cancels`), each ready to answer per action."""
     others = (d for d in document.statements if d is not statement)
-    appliers = ((deny, _deny_applies(deny, resource)) for deny in others)
+    appliers = ((deny, deny_applies(deny, resource)) for deny in others)
     return [_Canceller(d, applies, _coverage(d)) for d, applies in appliers if applies is not False]
 
 

@@ -410,7 +410,7 @@ class Evaluator:
                     return False
                 continue
             if name == "can":
-                return True if not _contains_unknown(value) else self.unknown(node)
+                return True if hcl_functions.known(value) else self.unknown(node)
             return value
         note_error(self.source.slice(node))
         return self.unknown(node)
@@ -652,16 +652,6 @@ def called_function(node: Tree | Token) -> str | None:
 
 def _is_token(node: Any, kind: str) -> bool:
     return isinstance(node, Token) and node.type == kind
-
-
-def _contains_unknown(value: Any) -> bool:
-    if isinstance(value, (Unknown, Template)):
-        return True
-    if isinstance(value, dict):
-        return any(_contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_unknown(v) for v in value)
-    return False
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}

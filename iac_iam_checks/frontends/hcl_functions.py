@@ -44,7 +44,8 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def _num(value: Any) -> float | int | None:
+def to_number(value: Any) -> float | int | None:
+    """A number, or a string Terraform would convert to one; None otherwise."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -70,7 +71,7 @@ def binary(op: str, left: Any, right: Any) -> Any:
         if not isinstance(left, bool) or not isinstance(right, bool):
             return UNKNOWN
         return (left and right) if op == "&&" else (left or right)
-    a, b = _num(left), _num(right)
+    a, b = to_number(left), to_number(right)
     if a is None or b is None:
         return UNKNOWN
     try:
@@ -156,9 +157,9 @@ def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
 
 
 def _element(items: Any, index: Any) -> Any:
-    if not isinstance(items, list) or not items or _num(index) is None:
+    if not isinstance(items, list) or not items or to_number(index) is None:
         return UNKNOWN
-    return items[int(_num(index) or 0) % len(items)]
+    return items[int(to_number(index) or 0) % len(items)]
 
 
 def _join(sep: Any, *lists: Any) -> Any:
@@ -254,7 +255,7 @@ def _values(value: Any) -> Any:
 
 
 def _range(*args: Any) -> Any:
-    numbers = [_num(a) for a in args]
+    numbers = [to_number(a) for a in args]
     if any(n is None for n in numbers) or not 1 <= len(numbers) <= 3:
         return UNKNOWN
     ints = [int(n or 0) for n in numbers]
@@ -315,9 +316,17 @@ def _setunion(*sets: Any) -> Any:
 
 
 def _slice(items: Any, start: Any, end: Any) -> Any:
-    if isinstance(items, list) and _num(start) is not None and _num(end) is not None:
-        return items[int(_num(start) or 0) : int(_num(end) or 0)]
+    if isinstance(items, list) and to_number(start) is not None and to_number(end) is not None:
+        return items[int(to_number(start) or 0) : int(to_number(end) or 0)]
     return UNKNOWN
+
+
+def _on_numbers(func: Callable[[list[Any]], Any]) -> Callable[..., Any]:
+    def wrapper(*values: Any) -> Any:
+        numbers = [to_number(v) for v in values]
+        return UNKNOWN if any(n is None for n in numbers) else func(numbers)
+
+    return wrapper
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -338,7 +347,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "tomap": _tomap,
     "tolist": _tolist,
     "tostring": lambda v: _text(v) if _text(v) is not None else UNKNOWN,
-    "tonumber": lambda v: _num(v) if _num(v) is not None else UNKNOWN,
+    "tonumber": lambda v: to_number(v) if to_number(v) is not None else UNKNOWN,
     "tobool": lambda v: v if isinstance(v, bool) else UNKNOWN,
     "length": _length,
     "keys": _keys,
@@ -362,9 +371,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "trim": _str_func(lambda s, chars: s.strip(chars)),
     "title": _str_func(str.title),
     "chomp": _str_func(lambda s: s.rstrip("\r\n")),
-    "abs": lambda v: abs(_num(v)) if _num(v) is not None else UNKNOWN,  # type: ignore[arg-type]
-    "max": lambda *v: max(_num(x) for x in v) if all(_num(x) is not None for x in v) else UNKNOWN,  # type: ignore[type-var]
-    "min": lambda *v: min(_num(x) for x in v) if all(_num(x) is not None for x in v) else UNKNOWN,  # type: ignore[type-var]
+    "abs": _on_numbers(lambda numbers: abs(*numbers)),
+    "max": _on_numbers(max),
+    "min": _on_numbers(min),
 }
 
 

@@ -19,6 +19,7 @@ from lark import Token, Tree
 
 from ..model import Template, Unknown, located, location_of
 from .hcl_eval import significant
+from .hcl_functions import to_number
 
 PRIMITIVES = ("string", "number", "bool", "any")
 
@@ -101,13 +102,8 @@ def _primitive(type_: str, value: Any) -> Any:
     if type_ == "bool" and isinstance(value, str) and value in ("true", "false"):
         return value == "true"
     if type_ == "number" and isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            try:
-                return float(value)
-            except ValueError:
-                return value
+        number = to_number(value)
+        return value if number is None else number
     return value
 
 
