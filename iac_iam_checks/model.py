@@ -246,6 +246,9 @@ class Resource:
     metadata: Any = None
     """Front-end specific extras the engine needs (CFN Metadata, suppression comments)."""
     attr_locations: dict[str, Location] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Values computed from the resource once and shared by every check (its normalized
+    policy documents); not part of its identity."""
 
     @property
     def base_address(self) -> str:

@@ -114,13 +114,10 @@ def documents_of(resource: Resource) -> list[PolicySource]:
     a used one is reported through the resource that uses it. Normalized once per resource:
     eleven checks ask for the same documents.
     """
-    cached = resource.__dict__.get(_CACHE)
+    cached = resource.derived.get("policy_sources")
     if cached is None:
-        cached = resource.__dict__[_CACHE] = _documents(resource)
+        cached = resource.derived["policy_sources"] = _documents(resource)
     return list(cached)
-
-
-_CACHE = "_policy_sources"
 
 
 def _documents(resource: Resource) -> list[PolicySource]:
