@@ -7,9 +7,7 @@ unresolved entries with stable order and fingerprints.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -409,11 +407,3 @@ def source_lines(base: Path, rel: str, cache: dict[str, list[str]]) -> list[str]
         has_marker = "iac-iam-checks:ignore" in text or "checkov:skip" in text
         cache[rel] = text.splitlines() if has_marker else []
     return cache[rel]
-
-
-def iter_checks() -> Iterable[Check]:
-    return all_checks().values()
-
-
-def cpu_count() -> int:
-    return os.cpu_count() or 1

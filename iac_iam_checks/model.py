@@ -151,10 +151,6 @@ def make_string(parts: list[str | Unknown]) -> str | Unknown | Template:
     return Template(tuple(merged))
 
 
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, (Unknown, Template))
-
-
 def unknowns_in(value: Any) -> Iterator[Unknown]:
     """Every Unknown inside a value (recursively), Template holes included."""
     if isinstance(value, Unknown):
