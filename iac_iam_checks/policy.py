@@ -29,6 +29,7 @@ from .model import (
     location_of,
     make_string,
 )
+from .policy_eval import pattern_covered
 
 STATEMENT_FIELDS = {
     "Sid": "sid",
@@ -381,32 +382,6 @@ def _conditions(value: Any, location: Location | None, errors: list) -> Any:
 
 
 # --- wildcard patterns --------------------------------------------------------------------
-
-
-def pattern_covered(pattern: str, allowed: str) -> bool:
-    """True when every string matched by ``pattern`` is matched by ``allowed`` (IAM globs
-    with ``*`` and ``?``, compared case-insensitively as IAM compares action names)."""
-    pattern, allowed = pattern.lower(), allowed.lower()
-    seen: dict[tuple[int, int], bool] = {}
-
-    def covered(i: int, j: int) -> bool:
-        if (i, j) in seen:
-            return seen[(i, j)]
-        if j == len(allowed):
-            result = i == len(pattern)
-        elif allowed[j] == "*":
-            result = covered(i, j + 1) or (i < len(pattern) and covered(i + 1, j))
-        elif i == len(pattern) or pattern[i] == "*":
-            result = False
-        elif allowed[j] == "?" or allowed[j] == pattern[i]:
-            result = pattern[i] != "?" or allowed[j] == "?"
-            result = result and covered(i + 1, j + 1)
-        else:
-            result = False
-        seen[(i, j)] = result
-        return result
-
-    return covered(0, 0)
 
 
 # --- MFA enforcement ----------------------------------------------------------------------

@@ -193,6 +193,14 @@ def wildcard_match(pattern: Any, value: Any, *, ignore_case: bool) -> Tri:
     return undecided(pattern, value) if _intersects(p, v) else False
 
 
+def pattern_covered(pattern: str, allowed: str) -> bool:
+    """True when every action the glob ``pattern`` matches is matched by ``allowed``
+    (case-insensitive; a ``*`` of ``pattern`` only fits under a ``*`` of ``allowed``)."""
+    return _covers(
+        _tokens(allowed, pattern=True, fold=True), _tokens(pattern, pattern=True, fold=True)
+    )
+
+
 def action_matches(pattern: Any, action: Any) -> Tri:
     """IAM action matching: case-insensitive, ``iam:Pass*`` and ``*:*`` included."""
     return wildcard_match(pattern, action, ignore_case=True)

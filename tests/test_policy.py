@@ -17,8 +17,8 @@ from iac_iam_checks.policy import (
     aws_managed_policy_name,
     document_from_value,
     enforces_mfa,
-    pattern_covered,
 )
+from iac_iam_checks.policy_eval import pattern_covered
 
 HERE = Location("main.tf", 5, 5)
 
