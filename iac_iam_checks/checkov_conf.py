@@ -23,7 +23,7 @@ checkov hands each check a differently shaped copy of the same block (measured o
   and keys are undone, the CloudFormation front end evaluates the resource.
 
 The ``aws_iam_policy_document`` data source and CloudFormation intrinsics are evaluated by the
-same code as in the CLI (``policy_blocks``, ``frontends.cloudformation``); this module only
+same code as in the CLI (``iam.document_blocks``, ``frontends.cloudformation``); this module only
 reshapes checkov's data.
 """
 
@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .frontends.cloudformation import resources_from_document
-from .model import (
+from .iam.document_blocks import build_policy_document
+from .iam.sources import POLICY_DOCUMENT_DATA_SOURCE, TERRAFORM_SOURCES
+from .model.values import (
     TERRAFORM,
     TERRAFORM_PLAN,
     LocatedDict,
@@ -46,8 +48,6 @@ from .model import (
     location_of,
     make_string,
 )
-from .policy_blocks import build_policy_document
-from .policy_sources import POLICY_DOCUMENT_DATA_SOURCE, TERRAFORM_SOURCES
 
 _MARKER = re.compile(r"^__\w+__$")
 _PLAN_MARKERS = {"start_line", "end_line"}

@@ -19,7 +19,7 @@ import click
 from . import __version__
 
 if TYPE_CHECKING:
-    from .registry import Check
+    from .checks.registry import Check
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 SEVERITY_ORDER = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -112,11 +112,11 @@ def scan(
     no_cache: bool,
 ) -> None:
     """Scan PATHS (default: the current directory) for IAM problems."""
-    from . import baseline as baseline_mod
-    from . import config as config_mod
-    from .engine import ScanOptions
-    from .engine import scan as run_scan
-    from .registry import all_checks
+    from .checks.registry import all_checks
+    from .engine.scan import ScanOptions
+    from .engine.scan import scan as run_scan
+    from .gate import baseline as baseline_mod
+    from .gate import config as config_mod
     from .report import render
 
     targets = list(paths) or [Path(".")]
@@ -214,7 +214,7 @@ def sarif_prefix(targets: list[Path]) -> str:
     """Where the scan base lies inside its git repository (``infra/``), so that SARIF URIs are
     relative to the repository root, which is how GitHub code scanning reads them; empty
     outside a repository (URIs are then relative to the scan base, like every other format)."""
-    from .engine import repository_boundary, scan_base
+    from .engine.scan import repository_boundary, scan_base
 
     base = scan_base(targets).resolve()
     root = repository_boundary(base)
@@ -278,7 +278,7 @@ def split_ids(values: tuple[str, ...]) -> list[str]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def list_checks(fmt: str) -> None:
     """List every check with its severity and title."""
-    from .registry import all_checks
+    from .checks.registry import all_checks
 
     checks = all_checks()
     if fmt == "json":
@@ -302,7 +302,7 @@ def list_checks(fmt: str) -> None:
 @click.argument("check_id")
 def explain(check_id: str) -> None:
     """Explain one check: why it matters, how to fix it, where it runs."""
-    from .registry import all_checks
+    from .checks.registry import all_checks
 
     check = all_checks().get(check_id.upper())
     if check is None:
@@ -333,7 +333,7 @@ def explain(check_id: str) -> None:
 )
 def checkov_dir(export_dir: Path | None) -> None:
     """Print the directory to pass to checkov --external-checks-dir."""
-    from . import checkov_dir as plugin
+    from .integrations.checkov import export as plugin
 
     if export_dir is not None:
         click.echo(str(plugin.export(export_dir)))

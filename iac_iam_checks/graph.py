@@ -49,7 +49,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import (
+from .iam.documents import aws_managed_policy_name
+from .iam.sources import PolicySource, documents_of
+from .model.values import (
     CLOUDFORMATION,
     IDENTITY,
     Location,
@@ -59,8 +61,6 @@ from .model import (
     Unknown,
     location_of,
 )
-from .policy import aws_managed_policy_name
-from .policy_sources import PolicySource, documents_of
 
 MEMBER_OF = "member_of"
 INLINE_POLICY = "inline_policy"

@@ -17,17 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .model import (
-    IDENTITY,
-    TRUST,
-    Location,
-    PolicyDocument,
-    Statement,
-    Template,
-    Unknown,
-    unknowns_in,
-)
-from .policy_eval import (
+from .checks.registry import Blocked, Issue, Result
+from .iam.evaluation import (
     PASS_ROLE,
     Grant,
     Tri,
@@ -45,14 +36,23 @@ from .policy_eval import (
     privilege_escalations,
     write_actions_on_all_resources,
 )
-from .policy_sources import (
+from .iam.sources import (
     CLOUDFORMATION_SOURCES,
     POLICY_DOCUMENT_DATA_SOURCE,
     TERRAFORM_SOURCES,
     PolicySource,
     documents_of,
 )
-from .registry import Blocked, Issue, Result
+from .model.values import (
+    IDENTITY,
+    TRUST,
+    Location,
+    PolicyDocument,
+    Statement,
+    Template,
+    Unknown,
+    unknowns_in,
+)
 
 # --- which resources and documents --------------------------------------------------------
 
@@ -392,7 +392,7 @@ def _escalations(document: PolicyDocument) -> list[Grant]:
 
 def escalation(document: PolicyDocument, statement: Statement) -> Verdict:
     """IAM024 for one statement: the escalation actions (or PassRole combination) charged to
-    it by :func:`~iac_iam_checks.policy_eval.privilege_escalations`."""
+    it by :func:`~iac_iam_checks.iam.evaluation.privilege_escalations`."""
     for grant in _escalations(document):
         if grant.statement is statement:
             return Verdict(tuple(grant.actions), () if grant.actions else grant.unknowns)

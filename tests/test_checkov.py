@@ -26,16 +26,17 @@ import pytest
 from checkov_env import CHECKOV_ENV, checkov_executable
 from plan_from_hcl import plan_from_resources
 
-from iac_iam_checks import checkov_conf, checkov_dir
-from iac_iam_checks.engine import ScanOptions, load
-from iac_iam_checks.model import (
+from iac_iam_checks import checkov_conf
+from iac_iam_checks.checks.registry import all_checks
+from iac_iam_checks.engine.scan import ScanOptions, load
+from iac_iam_checks.integrations.checkov import export as checkov_dir
+from iac_iam_checks.model.values import (
     LocatedDict,
     Location,
     PolicyDocument,
     Template,
     Unknown,
 )
-from iac_iam_checks.registry import all_checks
 
 # --- conf shapes -> Resource ----------------------------------------------------------------
 
@@ -361,7 +362,7 @@ def test_export_holds_exactly_what_checkov_may_load(
     names = zipfile.ZipFile(exported / "core.zip").namelist()
     assert all(name.startswith("iac_iam_checks_core/") for name in names)
     assert not [n for n in names if n.endswith((".tf", ".yaml", ".yml"))]
-    assert "iac_iam_checks_core/data/iam_actions.json.gz" in names
+    assert "iac_iam_checks_core/iam/data/iam_actions.json.gz" in names
 
 
 ARCHIVE_PROBE = """
@@ -370,7 +371,7 @@ sys.path.append(sys.argv[1])
 for name in zipfile.ZipFile(sys.argv[1]).namelist():
     if name.endswith(".py"):
         importlib.import_module(name[:-3].removesuffix("/__init__").replace("/", "."))
-from iac_iam_checks_core.registry import all_checks
+from iac_iam_checks_core.checks.registry import all_checks
 assert not {"hcl2", "yaml", "lark", "click", "iac_iam_checks"} & set(sys.modules), sys.modules
 print(" ".join(all_checks()))
 """
@@ -391,7 +392,7 @@ def test_core_archive_imports_with_the_standard_library_alone(tmp_path: Path) ->
 
 
 def test_the_core_must_import_itself_relatively() -> None:
-    source = "from iac_iam_checks.model import Resource\n"
+    source = "from iac_iam_checks.model.values import Resource\n"
     with pytest.raises(checkov_dir.ExportError, match="must import itself relatively"):
         checkov_dir._own_imports("checks.x", checkov_dir.ROOT / "checks" / "x.py", source)
 

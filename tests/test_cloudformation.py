@@ -12,7 +12,7 @@ from iac_iam_checks.frontends.cfn_yaml import (
     load_template,
 )
 from iac_iam_checks.frontends.cloudformation import looks_like_template, parse_template
-from iac_iam_checks.model import (
+from iac_iam_checks.model.values import (
     LocatedStr,
     Location,
     ParseError,

@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from iac_iam_checks.config import Config, ConfigError, discover_config, find_config, load_config
-from iac_iam_checks.settings import Settings
-from iac_iam_checks.suppressions import SuppressRule
+from iac_iam_checks.gate.config import (
+    Config,
+    ConfigError,
+    discover_config,
+    find_config,
+    load_config,
+)
+from iac_iam_checks.gate.suppressions import SuppressRule
+from iac_iam_checks.model.settings import Settings
 
 KNOWN = {"IAM001", "IAM004", "IAM007", "IAM020"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from iac_iam_checks.engine import ScanOptions, load
-from iac_iam_checks.model import Unknown
+from iac_iam_checks.engine.scan import ScanOptions, load
+from iac_iam_checks.model.values import Unknown
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -13,7 +13,8 @@ from iac_iam_checks.graph import (
     Graph,
     active_keys,
 )
-from iac_iam_checks.model import (
+from iac_iam_checks.iam.documents import enforces_mfa
+from iac_iam_checks.model.values import (
     CLOUDFORMATION,
     IDENTITY,
     TERRAFORM,
@@ -23,7 +24,6 @@ from iac_iam_checks.model import (
     Template,
     Unknown,
 )
-from iac_iam_checks.policy import enforces_mfa
 
 LINE = iter(range(1, 10_000))
 

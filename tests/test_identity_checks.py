@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from iac_iam_checks.checks.registry import Blocked, Context, Issue, all_checks
 from iac_iam_checks.graph import Graph
-from iac_iam_checks.model import TERRAFORM, TERRAFORM_PLAN, Location, Resource, Unknown
-from iac_iam_checks.registry import Blocked, Context, Issue, all_checks
-from iac_iam_checks.settings import Settings
+from iac_iam_checks.model.settings import Settings
+from iac_iam_checks.model.values import TERRAFORM, TERRAFORM_PLAN, Location, Resource, Unknown
 
 
 def tf(address: str, attrs: dict, framework: str = TERRAFORM, metadata=None) -> Resource:

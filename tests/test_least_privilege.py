@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from iac_iam_checks.engine import ScanOptions, scan
+from iac_iam_checks.engine.scan import ScanOptions, scan
+from iac_iam_checks.iam.evaluation import Undecided
 from iac_iam_checks.least_privilege import (
     evaluation_view,
     full_admin,
@@ -18,9 +19,8 @@ from iac_iam_checks.least_privilege import (
     shorten,
     wildcard_actions,
 )
-from iac_iam_checks.model import IDENTITY, PolicyDocument, Statement, Template, Unknown
-from iac_iam_checks.policy_eval import Undecided
-from iac_iam_checks.settings import Settings
+from iac_iam_checks.model.settings import Settings
+from iac_iam_checks.model.values import IDENTITY, PolicyDocument, Statement, Template, Unknown
 
 LEAST_PRIVILEGE = [f"IAM0{n}" for n in range(20, 31)]
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from iac_iam_checks.model import (
+from iac_iam_checks.iam.documents import (
+    aws_managed_policy_name,
+    document_from_value,
+    enforces_mfa,
+)
+from iac_iam_checks.iam.evaluation import pattern_covered
+from iac_iam_checks.model.values import (
     IDENTITY,
     TRUST,
     Location,
@@ -13,12 +19,6 @@ from iac_iam_checks.model import (
     Unknown,
     located,
 )
-from iac_iam_checks.policy import (
-    aws_managed_policy_name,
-    document_from_value,
-    enforces_mfa,
-)
-from iac_iam_checks.policy_eval import pattern_covered
 
 HERE = Location("main.tf", 5, 5)
 

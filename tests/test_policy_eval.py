@@ -1,7 +1,6 @@
 import pytest
 
-from iac_iam_checks.model import IDENTITY, TRUST, PolicyDocument, Statement, Template, Unknown
-from iac_iam_checks.policy_eval import (
+from iac_iam_checks.iam.evaluation import (
     ConditionValue,
     Grant,
     Partial,
@@ -25,6 +24,14 @@ from iac_iam_checks.policy_eval import (
     subject_is_wildcard_only,
     web_identity_providers,
     write_actions_on_all_resources,
+)
+from iac_iam_checks.model.values import (
+    IDENTITY,
+    TRUST,
+    PolicyDocument,
+    Statement,
+    Template,
+    Unknown,
 )
 
 VAR_X = Unknown("var.x")

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 
 from iac_iam_checks import __version__
-from iac_iam_checks.findings import Finding, ScanResult, Suppression, UnresolvedEntry
-from iac_iam_checks.model import ParseError
-from iac_iam_checks.registry import Check
+from iac_iam_checks.checks.registry import Check
+from iac_iam_checks.model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
+from iac_iam_checks.model.values import ParseError
 from iac_iam_checks.report import FORMATS, render
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())

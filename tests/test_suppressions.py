@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from iac_iam_checks.findings import Suppression
-from iac_iam_checks.suppressions import (
+from iac_iam_checks.gate.suppressions import (
     SuppressRule,
     config_suppression,
     inline_suppressions,
     live_rules,
     metadata_suppressions,
 )
+from iac_iam_checks.model.findings import Suppression
 
 KNOWN = {"IAM001", "IAM002", "IAM020"}
 

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..graph import display_name, is_data_source
-from ..model import CLOUDFORMATION, Location, Resource, Template, Unknown, location_of
-from ..registry import Blocked, Context, Issue, Result, check
+from ..model.values import CLOUDFORMATION, Location, Resource, Template, Unknown, location_of
+from .registry import Blocked, Context, Issue, Result, check
 
 POLICY_RESOURCES = {
     "aws_iam_user_policy": "user",

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..model import Resource, Template, Unknown
-from ..registry import Blocked, Context, Issue, Result, check
+from ..model.values import Resource, Template, Unknown
+from .registry import Blocked, Context, Issue, Result, check
 
 ALWAYS_USER = {
     "aws_iam_user_policy_attachment": "attaches a managed policy directly to an IAM user",

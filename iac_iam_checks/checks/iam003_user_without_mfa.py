@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..graph import LOGIN_PROFILE, Graph, PolicyLink, is_data_source
-from ..model import Resource, Unknown
-from ..policy import enforces_mfa
-from ..registry import Blocked, Context, Issue, Result, check
+from ..iam.documents import enforces_mfa
+from ..model.values import Resource, Unknown
+from .registry import Blocked, Context, Issue, Result, check
 
 
 @check(

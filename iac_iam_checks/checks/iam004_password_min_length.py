@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Resource, Template, Unknown
-from ..registry import Blocked, Context, Issue, Result, check
-from ..settings import Settings
+from ..model.settings import Settings
+from ..model.values import Resource, Template, Unknown
+from .registry import Blocked, Context, Issue, Result, check
 
 
 @check("IAM004", "MEDIUM", terraform=["aws_iam_account_password_policy"])

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Resource, Template, Unknown
-from ..registry import Blocked, Context, Issue, Result, check
+from ..model.values import Resource, Template, Unknown
+from .registry import Blocked, Context, Issue, Result, check
 
 CLASSES = (
     "require_uppercase_characters",

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Resource
-from ..registry import Context, Result, check
-from ..settings import Settings
+from ..model.settings import Settings
+from ..model.values import Resource
 from .iam004_password_min_length import below_threshold
+from .registry import Context, Result, check
 
 
 @check("IAM006", "MEDIUM", terraform=["aws_iam_account_password_policy"])

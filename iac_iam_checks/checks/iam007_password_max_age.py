@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Resource
-from ..registry import Context, Issue, Result, check
-from ..settings import Settings
+from ..model.settings import Settings
+from ..model.values import Resource
 from .iam004_password_min_length import known_number
+from .registry import Context, Issue, Result, check
 
 
 @check("IAM007", "LOW", terraform=["aws_iam_account_password_policy"])

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..graph import Graph
-from ..model import CLOUDFORMATION, Resource
-from ..registry import Context, Issue, Result, check
+from ..model.values import CLOUDFORMATION, Resource
+from .registry import Context, Issue, Result, check
 
 PASSWORD_POLICY = "aws_iam_account_password_policy"
 

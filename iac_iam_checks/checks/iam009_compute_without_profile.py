@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..graph import LAUNCHED_FROM, TEMPLATE_USER, Graph, Node, display_name, is_data_source
-from ..model import Resource, Unknown
-from ..registry import Blocked, Context, Issue, Result, check
+from ..model.values import Resource, Unknown
+from .registry import Blocked, Context, Issue, Result, check
 
 TEMPLATES = {"aws_launch_template", "AWS::EC2::LaunchTemplate"}
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..graph import key_state
-from ..model import Resource, Unknown
-from ..registry import Blocked, Context, Issue, Result, check
+from ..model.values import Resource, Unknown
+from .registry import Blocked, Context, Issue, Result, check
 
 
 @check(

@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..model import TERRAFORM_PLAN, Resource, Template
-from ..registry import Context, Issue, Result, check
+from ..model.values import TERRAFORM_PLAN, Resource, Template
+from .registry import Context, Issue, Result, check
 
 KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")

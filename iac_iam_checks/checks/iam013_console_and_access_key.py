@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..graph import Graph, UserCredentials, active_keys, is_data_source
-from ..model import Resource
-from ..registry import Blocked, Context, Issue, Result, check
+from ..model.values import Resource
+from .registry import Blocked, Context, Issue, Result, check
 
 
 @check(

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..least_privilege import IDENTITY_KINDS, describe, full_admin, judge_statements
-from ..model import IDENTITY, Resource
-from ..registry import Context, Result, check
+from ..model.values import IDENTITY, Resource
+from .registry import Context, Result, check
 
 
 @check("IAM020", "CRITICAL", **IDENTITY_KINDS)

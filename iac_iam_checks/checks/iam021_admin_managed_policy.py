@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..iam.documents import aws_managed_policy_name
+from ..iam.evaluation import is_own_account_marker
 from ..least_privilege import is_data_source
-from ..model import Location, Resource, Template, Unknown, location_of
-from ..policy import aws_managed_policy_name
-from ..policy_eval import is_own_account_marker
-from ..registry import Blocked, Context, Issue, Result, check
+from ..model.values import Location, Resource, Template, Unknown, location_of
+from .registry import Blocked, Context, Issue, Result, check
 
 ADMIN_POLICIES = {
     "AdministratorAccess": "full access to every service",

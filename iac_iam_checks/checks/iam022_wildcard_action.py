@@ -25,8 +25,8 @@ from ..least_privilege import (
     shorten,
     wildcard_actions,
 )
-from ..model import IDENTITY, Resource, Statement
-from ..registry import Context, Result, check
+from ..model.values import IDENTITY, Resource, Statement
+from .registry import Context, Result, check
 
 
 @check("IAM022", "HIGH", **IDENTITY_KINDS)

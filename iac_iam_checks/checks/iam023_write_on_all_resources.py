@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..iam.evaluation import Undecided, has_restricting_condition
 from ..least_privilege import (
     IDENTITY_KINDS,
     NOTHING,
@@ -26,9 +27,8 @@ from ..least_privilege import (
     shorten,
     write_on_all,
 )
-from ..model import IDENTITY, Resource, Statement
-from ..policy_eval import Undecided, has_restricting_condition
-from ..registry import Context, Result, check
+from ..model.values import IDENTITY, Resource, Statement
+from .registry import Context, Result, check
 
 
 @check("IAM023", "MEDIUM", **IDENTITY_KINDS)

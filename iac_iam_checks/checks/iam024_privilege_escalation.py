@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..iam.evaluation import ESCALATION_ACTIONS, PASS_ROLE, PASS_ROLE_TARGETS
 from ..least_privilege import (
     IDENTITY_KINDS,
     NOTHING,
@@ -28,9 +29,8 @@ from ..least_privilege import (
     outranked_by_admin,
     shorten,
 )
-from ..model import IDENTITY, Resource, Statement
-from ..policy_eval import ESCALATION_ACTIONS, PASS_ROLE, PASS_ROLE_TARGETS
-from ..registry import Context, Result, check
+from ..model.values import IDENTITY, Resource, Statement
+from .registry import Context, Result, check
 
 
 @check("IAM024", "HIGH", **IDENTITY_KINDS)

@@ -24,8 +24,8 @@ from ..least_privilege import (
     not_elements,
     outranked_by_admin,
 )
-from ..model import IDENTITY, Resource, Statement
-from ..registry import Context, Result, check
+from ..model.values import IDENTITY, Resource, Statement
+from .registry import Context, Result, check
 
 
 @check("IAM025", "MEDIUM", **IDENTITY_KINDS)

@@ -25,8 +25,8 @@ from ..least_privilege import (
     outranked_by_admin,
     pass_role_on_all,
 )
-from ..model import IDENTITY, Resource, Statement
-from ..registry import Context, Result, check
+from ..model.values import IDENTITY, Resource, Statement
+from .registry import Context, Result, check
 
 
 @check("IAM026", "HIGH", **IDENTITY_KINDS)

@@ -20,10 +20,19 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .. import actions as action_db
+from ..iam import actions as action_db
 from ..least_privilege import ALL_POLICY_KINDS, PolicySource, describe, policies, where
-from ..model import IDENTITY, TRUST, Location, Resource, Statement, Template, Unknown, unknowns_in
-from ..registry import Blocked, Context, Issue, Result, check
+from ..model.values import (
+    IDENTITY,
+    TRUST,
+    Location,
+    Resource,
+    Statement,
+    Template,
+    Unknown,
+    unknowns_in,
+)
+from .registry import Blocked, Context, Issue, Result, check
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 EFFECTS = ("Allow", "Deny")

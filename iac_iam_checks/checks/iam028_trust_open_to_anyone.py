@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..iam.evaluation import all_of, has_restricting_condition, principal_is_anyone
 from ..least_privilege import (
     NOTHING,
     TRUST_KINDS,
@@ -24,9 +25,8 @@ from ..least_privilege import (
     judge_statements,
     unknowns_of,
 )
-from ..model import TRUST, Resource, Statement
-from ..policy_eval import all_of, has_restricting_condition, principal_is_anyone
-from ..registry import Context, Result, check
+from ..model.values import TRUST, Resource, Statement
+from .registry import Context, Result, check
 
 
 @check("IAM028", "CRITICAL", **TRUST_KINDS)

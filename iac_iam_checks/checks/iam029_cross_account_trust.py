@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..iam.evaluation import foreign_accounts, has_restricting_condition
 from ..least_privilege import (
     NOTHING,
     TRUST_KINDS,
@@ -27,9 +28,8 @@ from ..least_privilege import (
     judge_statements,
     unknowns_of,
 )
-from ..model import TRUST, Resource, Statement
-from ..policy_eval import foreign_accounts, has_restricting_condition
-from ..registry import Context, Result, check
+from ..model.values import TRUST, Resource, Statement
+from .registry import Context, Result, check
 
 
 @check("IAM029", "HIGH", **TRUST_KINDS)

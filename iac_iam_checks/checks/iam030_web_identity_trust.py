@@ -18,18 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..least_privilege import (
-    NOTHING,
-    TRUST_KINDS,
-    PolicySource,
-    Verdict,
-    assumes_role,
-    describe,
-    judge_statements,
-    unknowns_of,
-)
-from ..model import TRUST, Resource, Statement, Template, Unknown
-from ..policy_eval import (
+from ..iam.evaluation import (
     Tri,
     Undecided,
     all_of,
@@ -41,7 +30,18 @@ from ..policy_eval import (
     undecided,
     web_identity_providers,
 )
-from ..registry import Context, Result, check
+from ..least_privilege import (
+    NOTHING,
+    TRUST_KINDS,
+    PolicySource,
+    Verdict,
+    assumes_role,
+    describe,
+    judge_statements,
+    unknowns_of,
+)
+from ..model.values import TRUST, Resource, Statement, Template, Unknown
+from .registry import Context, Result, check
 
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 AUDIENCE_ONLY = {

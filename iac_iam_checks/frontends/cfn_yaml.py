@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..model import LocatedDict, LocatedList, LocatedStr, Location
+from ..model.values import LocatedDict, LocatedList, LocatedStr, Location
 
 MAX_DEPTH = 100
 """Real templates nest a few dozen levels at most; deeper input is rejected, not recursed into."""

@@ -19,7 +19,7 @@ import json
 import re
 from typing import Any
 
-from ..model import (
+from ..model.values import (
     CLOUDFORMATION,
     LocatedDict,
     LocatedList,

@@ -20,7 +20,7 @@ from typing import Any
 
 from lark import Token, Tree
 
-from ..model import (
+from ..model.values import (
     LocatedDict,
     LocatedList,
     Location,

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..model import LocatedDict, LocatedList, Template, Unknown, location_of
+from ..model.values import LocatedDict, LocatedList, Template, Unknown, location_of
 
 UNKNOWN = object()
 

@@ -8,16 +8,11 @@ grammar with the cache in the user's cache directory instead (``XDG_CACHE_HOME``
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 from pathlib import Path
 
 from lark import Lark, Tree
 
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(base) / "iac-iam-checks"
+from ..cache_paths import cache_dirs
 
 
 @functools.lru_cache(maxsize=1)
@@ -28,7 +23,7 @@ def parser() -> Lark:
     grammar_dir = Path(hcl2.__file__).parent
     version = getattr(hcl2, "__version__", "unknown")
     cache: str | bool = False
-    for folder in (cache_dir(), Path(tempfile.gettempdir()) / "iac-iam-checks"):
+    for folder in cache_dirs():
         try:
             folder.mkdir(parents=True, exist_ok=True)
             cache = str(folder / f"hcl2-{version}.lark.bin")

@@ -17,7 +17,7 @@ from typing import Any
 
 from lark import Token, Tree
 
-from ..model import Template, Unknown, located, location_of
+from ..model.values import Template, Unknown, located, location_of
 from .hcl_eval import significant
 from .hcl_functions import to_number
 

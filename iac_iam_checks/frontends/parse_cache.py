@@ -21,8 +21,9 @@ from typing import Any
 from lark import Token, Tree
 from lark.tree import Meta
 
-from ..model import ParseError
-from .hcl_parser import cache_dir, parser
+from ..cache_paths import cache_dir, code_fingerprint
+from ..model.values import ParseError
+from .hcl_parser import parser
 from .terraform import parse_file
 
 MAX_CACHE_BYTES = 200 * 1024 * 1024
@@ -36,7 +37,6 @@ def cache_key(text: str, keep: frozenset[str] | None) -> str:
     import hcl2
 
     from .. import __version__
-    from ..result_cache import code_fingerprint
 
     versions = f"{__version__}/{getattr(hcl2, '__version__', '?')}/{code_fingerprint()}"
     kinds = ",".join(sorted(keep)) if keep is not None else "*"

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import (
+from ..model.values import (
     IDENTITY,
     TERRAFORM_PLAN,
     Location,
@@ -317,7 +317,7 @@ class _Plan:
     def policy_document(self, attrs: dict, where: Location, address: str) -> Any:
         """The rendered JSON when the data source was read while planning; else a document
         built from its (partly unknown) statement blocks, as the HCL front end would."""
-        from ..policy import document_from_value
+        from ..iam.documents import document_from_value
 
         rendered = attrs.get("json")
         if isinstance(rendered, str):
@@ -327,7 +327,7 @@ class _Plan:
             for k in ("statement", "source_policy_documents", "override_policy_documents")
         ):
             return rendered
-        from ..policy_blocks import build_policy_document
+        from ..iam.document_blocks import build_policy_document
 
         return build_policy_document(attrs, where, address)
 

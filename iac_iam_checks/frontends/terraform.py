@@ -21,7 +21,8 @@ from typing import Any
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
-from ..model import (
+from ..iam.document_blocks import build_policy_document
+from ..model.values import (
     TERRAFORM,
     LocatedDict,
     LocatedList,
@@ -34,7 +35,6 @@ from ..model import (
     Unknown,
     located,
 )
-from ..policy_blocks import build_policy_document
 from . import hcl_types
 from .hcl_blocks import CREDENTIAL_HINT, blank_irrelevant
 from .hcl_eval import (

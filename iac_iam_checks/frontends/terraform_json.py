@@ -16,7 +16,7 @@ from typing import Any
 from lark import Token, Tree
 from lark.tree import Meta
 
-from ..model import ParseError, location_of
+from ..model.values import ParseError, location_of
 from .hcl_parser import parse_hcl
 
 NESTED_BLOCKS = {

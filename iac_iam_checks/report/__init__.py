@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..findings import Finding, ScanResult, UnresolvedEntry
-from ..model import SEVERITIES, ParseError
-from ..registry import Check
+from ..checks.registry import Check
+from ..model.findings import Finding, ScanResult, UnresolvedEntry
+from ..model.values import SEVERITIES, ParseError
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from .. import __version__
-from ..findings import Finding
+from ..model.findings import Finding
 from . import Ordered
 
 SCHEMA_VERSION = 1

@@ -18,8 +18,8 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..findings import Finding, Suppression, UnresolvedEntry
-from ..registry import Check
+from ..checks.registry import Check
+from ..model.findings import Finding, Suppression, UnresolvedEntry
 from . import Ordered, rank
 
 SUITES_NAME = "iac-iam-checks"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..findings import Finding
+from ..model.findings import Finding
 from . import SEVERITY_ORDER, Ordered, rank
 
 TOP_FINDINGS = 10

@@ -35,9 +35,9 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..findings import Finding, UnresolvedEntry
-from ..fingerprint import fingerprint
-from ..registry import Check
+from ..checks.registry import Check
+from ..gate.fingerprint import fingerprint
+from ..model.findings import Finding, UnresolvedEntry
 from . import Ordered
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

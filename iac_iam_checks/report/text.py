@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from itertools import groupby
 
-from ..findings import Finding
+from ..model.findings import Finding
 from . import SEVERITY_ORDER, Ordered
 
 _SEVERITY_COLORS = {"CRITICAL": "1;35", "HIGH": "1;31", "MEDIUM": "33", "LOW": "36"}

@@ -11,7 +11,6 @@ is used. Entries are plain JSON (never pickle): a damaged one is ignored.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -20,16 +19,15 @@ from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from .findings import Finding, ScanResult, Suppression, UnresolvedEntry
-from .model import ParseError
+from ..cache_paths import cache_dir, code_fingerprint
+from ..model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
+from ..model.values import ParseError
 
 MAX_ENTRIES = 64
 FORMAT = 1
 
 
 def cache_folder() -> Path:
-    from .frontends.hcl_parser import cache_dir
-
     return cache_dir() / "results"
 
 
@@ -44,24 +42,11 @@ def file_hash(path: Path) -> str | None:
         return None
 
 
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A hash of this package's own code and data: a result (or a parse tree) computed by other
-    code is never reused, even when the version number did not change (development installs)."""
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".gz") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode("utf-8"))
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def scan_key(paths: list[Path], files: list[tuple[str, str]], options: Any) -> str:
     """``files``: (relative path, text) of every discovered IaC file."""
     import hcl2
 
-    from . import __version__
+    from .. import __version__
 
     digest = hashlib.sha256()
     header = {

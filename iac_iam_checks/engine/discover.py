@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 
-from .model import ParseError
+from ..model.values import ParseError
 
 EXCLUDED_DIRS = {".git", ".terraform", "node_modules"}
 MAX_FILE_BYTES = 5 * 1024 * 1024

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import LocatedDict, Location, PolicyDocument, Statement, Template, Unknown
+from ..model.values import LocatedDict, Location, PolicyDocument, Statement, Template, Unknown
 
 
 def build_policy_document(attrs: dict[str, Any], where: Location, address: str) -> PolicyDocument:
     """Build ``data "aws_iam_policy_document"`` the way the provider merges it:
     source documents first, then this document's statements (same Sid replaces), then
     override documents (same Sid replaces, others appended)."""
-    from .policy import document_from_value
+    from .documents import document_from_value
 
     statements: list[Statement] = []
     errors: list[tuple[str, Location | None]] = []

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .model import (
+from ..model.values import (
     CLOUDFORMATION,
     IDENTITY,
     TRUST,
@@ -27,7 +27,7 @@ from .model import (
     Unknown,
     location_of,
 )
-from .policy import document_from_value
+from .documents import document_from_value
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,10 @@ def _core(module: str) -> Any:
     return importlib.import_module(f"{CORE}.{module}")
 
 
-registry = _core("registry")
+registry = _core("checks.registry")
 conf_to_resources = _core("checkov_conf")
 Graph = _core("graph").Graph
-Settings = _core("settings").Settings
+Settings = _core("model.settings").Settings
 
 
 class _Adapter:

@@ -12,17 +12,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..checks.registry import Blocked, Check, Context, Issue, all_checks
+from ..model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
+from ..model.settings import Settings
+from ..model.values import CLOUDFORMATION, Location, ParseError, Resource, ScanInput
 from . import discover as disc
-from .findings import Finding, ScanResult, Suppression, UnresolvedEntry
-from .model import (
-    CLOUDFORMATION,
-    Location,
-    ParseError,
-    Resource,
-    ScanInput,
-)
-from .registry import Blocked, Check, Context, Issue, all_checks
-from .settings import Settings
 
 
 @dataclass
@@ -70,14 +64,14 @@ def load(
         for path in paths:
             merge(out, load_terraform_path(path, base, by_kind, options))
     if "cloudformation" in wanted:
-        from .frontends.cloudformation import parse_template
+        from ..frontends.cloudformation import parse_template
 
         for source in by_kind.get(disc.CLOUDFORMATION, []):
             resources, errors = parse_template(source.text, source.rel)
             out.resources.extend(resources)
             out.errors.extend(errors)
     if "terraform_plan" in wanted and by_kind.get(disc.PLAN):
-        from .frontends.plan import parse_plan
+        from ..frontends.plan import parse_plan
 
         for source in by_kind[disc.PLAN]:
             resources, errors = parse_plan(source.text, source.rel)
@@ -89,7 +83,7 @@ def load(
 def load_terraform_path(
     path: Path, base: Path, by_kind: dict[str, list[disc.SourceFile]], options: ScanOptions
 ) -> ScanInput:
-    from .frontends import terraform as tf
+    from ..frontends import terraform as tf
 
     root = path.resolve()
 
@@ -135,8 +129,8 @@ def load_terraform_path(
 
 def parser_for(options: ScanOptions) -> Any:
     """Parse a directory's files: HCL through the cache (and workers), JSON syntax directly."""
-    from .frontends.parse_cache import parse_many
-    from .frontends.terraform import parse_any
+    from ..frontends.parse_cache import parse_many
+    from ..frontends.terraform import parse_any
 
     keep = relevant_kinds(options)
 
@@ -159,7 +153,7 @@ def parser_for(options: ScanOptions) -> Any:
 def relevant_kinds(options: ScanOptions) -> frozenset[str]:
     """Terraform resource kinds whose bodies a check or the graph reads; the parser skips the
     bodies of all others (their references still resolve to Unknown, as they would anyway)."""
-    from .graph import terraform_kinds
+    from ..graph import terraform_kinds
 
     kinds = {k for c in selected_checks(options) for k in c.kinds.get("terraform", ())}
     return frozenset((kinds | terraform_kinds()) - {"*"})
@@ -187,7 +181,7 @@ def selected_checks(options: ScanOptions) -> list[Check]:
 def run_checks(
     resources: list[Resource], checks: list[Check], settings: Settings
 ) -> list[tuple[Check, Issue | Blocked]]:
-    from .graph import Graph
+    from ..graph import Graph
 
     context = Context(graph=Graph(resources), settings=settings)
     results: list[tuple[Check, Issue | Blocked]] = []
@@ -258,7 +252,7 @@ def with_plan_accounts(settings: Settings, resources: list[Resource]) -> Setting
 def findings_from(
     results: list[tuple[Check, Issue | Blocked]], settings: Settings
 ) -> list[Finding]:
-    from .fingerprint import fingerprint
+    from ..gate.fingerprint import fingerprint
 
     out: dict[tuple[Any, ...], Finding] = {}
     for check, issue in results:
@@ -339,8 +333,8 @@ def apply_suppressions(
     A plan has no comments (a marker in it could only be a string value, and a minified plan
     is one line): findings in plans are suppressed by configuration only.
     """
-    from . import suppressions
-    from .model import TERRAFORM_PLAN
+    from ..gate import suppressions
+    from ..model.values import TERRAFORM_PLAN
 
     known = set(all_checks())
     spans: dict[str, Resource] = {}

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import Location, Resource, Statement, Unknown
+from ..model.values import Location, Resource, Statement, Unknown
 
-CHECKS_PACKAGE = f"{__package__}.checks"
+CHECKS_PACKAGE = __package__ or "iac_iam_checks.checks"
 CHECK_ID = re.compile(r"^[A-Z]+[0-9]+$")
 
 

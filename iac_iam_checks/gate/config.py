@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import SEVERITIES
-from .settings import Settings
+from ..model.settings import Settings
+from ..model.values import SEVERITIES
 from .suppressions import SuppressRule
 
 if sys.version_info >= (3, 11):

@@ -24,7 +24,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .findings import Suppression
+from ..model.findings import Suppression
 
 COMMENT = "comment"
 CHECKOV_SKIP = "checkov:skip"

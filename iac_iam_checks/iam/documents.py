@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from .model import (
+from ..model.values import (
     LocatedDict,
     LocatedList,
     LocatedStr,
@@ -29,7 +29,7 @@ from .model import (
     location_of,
     make_string,
 )
-from .policy_eval import pattern_covered
+from .evaluation import pattern_covered
 
 STATEMENT_FIELDS = {
     "Sid": "sid",

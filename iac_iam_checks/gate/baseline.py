@@ -23,7 +23,7 @@ import datetime
 import json
 from pathlib import Path
 
-from .findings import ScanResult
+from ..model.findings import ScanResult
 
 BASELINE_VERSION = 1
 

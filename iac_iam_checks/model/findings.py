@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import ParseError
+from .values import ParseError
 
 
 @dataclass(frozen=True)

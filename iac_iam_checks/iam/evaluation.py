@@ -6,7 +6,7 @@ scanners fail: ``Deny`` read as ``Allow``, ``iam:Pass*`` not seen as PassRole, c
 ignored, a variable treated as a pass. So every predicate here answers with a tri-state:
 
 - ``True`` / ``False`` when the answer is certain;
-- an :class:`Undecided` carrying the :class:`~iac_iam_checks.model.Unknown` values that hide
+- an :class:`Undecided` carrying the :class:`~iac_iam_checks.model.values.Unknown` values that hide
   the answer. Using it as a bool raises ``TypeError``: a check must turn it into an
   ``unresolved`` entry (``registry.Blocked``, one per unknown) instead of silently passing.
 
@@ -14,7 +14,7 @@ Functions that collect things (actions, account ids) return what is certain plus
 that could add more (:class:`Grant`, :class:`Partial`).
 
 Matching rules: actions are matched case-insensitively, resources case-sensitively, both with
-IAM's ``*`` and ``?``. A :class:`~iac_iam_checks.model.Template` counts by its known parts:
+IAM's ``*`` and ``?``. A :class:`~iac_iam_checks.model.values.Template` counts by its known parts:
 ``iam:${var.x}`` may match ``iam:PassRole`` (undecided) but never ``s3:GetObject`` (False), and
 ``arn:${var.p}:iam::aws:policy/Admin`` matches ``arn:*:iam::aws:policy/Admin`` for any ``p``.
 "Resource ``*``" means the literal ``*`` only.
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from ..model.values import PolicyDocument, Statement, Template, Unknown, unknowns_in
 from . import actions as action_db
-from .model import PolicyDocument, Statement, Template, Unknown, unknowns_in
 
 # --- tri-state ----------------------------------------------------------------------------
 

@@ -21,20 +21,21 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import __version__
+from ... import __version__
+from ...cache_paths import cache_dirs
 
 PACKAGE = "iac_iam_checks"
 CORE = "iac_iam_checks_core"
 SHIM_NAME = "iac_iam_checks_shim.py"
 ARCHIVE_NAME = "core.zip"
-ROOT = Path(__file__).resolve().parent
-SHIM_DIR = ROOT / "checkov"
-ENTRY_MODULES = ("registry", "checkov_conf", "graph", "settings")
+SHIM_DIR = Path(__file__).resolve().parent
+ROOT = SHIM_DIR.parent.parent
+ENTRY_MODULES = ("checks.registry", "checkov_conf", "graph", "model.settings")
 """What the shim imports; every check module under ``checks/`` is added to these."""
 LEFT_OUT = ("frontends.cfn_yaml",)
 """Modules the core imports only inside CLI-only functions and that need a third-party package:
 ``cfn_yaml`` (PyYAML) reads template text, while checkov hands over loaded templates."""
-DATA_DIRS = ("data",)
+DATA_DIRS = ("iam/data",)
 """Data files the core reads with ``pkgutil.get_data`` (the IAM action table)."""
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -49,8 +50,7 @@ def main_dir() -> Path:
     files = directory_files()
     digest = hashlib.sha256(b"".join(name.encode() + data for name, data in files.items()))
     name = f"checkov-{__version__}-{digest.hexdigest()[:16]}"
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iac-iam-checks"
-    for parent in (cache, Path(tempfile.gettempdir()) / "iac-iam-checks"):
+    for parent in cache_dirs():
         target = parent / name
         if all((target / file).is_file() for file in files):
             return target
@@ -117,7 +117,7 @@ def core_files() -> dict[str, bytes]:
     folders = {_module_path(m).parent for m in seen} | {ROOT / d for d in DATA_DIRS}
     for folder in folders:
         for file in folder.iterdir():
-            data_file = folder.name in DATA_DIRS and file.suffix != ".py"
+            data_file = folder.relative_to(ROOT).as_posix() in DATA_DIRS and file.suffix != ".py"
             if file.is_file() and (data_file or file.name == "__init__.py"):
                 out.setdefault(file.relative_to(ROOT).as_posix(), file.read_bytes())
     return out

@@ -1,0 +1,38 @@
+"""Where every cache of iac-iam-checks lives, and the code hash that keys them.
+
+The lowest layer: nothing here imports the rest of the package, so the parse cache (front
+ends), the result cache (engine) and the checkov export (integrations) share one answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+def cache_dir() -> Path:
+    """The user cache folder: ``$XDG_CACHE_HOME/iac-iam-checks``, else ``~/.cache/...``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "iac-iam-checks"
+
+
+def cache_dirs() -> tuple[Path, Path]:
+    """The user cache folder, then a fallback in the temp directory (read-only homes)."""
+    return cache_dir(), Path(tempfile.gettempdir()) / "iac-iam-checks"
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of this package's own code and data: a result (or a parse tree) computed by other
+    code is never reused, even when the version number did not change (development installs)."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_ROOT.rglob("*")):
+        if path.suffix in (".py", ".gz") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(PACKAGE_ROOT).as_posix().encode("utf-8"))
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
