@@ -113,8 +113,8 @@ def scan(
 ) -> None:
     """Scan PATHS (default: the current directory) for IAM problems."""
     from .checks.registry import all_checks
-    from .engine.scan import ScanOptions
-    from .engine.scan import scan as run_scan
+    from .engine import ScanOptions
+    from .engine import scan as run_scan
     from .gate import baseline as baseline_mod
     from .gate import config as config_mod
     from .report import render
@@ -214,7 +214,7 @@ def sarif_prefix(targets: list[Path]) -> str:
     """Where the scan base lies inside its git repository (``infra/``), so that SARIF URIs are
     relative to the repository root, which is how GitHub code scanning reads them; empty
     outside a repository (URIs are then relative to the scan base, like every other format)."""
-    from .engine.scan import repository_boundary, scan_base
+    from .engine import repository_boundary, scan_base
 
     base = scan_base(targets).resolve()
     root = repository_boundary(base)

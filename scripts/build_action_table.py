@@ -31,7 +31,9 @@ import json
 from pathlib import Path
 
 ACCESS_LEVELS = ["List", "Read", "Write", "Permissions management", "Tagging"]
-DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "iac_iam_checks/iam/data/iam_actions.json.gz"
+DEFAULT_OUTPUT = (
+    Path(__file__).resolve().parent.parent / "iac_iam_checks/iam/data/iam_actions.json.gz"
+)
 SOURCE_PATH = "shared/data/iam-definition.json"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from checkov_env import CHECKOV_ENV, checkov_executable
 
-from iac_iam_checks.engine.scan import ScanOptions, scan
+from iac_iam_checks.engine import ScanOptions, scan
 from iac_iam_checks.integrations.checkov import export as checkov_dir
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from iac_iam_checks.checks.registry import all_checks
-from iac_iam_checks.engine.scan import ScanOptions, load, scan
+from iac_iam_checks.engine import ScanOptions, load, scan
 
 EXAMPLES = [
     pytest.param(check.id, path, id=f"{check.id}-{path.suffix[1:]}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from iac_iam_checks.engine.scan import ScanOptions, load
+from iac_iam_checks.engine import ScanOptions, load
 from iac_iam_checks.model.values import Unknown
 
 

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from iac_iam_checks import cli
-from iac_iam_checks.engine.scan import ScanOptions, load, scan
+from iac_iam_checks.engine import ScanOptions, load, scan
 
 REAL_PLANS = Path(__file__).parent / "plans" / "real"
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from iac_iam_checks.engine.scan import ScanOptions, scan
+from iac_iam_checks.engine import ScanOptions, scan
 from iac_iam_checks.iam.evaluation import Undecided
 from iac_iam_checks.least_privilege import (
     evaluation_view,

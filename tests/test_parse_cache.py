@@ -61,7 +61,7 @@ def test_the_cache_stays_under_its_bound(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_roots_evaluated_in_workers_give_the_same_scan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from iac_iam_checks.engine.scan import ScanOptions, scan
+    from iac_iam_checks.engine import ScanOptions, scan
     from iac_iam_checks.frontends import terraform
 
     (tmp_path / "modules" / "user").mkdir(parents=True)

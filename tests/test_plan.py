@@ -20,7 +20,7 @@ import pytest
 from plan_from_hcl import ACCOUNT_ID, plan_from_resources
 
 from iac_iam_checks.checks.registry import all_checks
-from iac_iam_checks.engine.scan import ScanOptions, load, scan
+from iac_iam_checks.engine import ScanOptions, load, scan
 from iac_iam_checks.frontends.plan import object_spans, parse_plan, parse_traversal
 from iac_iam_checks.model.settings import Settings
 from iac_iam_checks.model.values import Location, PolicyDocument, Unknown
@@ -453,7 +453,7 @@ def test_caller_identity_account_in_a_plan_is_the_own_account(tmp_path) -> None:
     cross-account (IAM029)."""
     import json as _json
 
-    from iac_iam_checks.engine.scan import ScanOptions, scan
+    from iac_iam_checks.engine import ScanOptions, scan
 
     trust = _json.dumps(
         {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from iac_iam_checks.engine.scan import ScanOptions, scan
+from iac_iam_checks.engine import ScanOptions, scan
 
 POLICY = '{"Statement": [{"Effect": "Allow", "Action": "%s", "Resource": "*"}]}\n'
 

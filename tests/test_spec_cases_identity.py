@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iac_iam_checks.engine.scan import ScanOptions, scan
+from iac_iam_checks.engine import ScanOptions, scan
 
 TRUST = (
     'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", '

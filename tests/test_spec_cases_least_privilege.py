@@ -7,7 +7,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from iac_iam_checks.engine.scan import ScanOptions, scan
+from iac_iam_checks.engine import ScanOptions, scan
 
 LEAST_PRIVILEGE = [f"IAM0{n}" for n in range(20, 31)]
 

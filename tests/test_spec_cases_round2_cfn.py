@@ -7,8 +7,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from iac_iam_checks.engine import ScanOptions, scan
 from iac_iam_checks.engine.discover import CLOUDFORMATION, kind_by_content
-from iac_iam_checks.engine.scan import ScanOptions, scan
 
 
 def run(tmp_path: Path, text: str, name: str = "template.yaml"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iac_iam_checks.engine.scan import ScanOptions, scan
+from iac_iam_checks.engine import ScanOptions, scan
 
 
 def found(tmp_path: Path, files: dict[str, str], check_id: str) -> list[tuple[str, str, str, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iac_iam_checks.engine.scan import ScanOptions, load
+from iac_iam_checks.engine import ScanOptions, load
 from iac_iam_checks.iam.sources import documents_of
 from iac_iam_checks.model.values import Location, PolicyDocument, Template, Unknown
 

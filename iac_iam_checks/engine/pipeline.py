@@ -8,174 +8,17 @@ unresolved entries with stable order and fingerprints.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..checks.registry import Blocked, Check, Context, Issue, all_checks
 from ..model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
 from ..model.settings import Settings
-from ..model.values import CLOUDFORMATION, Location, ParseError, Resource, ScanInput
+from ..model.values import CLOUDFORMATION, Location, Resource, ScanInput
 from . import discover as disc
-
-
-@dataclass
-class ScanOptions:
-    checks: list[str] | None = None
-    skip_checks: list[str] = field(default_factory=list)
-    var_files: list[Path] = field(default_factory=list)
-    excludes: list[str] = field(default_factory=list)
-    frameworks: list[str] | None = None
-    settings: Settings = field(default_factory=Settings)
-    inline_suppressions: bool = True
-    config_suppressions: list[Any] = field(default_factory=list)
-    jobs: int = 1
-    use_cache: bool = True
-
-
-def scan_base(paths: list[Path]) -> Path:
-    """Findings' files are relative to the one PATH (its folder for a file), else the cwd."""
-    if len(paths) == 1:
-        return paths[0] if paths[0].is_dir() else paths[0].parent
-    return Path.cwd()
-
-
-def repository_boundary(path: Path) -> Path:
-    """Module sources and ``file()`` are followed only inside the nearest ancestor with .git."""
-    start = path if path.is_dir() else path.parent
-    for candidate in [start, *start.resolve().parents]:
-        if (candidate / ".git").exists():
-            return candidate.resolve()
-    return start.resolve()
-
-
-def load(
-    paths: list[Path], options: ScanOptions, found: disc.Discovery | None = None
-) -> tuple[ScanInput, int]:
-    """Run the front ends over the paths; returns their output and the number of IaC files."""
-    base = scan_base(paths)
-    found = found or disc.discover(paths, base, options.excludes)
-    out = ScanInput(errors=list(found.errors))
-    wanted = set(options.frameworks or ("terraform", "terraform_plan", "cloudformation"))
-    by_kind: dict[str, list[disc.SourceFile]] = {}
-    for source in found.files:
-        by_kind.setdefault(source.kind, []).append(source)
-    if "terraform" in wanted:
-        for path in paths:
-            merge(out, load_terraform_path(path, base, by_kind, options))
-    if "cloudformation" in wanted:
-        from ..frontends.cloudformation import parse_template
-
-        for source in by_kind.get(disc.CLOUDFORMATION, []):
-            resources, errors = parse_template(source.text, source.rel)
-            out.resources.extend(resources)
-            out.errors.extend(errors)
-    if "terraform_plan" in wanted and by_kind.get(disc.PLAN):
-        from ..frontends.plan import parse_plan
-
-        for source in by_kind[disc.PLAN]:
-            resources, errors = parse_plan(source.text, source.rel)
-            out.resources.extend(resources)
-            out.errors.extend(errors)
-    return out, len(found.files)
-
-
-def load_terraform_path(
-    path: Path, base: Path, by_kind: dict[str, list[disc.SourceFile]], options: ScanOptions
-) -> ScanInput:
-    from ..frontends import terraform as tf
-
-    root = path.resolve()
-
-    def under(kinds: tuple[str, ...]) -> list[tf.SourceText]:
-        return [
-            tf.SourceText(s.path.resolve(), s.rel, s.text)
-            for kind in kinds
-            for s in by_kind.get(kind, [])
-            if s.path.resolve() == root or root in s.path.resolve().parents
-        ]
-
-    texts = {s.path: s for s in under((disc.TERRAFORM_HCL, disc.TERRAFORM_JSON))}
-    tfvars: dict[Path, list[tf.SourceText]] = {}
-    other_tfvars: list[tf.SourceText] = []
-    for source in under((disc.TFVARS, disc.TFVARS_JSON)):
-        if is_auto_tfvars(source.path.name):
-            tfvars.setdefault(source.path.parent, []).append(source)
-        else:
-            other_tfvars.append(source)
-    errors: list[ParseError] = []
-    var_files = []
-    for var_file in options.var_files:
-        rel = disc.rel_path(var_file, base)
-        text, error = disc.read_source(var_file, rel)
-        if error is not None or text is None:
-            errors.append(error or ParseError(rel, None, "cannot read"))
-            continue
-        var_files.append(tf.SourceText(var_file.resolve(), rel, text))
-    result = tf.load_terraform(
-        base,
-        repository_boundary(path),
-        texts,
-        tfvars,
-        parse=parser_for(options),
-        single_files=[root] if path.is_file() and root in texts else [],
-        var_files=var_files,
-        other_tfvars=other_tfvars,
-        jobs=options.jobs,
-    )
-    result.errors[:0] = errors
-    return result
-
-
-def parser_for(options: ScanOptions) -> Any:
-    """Parse a directory's files: HCL through the cache (and workers), JSON syntax directly."""
-    from ..frontends.parse_cache import parse_many
-    from ..frontends.terraform import parse_any
-
-    keep = relevant_kinds(options)
-
-    def parse(sources: list[Any]) -> list[Any]:
-        hcl = [i for i, s in enumerate(sources) if not s.path.name.endswith(".json")]
-        trees = parse_many(
-            [(sources[i].text, sources[i].rel) for i in hcl], options.jobs, options.use_cache, keep
-        )
-        out: list[Any] = [None] * len(sources)
-        for index, tree in zip(hcl, trees, strict=True):
-            out[index] = tree
-        for index, source in enumerate(sources):
-            if out[index] is None:
-                out[index] = parse_any(source.text, source.rel, source.path.name)
-        return out
-
-    return parse
-
-
-def relevant_kinds(options: ScanOptions) -> frozenset[str]:
-    """Terraform resource kinds whose bodies a check or the graph reads; the parser skips the
-    bodies of all others (their references still resolve to Unknown, as they would anyway)."""
-    from ..graph import terraform_kinds
-
-    kinds = {k for c in selected_checks(options) for k in c.kinds.get("terraform", ())}
-    return frozenset((kinds | terraform_kinds()) - {"*"})
-
-
-def is_auto_tfvars(name: str) -> bool:
-    name = name.removesuffix(".json")
-    return name == "terraform.tfvars" or name.endswith(".auto.tfvars")
-
-
-def merge(into: ScanInput, other: ScanInput) -> None:
-    into.read_elsewhere |= other.read_elsewhere
-    into.resources.extend(other.resources)
-    into.errors.extend(other.errors)
-    into.warnings.extend(other.warnings)
-    into.unresolved_notes.extend(other.unresolved_notes)
-
-
-def selected_checks(options: ScanOptions) -> list[Check]:
-    checks = all_checks()
-    chosen = [c for c in checks.values() if not options.checks or c.id in options.checks]
-    return [c for c in chosen if c.id not in options.skip_checks]
+from .loading import load, scan_base
+from .options import ScanOptions, selected_checks
 
 
 def run_checks(
