@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from iac_iam_checks.cli import main
 from iac_iam_checks.engine import ScanOptions, scan
 from iac_iam_checks.findings import Suppression
 from iac_iam_checks.suppressions import SuppressRule
@@ -164,4 +166,57 @@ def test_a_skip_removes_the_unresolved_entry_of_its_own_template_only(tmp_path, 
     kept = "b.yaml" if skipped == "a.yaml" else "a.yaml"
     assert unresolved(tmp_path) == [
         (kept, "Deployer", 11, ["IAM028", "IAM029"], '!Split [",", !Ref Principals]')
+    ]
+
+
+MODULE = """\
+variable "bucket" {}
+
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::${var.bucket}/*" }]
+  })
+}
+"""
+
+
+def text_report(root: Path) -> list[str]:
+    result = CliRunner().invoke(
+        main, ["scan", "--no-cache", "--check", "IAM022", "--format", "text", str(root)]
+    )
+    assert result.exit_code == 1
+    return result.output.splitlines()
+
+
+def test_one_module_line_for_many_instances_is_one_text_line(tmp_path):
+    keys = ", ".join(f'"b{i}"' for i in range(6))
+    write(
+        tmp_path,
+        {
+            "modules/p/main.tf": MODULE,
+            "main.tf": (
+                f'module "p" {{\n  source   = "./modules/p"\n  for_each = toset([{keys}])\n'
+                "  bucket   = each.key\n}\n"
+            ),
+        },
+    )
+    assert text_report(tmp_path) == [
+        "modules/p/main.tf",
+        '  5  HIGH      IAM022  module.p["b0"].aws_iam_policy.p, module.p["b1"].aws_iam_policy.p'
+        " and 4 more: policy of module.p[*].aws_iam_policy.p allows the wildcard action s3:*;"
+        " list the actions needed instead",
+        "",
+        "6 findings (0 CRITICAL, 6 HIGH, 0 MEDIUM, 0 LOW), 0 suppressed, 0 unresolved, 0 errors;"
+        " 6 resources in 2 files",
+    ]
+
+
+def test_text_names_the_root_of_a_module_that_two_roots_call(tmp_path):
+    call = 'module "p" {\n  source = "../modules/p"\n  bucket = "b"\n}\n'
+    write(tmp_path, {"modules/p/main.tf": MODULE, "m1/main.tf": call, "m2/main.tf": call})
+    assert text_report(tmp_path)[:2] == [
+        "modules/p/main.tf",
+        "  5  HIGH      IAM022  module.p.aws_iam_policy.p (root m1) and module.p.aws_iam_policy.p"
+        " (root m2): policy of module.p.aws_iam_policy.p allows the wildcard action s3:*;"
+        " list the actions needed instead",
     ]
