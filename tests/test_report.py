@@ -588,3 +588,132 @@ def test_ties_in_the_spec_order_are_broken_deterministically():
         assert render(ScanResult(findings=[a, b], unresolved=[u1, u2]), fmt, CHECKS) == render(
             ScanResult(findings=[b, a], unresolved=[u2, u1]), fmt, CHECKS
         )
+
+
+# --- findings repeated per instance ------------------------------------------------------------
+
+
+def instances(keys, check_id="IAM022", line=7, scope="."):
+    """One finding per module instance of one source line."""
+    out = []
+    for key in keys:
+        f = finding(
+            check_id,
+            "HIGH",
+            "modules/role/main.tf",
+            line,
+            f'module.role["{key}"].aws_iam_policy.p',
+            'Allow of "s3:*"',
+        )
+        f.scope = scope
+        out.append(f)
+    return out
+
+
+def test_text_names_a_few_instances_and_counts_the_rest():
+    keys = [f"k{i:02}" for i in range(19)]
+    result = ScanResult(findings=instances(keys) + instances(["a", "b"], "IAM020", 9))
+    assert render(result, "text", CHECKS).splitlines()[:3] == [
+        "modules/role/main.tf",
+        '  7  HIGH      IAM022  module.role["k00"].aws_iam_policy.p, '
+        'module.role["k01"].aws_iam_policy.p and 17 more: Allow of "s3:*"',
+        '  9  HIGH      IAM020  module.role["a"].aws_iam_policy.p and '
+        'module.role["b"].aws_iam_policy.p: Allow of "s3:*"',
+    ]
+    assert render(result, "text", CHECKS).endswith(
+        "21 findings (0 CRITICAL, 21 HIGH, 0 MEDIUM, 0 LOW), 0 suppressed, 0 unresolved, "
+        "0 errors; 0 resources in 0 files\n"
+    )
+
+
+def test_instances_with_different_messages_or_status_stay_apart():
+    a, b, c = instances(["a", "b", "c"])
+    b.message = 'Allow of "iam:*"'
+    c.suppressed = Suppression("reviewed", "config")
+    assert render(ScanResult(findings=[a, b, c]), "text", CHECKS).splitlines()[1:4] == [
+        '  7  HIGH      IAM022  module.role["a"].aws_iam_policy.p: Allow of "s3:*"',
+        '  7  HIGH      IAM022  module.role["b"].aws_iam_policy.p: Allow of "iam:*"',
+        '  7  HIGH      IAM022  module.role["c"].aws_iam_policy.p: Allow of "s3:*"'
+        " [suppressed by config: reviewed]",
+    ]
+
+
+def test_a_message_naming_its_own_instance_still_groups():
+    a, b, c = instances(["a", "b", "c"])
+    for f in (a, b, c):
+        origin = f.resource.replace("aws_iam_policy.p", "data.aws_iam_policy_document.d")
+        f.message = f"{f.resource} allows s3:* through {origin}.json"
+    (line,) = [
+        x
+        for x in render(ScanResult(findings=[a, b, c]), "text", CHECKS).splitlines()
+        if x.startswith("  7")
+    ]
+    assert line == (
+        '  7  HIGH      IAM022  module.role["a"].aws_iam_policy.p, module.role["b"]'
+        '.aws_iam_policy.p and module.role["c"].aws_iam_policy.p: module.role[*]'
+        ".aws_iam_policy.p allows s3:* through"
+        " module.role[*].data.aws_iam_policy_document.d.json"
+    )
+
+
+def test_json_sarif_and_junit_keep_one_entry_per_instance():
+    result = ScanResult(findings=instances(["a", "b", "c"]))
+    data = json.loads(render(result, "json", CHECKS))
+    assert [f["resource"] for f in data["findings"]] == [
+        f'module.role["{k}"].aws_iam_policy.p' for k in "abc"
+    ]
+    (run,) = sarif(result)["runs"]
+    assert [r["message"]["text"] for r in run["results"]] == [
+        f'module.role["{k}"].aws_iam_policy.p: Allow of "s3:*"' for k in "abc"
+    ]
+    assert [len(r["locations"]) for r in run["results"]] == [1, 1, 1]
+    cases = junit(result).iter("testcase")
+    assert sorted(c.get("name") for c in cases if c.find("failure") is not None) == [
+        f'module.role["{k}"].aws_iam_policy.p' for k in "abc"
+    ]
+
+
+def test_markdown_rows_name_the_instances_counts_stay_per_finding():
+    keys = [f"k{i:02}" for i in range(5)]
+    lines = render(ScanResult(findings=instances(keys)), "markdown", CHECKS).splitlines()
+    assert lines[0] == "### iac-iam-checks: 5 findings"
+    assert "| HIGH | 5 |" in lines
+    row = (
+        '| HIGH | IAM022 Wildcard action | `module.role["k00"].aws_iam_policy.p`, '
+        '`module.role["k01"].aws_iam_policy.p` and 3 more | `modules/role/main.tf:7` '
+        '| Allow of "s3:\\*" |'
+    )
+    assert lines[lines.index("#### Findings") + 4] == row
+    assert "<summary>All findings (5, 0 suppressed)</summary>" in lines
+    assert row.removesuffix(" |") + " | open |" in lines
+
+
+def test_the_root_is_named_when_several_roots_evaluate_one_module_file():
+    m1 = instances(["a"], scope="envs/prod")
+    m2 = instances(["a"], scope="envs/dev")
+    unresolved = [
+        UnresolvedEntry(
+            ["IAM003"],
+            "module.role.aws_iam_user.u",
+            "modules/role/main.tf",
+            2,
+            "var.group",
+            "group policies are not known",
+            scope=scope,
+        )
+        for scope in ("envs/dev", "envs/prod")
+    ]
+    text = render(ScanResult(findings=m1 + m2, unresolved=unresolved), "text", CHECKS)
+    assert text.splitlines()[1] == (
+        '  7  HIGH      IAM022  module.role["a"].aws_iam_policy.p (root envs/dev) and '
+        'module.role["a"].aws_iam_policy.p (root envs/prod): Allow of "s3:*"'
+    )
+    assert (
+        "  modules/role/main.tf:2  module.role.aws_iam_user.u (root envs/dev) and "
+        "module.role.aws_iam_user.u (root envs/prod)  IAM003  group policies are not known "
+        "(unknown: var.group)"
+    ) in text.splitlines()
+    markdown = render(ScanResult(findings=m1 + m2), "markdown", CHECKS)
+    assert '`module.role["a"].aws_iam_policy.p (root envs/dev)` and' in markdown
+    one_root = render(ScanResult(findings=m1), "text", CHECKS)
+    assert "root" not in one_root

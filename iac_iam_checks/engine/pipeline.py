@@ -117,11 +117,12 @@ def findings_from(
             fingerprint=fingerprint(
                 check.id, f"{issue.resource.scope}:{issue.resource.address}", content
             ),
+            scope=issue.resource.scope,
         )
         # One finding per problem: CloudFormation Fn::If variants of a resource (same address)
         # and repeated identical statements give the same fingerprint; keep the first line.
         # The scope (Terraform root, template) keeps apart roots that share addresses.
-        key = (finding.check_id, issue.resource.scope, finding.resource, finding.fingerprint)
+        key = (finding.check_id, finding.scope, finding.resource, finding.fingerprint)
         if key not in out or finding.sort_key() < out[key].sort_key():
             out[key] = finding
     return list(out.values())
@@ -130,12 +131,14 @@ def findings_from(
 def unresolved_from(
     results: list[tuple[Check, Issue | Blocked]], scan_input: ScanInput
 ) -> list[UnresolvedEntry]:
-    grouped: dict[tuple[str, str], UnresolvedEntry] = {}
+    """One entry per unknown value of a resource in one scope: two templates (or roots) with the
+    same logical id (or address) keep an entry each."""
+    grouped: dict[tuple[str, str, str], UnresolvedEntry] = {}
     for check, blocked in results:
         if not isinstance(blocked, Blocked):
             continue
         where = blocked.location or blocked.resource.location
-        key = (blocked.resource.address, blocked.value.source)
+        key = (blocked.resource.scope, blocked.resource.address, blocked.value.source)
         entry = grouped.get(key)
         if entry is None:
             grouped[key] = UnresolvedEntry(
@@ -145,12 +148,13 @@ def unresolved_from(
                 line=max(where.line, 1),
                 value=blocked.value.source,
                 message=blocked.message,
+                scope=blocked.resource.scope,
             )
         elif check.id not in entry.check_ids:
             entry.check_ids.append(check.id)
             entry.check_ids.sort()
     for resource, value, message in scan_input.unresolved_notes:
-        key = (resource.address, value.source)
+        key = (resource.scope, resource.address, value.source)
         grouped.setdefault(
             key,
             UnresolvedEntry(
@@ -160,6 +164,7 @@ def unresolved_from(
                 resource.location.line,
                 value.source,
                 message,
+                resource.scope,
             ),
         )
     return list(grouped.values())
@@ -173,6 +178,10 @@ def apply_suppressions(
 ) -> None:
     """Mark findings suppressed by comments, CFN Metadata or configuration.
 
+    Comments and Metadata belong to one resource of one scope (template or Terraform root):
+    they never reach a resource of the same address elsewhere. Configuration rules are address
+    patterns and apply in every scope.
+
     A plan has no comments (a marker in it could only be a string value, and a minified plan
     is one line): findings in plans are suppressed by configuration only.
     """
@@ -180,13 +189,13 @@ def apply_suppressions(
     from ..model.values import TERRAFORM_PLAN
 
     known = set(all_checks())
-    spans: dict[str, Resource] = {}
+    spans: dict[tuple[str, str], Resource] = {}
     for _, item in results:
-        spans.setdefault(item.resource.address, item.resource)
+        spans.setdefault((item.resource.scope, item.resource.address), item.resource)
     texts: dict[str, list[str]] = {}
-    per_resource: dict[str, dict[str, Suppression]] = {}
+    per_resource: dict[tuple[str, str], dict[str, Suppression]] = {}
     if options.inline_suppressions:
-        for address, resource in spans.items():
+        for (_, address), resource in spans.items():
             found: dict[str, Suppression] = {}
             if resource.framework == TERRAFORM_PLAN:
                 continue
@@ -207,18 +216,18 @@ def apply_suppressions(
                 )
                 result.warnings.extend(warnings)
                 found = {**inline, **found}
-            per_resource[address] = found
+            per_resource[(resource.scope, address)] = found
     config_rules, expired = suppressions.live_rules(options.config_suppressions)
     result.warnings.extend(expired)
     for finding in result.findings:
-        found = per_resource.get(finding.resource, {})
+        found = per_resource.get((finding.scope, finding.resource), {})
         finding.suppressed = found.get(finding.check_id) or suppressions.config_suppression(
             config_rules, finding.check_id, finding.resource
         )
     # A check suppressed on a resource is not asked about there: its unresolved entries go too.
     kept = []
     for entry in result.unresolved:
-        found = per_resource.get(entry.resource, {})
+        found = per_resource.get((entry.scope, entry.resource), {})
         open_ids = [
             check_id
             for check_id in entry.check_ids

@@ -30,6 +30,9 @@ class Finding:
     framework: str
     fingerprint: str
     suppressed: Suppression | None = None
+    scope: str = ""
+    """The Terraform root or CloudFormation template whose evaluation gave the finding: one
+    module file evaluated from several roots gives findings that differ only here."""
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.file, self.line, self.check_id, self.resource, self.message)
@@ -43,6 +46,8 @@ class UnresolvedEntry:
     line: int
     value: str
     message: str
+    scope: str = ""
+    """As ``Finding.scope``."""
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line, self.resource, self.value)

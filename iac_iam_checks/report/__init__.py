@@ -88,11 +88,18 @@ def ordered(result: ScanResult) -> Ordered:
 
 def _finding_order(f: Finding) -> tuple:
     """The spec's order (file, line, check id, resource, message), then enough to break ties."""
-    return (*f.sort_key(), f.end_line, f.severity, f.fingerprint, f.suppressed is not None)
+    return (
+        *f.sort_key(),
+        f.end_line,
+        f.severity,
+        f.scope,
+        f.fingerprint,
+        f.suppressed is not None,
+    )
 
 
 def _unresolved_order(u: UnresolvedEntry) -> tuple:
-    return (*u.sort_key(), sorted(u.check_ids), u.message)
+    return (*u.sort_key(), sorted(u.check_ids), u.message, u.scope)
 
 
 def summary(result: ScanResult) -> dict:

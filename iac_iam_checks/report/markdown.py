@@ -2,9 +2,10 @@
 
 A heading with the verdict, a counts table, the most severe findings as a table with
 ``file:line``, and collapsible ``<details>`` for every finding, unresolved entries, file
-errors and warnings. Long tables are cut (code-hosting comments have size limits; the
-SARIF/JSON reports hold everything). Text from scanned files is escaped so that it cannot
-break the table or inject markup.
+errors and warnings. Findings repeated for several instances of one source line are one row
+naming them (``groups``); the counts are per finding. Long tables are cut (code-hosting
+comments have size limits; the SARIF/JSON reports hold everything). Text from scanned files
+is escaped so that it cannot break the table or inject markup.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 
 from ..model.findings import Finding
 from . import SEVERITY_ORDER, Ordered, rank
+from .groups import Group, files_of_several_roots, finding_groups, unresolved_groups
 
 TOP_FINDINGS = 10
 MAX_DETAIL_ROWS = 200
@@ -21,7 +23,8 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|~&])")
 
 def render(data: Ordered) -> str:
     summary = data.summary
-    active = [f for f in data.findings if f.suppressed is None]
+    shared = files_of_several_roots([*data.findings, *data.unresolved])
+    active = finding_groups([f for f in data.findings if f.suppressed is None], shared)
     count = summary["findings"]
     verdict = f"{count} finding{'s' if count != 1 else ''}" if count else "no findings"
     out = [f"### iac-iam-checks: {verdict}", ""]
@@ -37,7 +40,8 @@ def render(data: Ordered) -> str:
         "",
     ]
     if active:
-        top = sorted(active, key=lambda f: (rank(f.severity), f.sort_key()))[:TOP_FINDINGS]
+        top = sorted(active, key=lambda g: (rank(g.first.severity), g.first.sort_key()))
+        top = top[:TOP_FINDINGS]
         heading = "Top findings" if len(active) > len(top) else "Findings"
         out += [f"#### {heading}", ""]
         out += _findings_table(top, with_status=False)
@@ -45,17 +49,18 @@ def render(data: Ordered) -> str:
     if data.findings:
         suppressed = summary["suppressed"]
         label = f"All findings ({len(data.findings)}, {suppressed} suppressed)"
-        out += _details(label, _findings_table(data.findings, with_status=True))
+        table = _findings_table(finding_groups(data.findings, shared), with_status=True)
+        out += _details(label, table)
     if data.unresolved:
         rows = [
             _row(
-                ", ".join(sorted(u.check_ids)),
-                _code(u.resource),
-                _code(f"{u.file}:{u.line}"),
-                _code(u.value),
-                _cell(u.message),
+                ", ".join(sorted(g.first.check_ids)),
+                g.label(_code),
+                _code(f"{g.first.file}:{g.first.line}"),
+                _code(g.first.value),
+                _cell(g.message),
             )
-            for u in data.unresolved
+            for g in unresolved_groups(data.unresolved, shared)
         ]
         header = ["| Checks | Resource | Location | Unknown value | Message |"]
         out += _details(f"Unresolved ({len(data.unresolved)})", header + _cut(rows, 5))
@@ -73,16 +78,17 @@ def render(data: Ordered) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _findings_table(findings: list[Finding], with_status: bool) -> list[str]:
+def _findings_table(groups: list[Group], with_status: bool) -> list[str]:
     header = "| Severity | Check | Resource | Location | Message |"
     rows = []
-    for f in findings:
+    for group in groups:
+        f = group.first
         cells = [
             f.severity,
             f"{f.check_id} {_cell(f.title)}",
-            _code(f.resource),
+            group.label(_code),
             _code(f"{f.file}:{f.line}"),
-            _cell(f.message),
+            _cell(group.message),
         ]
         if with_status:
             cells.append(_status(f))

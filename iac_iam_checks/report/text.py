@@ -1,9 +1,10 @@
 """``--format text``: what a person wants in a terminal.
 
 Findings grouped by file, one line each (line, severity, check id, resource, message),
-suppressed ones kept but marked; then unresolved entries, errors and warnings; then one
-summary line. ANSI colors only when the caller asks (``color=True``): the CLI decides from
-``--no-color`` and whether stdout is a terminal.
+suppressed ones kept but marked; findings repeated for several instances of one source line
+share a line naming them (``groups``); then unresolved entries, errors and warnings; then one
+summary line (counting every finding). ANSI colors only when the caller asks
+(``color=True``): the CLI decides from ``--no-color`` and whether stdout is a terminal.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from itertools import groupby
 
 from ..model.findings import Finding
 from . import SEVERITY_ORDER, Ordered
+from .groups import Group, files_of_several_roots, finding_groups, unresolved_groups
 
 _SEVERITY_COLORS = {"CRITICAL": "1;35", "HIGH": "1;31", "MEDIUM": "33", "LOW": "36"}
 _BOLD, _DIM, _RED, _YELLOW = "1", "2", "31", "33"
@@ -24,16 +26,19 @@ Paint = Callable[[str, str], str]
 
 def render(data: Ordered, color: bool = False) -> str:
     paint = _painter(color)
+    shared = files_of_several_roots([*data.findings, *data.unresolved])
     out: list[str] = []
-    for file, group in groupby(data.findings, key=lambda f: f.file):
-        out.extend(_file_block(file, list(group), paint))
+    for file, found in groupby(data.findings, key=lambda f: f.file):
+        out.extend(_file_block(file, finding_groups(found, shared), paint))
     if data.unresolved:
         out.append(paint(f"Unresolved ({len(data.unresolved)}):", _YELLOW))
-        for u in data.unresolved:
+        for group in unresolved_groups(data.unresolved, shared):
+            u = group.first
             checks = ", ".join(sorted(u.check_ids))
             out.append(
                 _safe(
-                    f"  {u.file}:{u.line}  {u.resource}  {checks}  {u.message} (unknown: {u.value})"
+                    f"  {u.file}:{u.line}  {group.label()}  {checks}  {group.message}"
+                    f" (unknown: {u.value})"
                 )
             )
         out.append("")
@@ -52,14 +57,15 @@ def render(data: Ordered, color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-def _file_block(file: str, findings: list[Finding], paint: Paint) -> list[str]:
-    line_width = max(len(str(f.line)) for f in findings)
-    id_width = max(len(f.check_id) for f in findings)
+def _file_block(file: str, groups: list[Group], paint: Paint) -> list[str]:
+    line_width = max(len(str(g.first.line)) for g in groups)
+    id_width = max(len(g.first.check_id) for g in groups)
     lines = [paint(_safe(file), _BOLD)]
-    for f in findings:
+    for group in groups:
+        f: Finding = group.first
         severity = f"{f.severity:<8}"
         head = f"  {f.line:>{line_width}}  {{severity}}  {f.check_id:<{id_width}}  "
-        body = _safe(f"{f.resource}: {f.message}")
+        body = _safe(f"{group.label()}: {group.message}")
         if f.suppressed:
             reason = f": {f.suppressed.reason}" if f.suppressed.reason else ""
             note = _safe(f" [suppressed by {f.suppressed.source}{reason}]")
