@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from iac_iam_checks.cli import main
 from iac_iam_checks.engine import ScanOptions, scan
-from iac_iam_checks.findings import Suppression
-from iac_iam_checks.suppressions import SuppressRule
+from iac_iam_checks.gate.suppressions import SuppressRule
+from iac_iam_checks.model.findings import Suppression
 
 WILDCARD_ROLE = """\
 Resources:

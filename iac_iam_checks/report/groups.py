@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..findings import Finding, UnresolvedEntry
+from ..model.findings import Finding, UnresolvedEntry
 
 NAMED = 2
 """Instances named before the rest are counted (``a, b and 17 more``)."""
