@@ -70,12 +70,10 @@ def load(
         for path in paths:
             merge(out, load_terraform_path(path, base, by_kind, options))
     if "cloudformation" in wanted:
-        from .frontends.cloudformation import parse_template
+        from .frontends.cloudformation import read_template
 
         for source in by_kind.get(disc.CLOUDFORMATION, []):
-            resources, errors = parse_template(source.text, source.rel)
-            out.resources.extend(resources)
-            out.errors.extend(errors)
+            merge(out, read_template(source.text, source.rel))
     if "terraform_plan" in wanted and by_kind.get(disc.PLAN):
         from .frontends.plan import parse_plan
 
