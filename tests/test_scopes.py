@@ -3,6 +3,7 @@ the same address elsewhere in the scan is a different resource."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -219,4 +220,16 @@ def test_text_names_the_root_of_a_module_that_two_roots_call(tmp_path):
         "  5  HIGH      IAM022  module.p.aws_iam_policy.p (root m1) and module.p.aws_iam_policy.p"
         " (root m2): policy of module.p.aws_iam_policy.p allows the wildcard action s3:*;"
         " list the actions needed instead",
+    ]
+
+
+def test_junit_keeps_a_case_per_template_for_a_shared_logical_id(tmp_path):
+    write(tmp_path, {name: WILDCARD_ROLE.format(marker="") for name in ("a.yaml", "b.yaml")})
+    result = CliRunner().invoke(
+        main, ["scan", "--no-cache", "--check", "IAM022", "--format", "junit", str(tmp_path)]
+    )
+    cases = ET.fromstring(result.output).iter("testcase")
+    assert [(c.get("name"), c.get("file"), c.get("line")) for c in cases] == [
+        ("MyRole (a.yaml)", "a.yaml", "15"),
+        ("MyRole (b.yaml)", "b.yaml", "15"),
     ]

@@ -58,19 +58,18 @@ FrontEnd = Callable[[list[Path], Path, dict[str, list[disc.SourceFile]], ScanOpt
 
 
 def per_file(kind: str, module: str, function: str) -> FrontEnd:
-    """A front end that reads each file of one kind on its own. The module is imported on
-    first use, so a scan without such files never pays for its parser."""
+    """A front end that reads each file of one kind on its own with ``function(text, rel) ->
+    ScanInput``. The module is imported on first use, so a scan without such files never pays
+    for its parser."""
 
     def run(
         paths: list[Path], base: Path, by_kind: dict[str, list[disc.SourceFile]], _: ScanOptions
     ) -> ScanInput:
         out = ScanInput()
         if by_kind.get(kind):
-            parse = getattr(importlib.import_module(f"..frontends.{module}", __package__), function)
+            read = getattr(importlib.import_module(f"..frontends.{module}", __package__), function)
             for source in by_kind[kind]:
-                resources, errors = parse(source.text, source.rel)
-                out.resources.extend(resources)
-                out.errors.extend(errors)
+                merge(out, read(source.text, source.rel))
         return out
 
     return run
@@ -180,8 +179,8 @@ def merge(into: ScanInput, other: ScanInput) -> None:
 
 FRONT_ENDS: dict[str, FrontEnd] = {
     TERRAFORM: load_terraform,
-    CLOUDFORMATION: per_file(disc.CLOUDFORMATION, "cloudformation", "parse_template"),
-    TERRAFORM_PLAN: per_file(disc.PLAN, "plan", "parse_plan"),
+    CLOUDFORMATION: per_file(disc.CLOUDFORMATION, "cloudformation", "read_template"),
+    TERRAFORM_PLAN: per_file(disc.PLAN, "plan", "read_plan"),
 }
 """Which front end reads each framework; a new front end is one entry here (and its file kind
 in ``discover``)."""

@@ -3,9 +3,11 @@
 PyYAML reads both formats; this module adds what a template needs and PyYAML lacks: line spans
 on every mapping and sequence, CloudFormation's short tags (``!Sub`` -> ``{"Fn::Sub": ...}``),
 dates and octal-looking numbers kept as written (``Version: 2012-10-17``, an account id
-``012345678901``), and limits that turn hostile input (alias bombs, absurd nesting) into a
-``TemplateLoadError`` instead of a hang or a ``RecursionError``. Only nodes are composed by
-PyYAML; values are built here from the nodes, so no Python object is ever constructed.
+``012345678901``), values under a tag CloudFormation does not define (a preprocessor's, such
+as ``!Rain::Module``) kept as ``Unknown``, and limits that turn hostile input (alias bombs,
+absurd nesting) into a ``TemplateLoadError`` instead of a hang or a ``RecursionError``. Only
+nodes are composed by PyYAML; values are built here from the nodes, so no Python object is
+ever constructed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..model.values import LocatedDict, LocatedList, LocatedStr, Location
+from ..model.values import LocatedDict, LocatedList, LocatedStr, Location, Unknown
 
 MAX_DEPTH = 100
 """Real templates nest a few dozen levels at most; deeper input is rejected, not recursed into."""
@@ -185,6 +187,8 @@ class _Builder:
         self.depth = 0
 
     def value(self, node: Node) -> Any:
+        if node.tag.startswith("!") and node.tag not in _SHORT_TAGS:
+            return self._foreign(node)
         if isinstance(node, ScalarNode) and node.tag not in _SHORT_TAGS:
             return self._scalar(node)
         self.depth += 1
@@ -199,6 +203,12 @@ class _Builder:
             out = self._sequence(node)
         self.depth -= 1
         return out
+
+    def _foreign(self, node: Node) -> Unknown:
+        """A value another tool computes (``!Rain::Embed file``): what it becomes is not known
+        here; its text, tag included, says what it was."""
+        text = " ".join(self.text[node.start_mark.index : node.end_mark.index].split())
+        return Unknown(text if len(text) <= 200 else text[:197] + "...")
 
     def location(self, node: Node) -> Location:
         return Location(self.file, node.start_mark.line + 1, self.end_line(node))

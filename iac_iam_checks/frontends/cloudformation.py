@@ -6,7 +6,10 @@ Intrinsic functions are evaluated as far as the template alone allows: parameter
 the identity graph can link resources; pseudo parameters stay ``Unknown`` (``AWS::AccountId``
 marks the own account). ``Fn::If`` inside a list keeps both branches' items; anywhere else each
 resource is emitted once per combination of the conditions it uses, so a check fails when any
-branch fails. Bad input becomes ``ParseError``s, never exceptions.
+branch fails. ``Fn::ForEach`` loops are expanded first (``cfn_foreach``). Bad input becomes
+``ParseError``s, never exceptions; a valid template the scan cannot read in full (a loop over
+an unknown collection, a resource whose ``Type`` a preprocessor such as Rain fills in) gives
+unresolved entries and warnings, never errors.
 
 Only ``parse_template`` needs PyYAML (through ``cfn_yaml``, imported there):
 ``resources_from_document`` works on a template that is already loaded, so the checkov shim,
@@ -27,12 +30,14 @@ from ..model.values import (
     Location,
     ParseError,
     Resource,
+    ScanInput,
     Template,
     Unknown,
     located,
     location_of,
     make_string,
 )
+from .cfn_foreach import LOOP_PREFIX, Expander
 
 MAX_VARIANTS = 16
 """Resources using many conditions are not multiplied without bound; each branch of each
@@ -56,25 +61,45 @@ def looks_like_template(text: str) -> bool:
     return bool(_RESOURCES.search(text) and _TYPE_AWS.search(text))
 
 
-def parse_template(text: str, file: str) -> tuple[list[Resource], list[ParseError]]:
-    """Every resource and parameter of one template; ``file`` is relative to the scan base."""
+def read_template(text: str, file: str) -> ScanInput:
+    """Every resource and parameter of one template, with its errors, warnings and unresolved
+    notes; ``file`` is relative to the scan base."""
     from .cfn_yaml import TemplateLoadError, load_template
 
     try:
         document = load_template(text, file)
     except TemplateLoadError as error:
-        return [], [ParseError(file, error.line, error.message)]
+        return ScanInput(errors=[ParseError(file, error.line, error.message)])
     if not isinstance(document, dict):
-        return [], [ParseError(file, 1, "not a CloudFormation template: no top-level mapping")]
-    return resources_from_document(document, file)
+        message = "not a CloudFormation template: no top-level mapping"
+        return ScanInput(errors=[ParseError(file, 1, message)])
+    return document_input(document, file)
+
+
+def parse_template(text: str, file: str) -> tuple[list[Resource], list[ParseError]]:
+    """``read_template``'s resources and errors."""
+    found = read_template(text, file)
+    return found.resources, found.errors
+
+
+def document_input(document: dict, file: str) -> ScanInput:
+    """Everything ``read_template`` gives, from a loaded template: string keys, dicts and lists
+    (located ones give lines; a mapping's ``entry_locations``, when it has them, give entry
+    spans)."""
+    template = _Template(document, file)
+    resources = template.parameter_resources() + template.resources()
+    return ScanInput(
+        resources=resources,
+        errors=template.errors,
+        warnings=template.warnings,
+        unresolved_notes=template.notes,
+    )
 
 
 def resources_from_document(document: dict, file: str) -> tuple[list[Resource], list[ParseError]]:
-    """Every resource and parameter of a loaded template: string keys, dicts and lists (located
-    ones give lines; a mapping's ``entry_locations``, when it has them, give entry spans)."""
-    template = _Template(document, file)
-    resources = template.parameter_resources() + template.resources()
-    return resources, template.errors
+    """``document_input``'s resources and errors."""
+    found = document_input(document, file)
+    return found.resources, found.errors
 
 
 class _Template:
@@ -84,6 +109,8 @@ class _Template:
         self.document = document
         self.file = file
         self.errors: list[ParseError] = []
+        self.warnings: list[str] = []
+        self.notes: list[tuple[Resource, Unknown, str]] = []
         self.parameters = self._section("Parameters")
         self.mappings = self._section("Mappings")
 
@@ -129,16 +156,70 @@ class _Template:
         if not isinstance(section, dict):
             self._error(self.document, "Resources", "Resources is not a mapping")
             return []
+        if self._uses_loops(section):
+            section = self._expand_loops(section)
         out: list[Resource] = []
         for logical_id, body in section.items():
-            if not isinstance(body, dict):
+            location = _entry_location(section, logical_id) or _file_start(self.file)
+            kind = body.get("Type") if isinstance(body, dict) else None
+            if isinstance(body, Unknown):
+                self._note(str(logical_id), location, body, "the resource is not known")
+            elif not isinstance(body, dict):
                 self._error(section, logical_id, f"resource {logical_id} is not a mapping")
-            elif not isinstance(body.get("Type"), str):
+            elif kind is None:
                 self._error(section, logical_id, f"resource {logical_id} has no string Type")
+            elif not isinstance(kind, str):
+                self.warnings.append(
+                    f"{self.file}:{location.line}: resource {logical_id} is not checked: its "
+                    f"Type {source_text(kind)} is not a resource type name (a preprocessor, "
+                    "such as a Rain module, must expand it first)"
+                )
             else:
-                location = _entry_location(section, logical_id) or _file_start(self.file)
                 out.extend(self._variants(str(logical_id), body, location))
         return out
+
+    def _uses_loops(self, section: dict) -> bool:
+        """Only templates with the transform (or a loop in Resources) pay for the expansion."""
+        transform = self.document.get("Transform")
+        transforms = transform if isinstance(transform, list) else [transform]
+        return "AWS::LanguageExtensions" in transforms or any(
+            isinstance(key, str) and key.startswith(LOOP_PREFIX) for key in section
+        )
+
+    def _expand_loops(self, section: dict) -> dict:
+        expander = Expander(self._collection)
+        expanded = expander.section(section)
+        for loop in expander.unexpanded:
+            self._note(
+                loop.name,
+                loop.location or _file_start(self.file),
+                loop.value,
+                "the loop's collection is not known: the resources it makes are not checked",
+            )
+        return expanded
+
+    def _collection(self, raw: Any) -> list[str] | Unknown:
+        """A loop's collection as strings (a list, a list parameter's default, Fn::Split...)."""
+        items = _Evaluator(self, {}).argument(raw)
+        if isinstance(items, list) and all(
+            isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in items
+        ):
+            return [str(item) for item in items]
+        return items if isinstance(items, Unknown) else Unknown(source_text(raw))
+
+    def _note(self, name: str, location: Location, value: Unknown, message: str) -> None:
+        """An unresolved entry for a part of the template no check could look at (the entry
+        names a placeholder, which is not scanned)."""
+        placeholder = Resource(
+            kind="unknown",
+            address=name,
+            framework=CLOUDFORMATION,
+            location=location,
+            attrs={},
+            scope=self.file,
+            name=name,
+        )
+        self.notes.append((placeholder, value, message))
 
     def _variants(self, logical_id: str, body: dict, location: Location) -> list[Resource]:
         properties = body.get("Properties")
@@ -153,6 +234,10 @@ class _Template:
             if attrs is _NO_VALUE:
                 attrs = {}
             elif isinstance(attrs, (Unknown, Template)):
+                # Nothing reads an unknown Properties mapping: say so once, never guess.
+                if not out:
+                    unknown = attrs if isinstance(attrs, Unknown) else attrs.unknowns[0]
+                    self._note(logical_id, location, unknown, "its Properties are not known")
                 attrs, extra = {}, {"properties_unknown": attrs}
             elif not isinstance(attrs, dict):
                 self._error(body, "Properties", f"Properties of {logical_id} is not a mapping")
@@ -492,6 +577,8 @@ def source_text(raw: Any, limit: int = 200) -> str:
 
 
 def _render(raw: Any) -> str:
+    if isinstance(raw, Unknown):
+        return raw.source
     if isinstance(raw, dict):
         function = _function(raw)
         if function is not None:

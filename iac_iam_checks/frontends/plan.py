@@ -37,6 +37,7 @@ from ..model.values import (
     ParseError,
     PolicyDocument,
     Resource,
+    ScanInput,
     Unknown,
 )
 
@@ -51,6 +52,12 @@ NOT_RESOURCES = {"var", "local", "each", "count", "path", "self", "terraform", "
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 _TRAVERSAL_ROOT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _TRAVERSAL_STEP = re.compile(r'\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+|"(?:[^"\\]|\\.)*"|\*)\]')
+
+
+def read_plan(text: str, file: str) -> ScanInput:
+    """``parse_plan`` as the engine's front-end registry calls it."""
+    resources, errors = parse_plan(text, file)
+    return ScanInput(resources=resources, errors=errors)
 
 
 def parse_plan(text: str, file: str) -> tuple[list[Resource], list[ParseError]]:

@@ -1,7 +1,8 @@
 """``--format junit``: JUnit XML for CI test reports.
 
 One ``<testsuite>`` per check (every check passed in, so one that ran and found nothing
-shows as a passing case), one ``<testcase>`` per (check id, resource): a ``<failure>`` when
+shows as a passing case), one ``<testcase>`` per (check id, resource of one template or root;
+its name carries the template or root when the address recurs): a ``<failure>`` when
 it has an unsuppressed finding (all its findings listed in the body, ``file:line`` each),
 else ``<skipped>`` when it only has suppressed findings or unresolved entries. File errors
 form one more suite of ``<error>`` cases. Counts on ``<testsuite>`` and ``<testsuites>``
@@ -15,8 +16,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..checks.registry import Check
 from ..model.findings import Finding, Suppression, UnresolvedEntry
@@ -35,12 +37,16 @@ class _Case:
 
 
 def render(data: Ordered, checks: dict[str, Check]) -> str:
-    cases: dict[str, dict[str, _Case]] = defaultdict(dict)
+    # A case is one resource of one template or root: the same address elsewhere is another.
+    cases: dict[str, dict[tuple[str, str], _Case]] = defaultdict(dict)
     for finding in data.findings:
-        cases[finding.check_id].setdefault(finding.resource, _Case()).findings.append(finding)
+        key = (finding.resource, finding.scope)
+        cases[finding.check_id].setdefault(key, _Case()).findings.append(finding)
     for entry in data.unresolved:
         for check_id in sorted(set(entry.check_ids)):
-            cases[check_id].setdefault(entry.resource, _Case()).unresolved.append(entry)
+            cases[check_id].setdefault((entry.resource, entry.scope), _Case()).unresolved.append(
+                entry
+            )
 
     root = ET.Element("testsuites", name=SUITES_NAME)
     for check_id in sorted(set(checks) | set(cases)):
@@ -48,8 +54,10 @@ def render(data: Ordered, checks: dict[str, Check]) -> str:
         by_resource = cases.get(check_id, {})
         if not by_resource:
             _testcase(suite, check_id, NO_FINDINGS)
-        for resource in sorted(by_resource):
-            _add_case(suite, check_id, resource, by_resource[resource])
+        shared = Counter(resource for resource, _ in by_resource)
+        for resource, scope in sorted(by_resource):
+            name = f"{resource} ({scope})" if shared[resource] > 1 else resource
+            _add_case(suite, check_id, name, by_resource[(resource, scope)])
     if data.errors:
         suite = _suite(root, ERRORS_SUITE)
         for error in data.errors:
@@ -91,7 +99,7 @@ def _skip_reason(suppression: Suppression) -> str:
     return f"suppressed by {suppression.source}{reason}"
 
 
-def _title(check_id: str, checks: dict[str, Check], cases: dict[str, _Case]) -> str:
+def _title(check_id: str, checks: dict[str, Check], cases: dict[Any, _Case]) -> str:
     if check_id in checks:
         return checks[check_id].title
     titles = [c.findings[0].title for c in cases.values() if c.findings]
