@@ -182,7 +182,7 @@ def scan(
     click.echo(render(result, fmt, ran, color=color, shown=shown, srcroot=srcroot), nl=False)
     for out_fmt, file in extra_outputs:
         text = render(result, out_fmt, ran, srcroot=srcroot)
-        write_file(file, lambda path, text=text: path.write_text(text, encoding="utf-8"))
+        write_file(file, text_writer(text))
     if result.errors:
         sys.exit(EXIT_ERROR)
     gate = bool(failing) or (fail_on_unresolved and bool(result.unresolved))
@@ -199,6 +199,13 @@ def fail(message: str) -> NoReturn:
     """A bad configuration, baseline or output file: exit 2 with one clear line."""
     click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def text_writer(text: str) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    return write
 
 
 def write_file(path: Path, write: Callable[[Path], None]) -> None:
@@ -249,7 +256,12 @@ def with_progress(work: Callable[[], T], enabled: bool = True, delay: float = 0.
     worker.start()
     worker.join(delay)
     if worker.is_alive():
-        ticks = iter(lambda: worker.join(0.1) or worker.is_alive(), False)
+
+        def still_running() -> bool:
+            worker.join(0.1)
+            return worker.is_alive()
+
+        ticks = iter(still_running, False)
         with click.progressbar(ticks, label="scanning", file=sys.stderr) as bar:
             for _ in bar:
                 pass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,7 @@ class Group:
 
 
 def finding_groups(
-    findings: Iterable[Finding], shared_files: set[str] = frozenset()
+    findings: Iterable[Finding], shared_files: AbstractSet[str] = frozenset()
 ) -> list[Group]:
     """Groups in the order of their first finding (``findings`` come in report order)."""
 
@@ -72,7 +73,7 @@ def finding_groups(
 
 
 def unresolved_groups(
-    entries: Iterable[UnresolvedEntry], shared_files: set[str] = frozenset()
+    entries: Iterable[UnresolvedEntry], shared_files: AbstractSet[str] = frozenset()
 ) -> list[Group]:
     def key(u: UnresolvedEntry) -> tuple:
         return (
@@ -94,14 +95,14 @@ def files_of_several_roots(items: Iterable[Finding | UnresolvedEntry]) -> set[st
     return {file for file, seen in scopes.items() if len(seen) > 1}
 
 
-def name(item: Finding | UnresolvedEntry, shared_files: set[str] = frozenset()) -> str:
+def name(item: Finding | UnresolvedEntry, shared_files: AbstractSet[str] = frozenset()) -> str:
     """The resource address, with its root when the file is evaluated from several."""
     if item.file in shared_files and item.scope:
         return f"{item.resource} (root {item.scope})"
     return item.resource
 
 
-def _grouped(items: Iterable[Any], key: Any, shared_files: set[str]) -> list[Group]:
+def _grouped(items: Iterable[Any], key: Any, shared_files: AbstractSet[str]) -> list[Group]:
     groups: dict[tuple, Group] = {}
     for item in items:
         group = groups.setdefault(key(item), Group([], []))
