@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from ..model import Resource
 from ..registry import Context, Result, check
 from ..settings import Settings
-from .iam004_password_min_length import below_threshold
+from .iam004_password_min_length import below_threshold, password_policy
 
 
 @check("IAM006", "MEDIUM", terraform=["aws_iam_account_password_policy"])
 def password_reuse(resource: Resource, ctx: Context) -> Iterator[Result]:
     settings: Settings = ctx.settings
     yield from below_threshold(
-        resource, "password_reuse_prevention", settings.password_reuse_prevention
+        password_policy(resource), "password_reuse_prevention", settings.password_reuse_prevention
     )
