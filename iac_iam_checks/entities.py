@@ -281,6 +281,15 @@ class BatchComputeEnvironment(TemplateUser):
     pass
 
 
+@dataclass(kw_only=True)
+class Declaration(Entity):
+    """A variable, local or parameter: a named value the configuration declares. Its own
+    name says what its value is (a variable ``secret_key``)."""
+
+    value_field: str = ""
+    """The attribute that holds the declared value (``default``, ``value``, ``Default``)."""
+
+
 NAMED_ROLES: dict[type[Entity], str] = {
     User: USER,
     Group: GROUP,

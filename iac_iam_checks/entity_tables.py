@@ -23,6 +23,7 @@ from .entities import (
     USER,
     AccessKey,
     BatchComputeEnvironment,
+    Declaration,
     EksNodeGroup,
     Entity,
     Group,
@@ -214,6 +215,8 @@ TERRAFORM: dict[str, Kind] = {
             )
         },
     ),
+    "variable": Kind(Declaration, {"value_field": Fixed("default")}),
+    "locals": Kind(Declaration, {"value_field": Fixed("value")}),
     "aws_iam_account_password_policy": Kind(
         PasswordPolicy, {name: name for name in _TF_PASSWORD_FIELDS}
     ),
@@ -260,6 +263,7 @@ CLOUDFORMATION_TABLE: dict[str, Kind] = {
         )
         for kind, title in ((USER, "User"), (GROUP, "Group"), (ROLE, "Role"))
     },
+    "Parameter": Kind(Declaration, {"value_field": Fixed("Default")}),
     "AWS::IAM::UserToGroupAddition": Kind(Membership, {"group": "GroupName", "users": "Users"}),
     "AWS::IAM::AccessKey": Kind(
         AccessKey, {"user": "UserName", "status": Attr("Status", default="Active")}
@@ -319,7 +323,7 @@ def entity_of(resource: Resource) -> Entity | None:
 
 def terraform_kinds() -> set[str]:
     """Terraform kinds whose bodies the model reads (the parser may skip all others')."""
-    return set(TERRAFORM)
+    return {kind for kind, spec in TERRAFORM.items() if spec.entity is not Declaration}
 
 
 def _fill(resource: Resource) -> Entity | None:
