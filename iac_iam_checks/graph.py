@@ -12,29 +12,30 @@ Edges
     ``Target``s: what the value as written resolved to. Directions:
 
     ============== ======================================= =====================================
-    relation       source -> target                        written by
+    relation       source -> target                        entity field that writes it
     ============== ======================================= =====================================
-    MEMBER_OF      user -> group                           memberships, CFN ``Groups``,
-                                                           ``UserToGroupAddition``
-    INLINE_POLICY  user/group/role -> the policy holder    ``aws_iam_*_policy``, ``inline_policy``,
-                                                           CFN ``Policies``, ``AWS::IAM::Policy``
-    MANAGED_POLICY user/group/role -> managed policy       attachments, ``managed_policy_arns``,
-                                                           ``ManagedPolicyArns``, ManagedPolicy
-                                                           ``Users``/``Groups``/``Roles``
-    LOGIN_PROFILE  login profile -> user                   ``aws_iam_user_login_profile``, CFN
-                                                           ``LoginProfile``
-    ACCESS_KEY     access key -> user                      ``aws_iam_access_key``, AccessKey
-    PROFILE_ROLE   instance profile -> role                ``role``/``roles``, CFN ``Roles``
-    USES_PROFILE   compute -> instance profile             ``iam_instance_profile``
-    LAUNCHED_FROM  instance -> launch template             ``launch_template`` blocks
-    TEMPLATE_USER  EKS node group / Batch env -> template  their ``launch_template``
+    MEMBER_OF      user -> group                           ``Membership``, ``User.groups``
+    INLINE_POLICY  user/group/role -> the policy holder    ``InlinePolicy`` principals,
+                                                           ``Principal.inline_policies``
+    MANAGED_POLICY user/group/role -> managed policy       ``PolicyAttachment``,
+                                                           ``Principal.managed_policy_arns``,
+                                                           ``ManagedPolicy`` principals
+    LOGIN_PROFILE  login profile -> user                   ``LoginProfile``, ``User.login_profile``
+    ACCESS_KEY     access key -> user                      ``AccessKey.user``
+    PROFILE_ROLE   instance profile -> role                ``InstanceProfile.role``/``roles``
+    USES_PROFILE   compute -> instance profile             ``Compute.instance_profile``
+    LAUNCHED_FROM  instance -> launch template             ``Instance.launch_template``
+    TEMPLATE_USER  EKS node group / Batch env -> template  ``TemplateUser.launch_template``
     ============== ======================================= =====================================
+
+    Edges come from the resources' entities (``entity_tables.entity_of``), never from
+    attribute names: which attribute means what is the front ends' table.
 
 Resolution (``Graph.resolve``)
     A reference (``Unknown`` with ``.ref``) matches by address: without an instance key it
     matches every instance, with a key that instance (or the block when its keys are unknown);
     inside a module, a relative address is also tried with the module prefix. A literal string
-    matches by name attribute (TF ``name``, CFN ``UserName``...) within the scope; an ARN (string
+    matches by the entity's name within the scope; an ARN (string
     or template) by the text after its last ``/``. AWS-managed policy ARNs are recognized as
     such. Whatever does not resolve is kept as ``Target.unresolved`` (an ``Unknown``; a literal
     name not defined in the scan becomes ``Unknown(<name>)``) so checks can report it as
@@ -51,6 +52,30 @@ from typing import Any
 
 from .iam.documents import aws_managed_policy_name
 from .iam.sources import PolicySource, documents_of
+from .model.entities import (
+    GROUP,
+    INSTANCE_PROFILE,
+    LAUNCH_TEMPLATE,
+    NAMED_ROLES,
+    POLICY,
+    ROLE,
+    USER,
+    AccessKey,
+    Compute,
+    Entity,
+    InlinePolicy,
+    Instance,
+    InstanceProfile,
+    LoginProfile,
+    ManagedPolicy,
+    Membership,
+    PolicyAttachment,
+    Principal,
+    TemplateUser,
+    User,
+    items,
+)
+from .model.entity_tables import entity_of
 from .model.values import (
     CLOUDFORMATION,
     IDENTITY,
@@ -59,7 +84,6 @@ from .model.values import (
     Resource,
     Template,
     Unknown,
-    location_of,
 )
 
 MEMBER_OF = "member_of"
@@ -72,32 +96,6 @@ USES_PROFILE = "uses_profile"
 LAUNCHED_FROM = "launched_from"
 TEMPLATE_USER = "template_user"
 
-USER = "user"
-GROUP = "group"
-ROLE = "role"
-POLICY = "policy"
-INSTANCE_PROFILE = "instance_profile"
-LAUNCH_TEMPLATE = "launch_template"
-
-NAMED_KINDS: dict[str, tuple[str, str]] = {
-    "aws_iam_user": (USER, "name"),
-    "aws_iam_group": (GROUP, "name"),
-    "aws_iam_role": (ROLE, "name"),
-    "aws_iam_policy": (POLICY, "name"),
-    "aws_iam_instance_profile": (INSTANCE_PROFILE, "name"),
-    "aws_launch_template": (LAUNCH_TEMPLATE, "name"),
-    "AWS::IAM::User": (USER, "UserName"),
-    "AWS::IAM::Group": (GROUP, "GroupName"),
-    "AWS::IAM::Role": (ROLE, "RoleName"),
-    "AWS::IAM::ManagedPolicy": (POLICY, "ManagedPolicyName"),
-    "AWS::IAM::InstanceProfile": (INSTANCE_PROFILE, "InstanceProfileName"),
-    "AWS::EC2::LaunchTemplate": (LAUNCH_TEMPLATE, "LaunchTemplateName"),
-}
-"""Resource kinds that other resources point at, their role and their name attribute."""
-
-DATA_NAME_ATTRIBUTES = {"aws_iam_user": "user_name", "aws_iam_group": "group_name"}
-"""Data sources whose name attribute differs from the resource's."""
-
 _MODULE_PREFIX = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*")
 _TF_RESOURCE_ADDRESS = re.compile(
     r"^(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\[.*\])?$"
@@ -109,19 +107,6 @@ _NOT_RESOURCES = ("var.", "local.", "module.", "each.", "count.", "path.", "self
 
 def _strip_modules(address: str) -> str:
     return _MODULE_PREFIX.sub("", address, count=1)
-
-
-def is_data_source(resource: Resource) -> bool:
-    """A Terraform data source: it reads something that exists outside the scan, so checks about
-    what the scan creates (users, profiles, compute) do not report it."""
-    return _strip_modules(resource.base_address).startswith("data.")
-
-
-def display_name(resource: Resource) -> str:
-    """How messages name a resource: ``'alice'`` when it has a literal name, else its address."""
-    entry = NAMED_KINDS.get(resource.kind)
-    name = resource.attrs.get(entry[1]) if entry else None
-    return f"'{name}'" if isinstance(name, str) and name else resource.address
 
 
 @dataclass(eq=False)
@@ -141,22 +126,23 @@ class Node:
         return self.resource.kind
 
     @property
+    def entity(self) -> Entity | None:
+        return entity_of(self.resource)
+
+    @property
     def role(self) -> str | None:
-        entry = NAMED_KINDS.get(self.kind)
-        return entry[0] if entry else None
+        return NAMED_ROLES.get(type(self.entity))
 
     @property
     def is_data(self) -> bool:
         """A Terraform data source: something that exists outside the scan."""
-        return is_data_source(self.resource)
+        return self.resource.is_data
 
     @property
     def name(self) -> Any:
-        """The name attribute as written (str, Unknown, Template or None)."""
-        entry = NAMED_KINDS.get(self.kind)
-        if self.is_data and self.kind in DATA_NAME_ATTRIBUTES:
-            return self.resource.attrs.get(DATA_NAME_ATTRIBUTES[self.kind])
-        return self.resource.attrs.get(entry[1]) if entry else None
+        """The name as written (str, Unknown, Template or None)."""
+        entity = self.entity
+        return entity.name if entity is not None and self.role else None
 
     @property
     def label(self) -> str:
@@ -265,8 +251,10 @@ class Graph:
             self._by_kind.setdefault(node.kind, []).append(node)
         for node in self._nodes.values():
             for resource in node.resources:
-                for edge in _edges_declared_by(self, resource):
-                    self._add(edge)
+                entity = entity_of(resource)
+                if entity is not None:
+                    for edge in _edges_of(self, entity):
+                        self._add(edge)
 
     # --- lookups --------------------------------------------------------------------------
 
@@ -412,7 +400,8 @@ class Graph:
         policy: Node, label: str, via: Resource, location: Location
     ) -> PolicyLink:
         """``data "aws_iam_policy"``: AWS-managed when its ARN says so, else not in the scan."""
-        arn = policy.resource.attrs.get("arn")
+        entity = policy.entity
+        arn = entity.arn if isinstance(entity, ManagedPolicy) else None
         managed = aws_managed_policy_name(arn)
         if managed is not None:
             return PolicyLink(label, via, location, aws_managed=managed)
@@ -486,9 +475,19 @@ class Graph:
         holders = {id(n): n for entry in entries for n in entry.login_profiles}
         return sorted(holders.values(), key=lambda n: n.sort_key)
 
-    def nodes_anywhere(self, kinds: Iterable[str]) -> list[Node]:
-        """Nodes of the given kinds in every scope of the scan."""
-        return [n for kind in kinds for n in self._by_kind.get(kind, [])]
+    def entities_anywhere(self, entity_type: type[Entity]) -> list[Node]:
+        """Nodes whose entity is of ``entity_type``, in every scope of the scan."""
+        return [n for n in self._nodes.values() if isinstance(n.entity, entity_type)]
+
+    def declares_profile(self, resource: Resource) -> bool:
+        """Whether this resource (this variant) names an instance profile."""
+        edges = self.edges_declared_by(self.node(resource), USES_PROFILE)
+        return any(e.declared_by is resource for e in edges)
+
+    def launched_from(self, resource: Resource) -> list[Edge]:
+        """The launch templates this resource (this variant) is launched from."""
+        edges = self.edges_declared_by(self.node(resource), LAUNCHED_FROM)
+        return [e for e in edges if e.declared_by is resource]
 
     def credentials_of(self, user: Node) -> UserCredentials:
         for entry in self.credentials(user.scope):
@@ -504,19 +503,9 @@ class Graph:
         """The credential groups a user-level finding lands on ``resource`` for: a user's own,
         or, for an access key whose user is only a literal name, the groups of that key."""
         node = self.node(resource)
-        if resource.kind in ("aws_iam_user", "AWS::IAM::User"):
+        if isinstance(node.entity, User):
             return [self.credentials_of(node)]
         return [c for c in self.credentials_for_key(node) if c.user is None]
-
-
-def key_state(resource: Resource) -> str | Unknown:
-    """ "active" or "inactive" for an access key resource, or the Unknown status."""
-    status = resource.attrs.get("Status" if resource.framework == CLOUDFORMATION else "status")
-    if isinstance(status, Unknown):
-        return status
-    if isinstance(status, Template):
-        return status.unknowns[0]
-    return "inactive" if isinstance(status, str) and status.lower() == "inactive" else "active"
 
 
 def active_keys(entry: UserCredentials) -> tuple[list[Node], list[tuple[Node, Unknown]]]:
@@ -525,7 +514,7 @@ def active_keys(entry: UserCredentials) -> tuple[list[Node], list[tuple[Node, Un
     active: list[Node] = []
     undecided: list[tuple[Node, Unknown]] = []
     for key in entry.access_keys:
-        states = [key_state(r) for r in key.resources]
+        states = [_key_state(r) for r in key.resources]
         if "active" in states:
             active.append(key)
         else:
@@ -535,322 +524,127 @@ def active_keys(entry: UserCredentials) -> tuple[list[Node], list[tuple[Node, Un
     return active, undecided
 
 
-# --- edge extraction ----------------------------------------------------------------------
-
-TERRAFORM_PRINCIPALS = {"user": USER, "group": GROUP, "role": ROLE}
-
-
-def _items(value: Any) -> list[Any]:
-    """A list attribute as items; an Unknown list is one (unresolvable) item."""
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
+def _key_state(resource: Resource) -> str | Unknown:
+    entity = entity_of(resource)
+    return entity.state if isinstance(entity, AccessKey) else "active"
 
 
-def _block(value: Any) -> dict:
-    """The first nested block (Terraform) or the object (CloudFormation), else {}."""
-    if isinstance(value, list):
-        value = value[0] if value else {}
-    return value if isinstance(value, dict) else {}
-
-
-def _edges_declared_by(graph: Graph, resource: Resource) -> list[Edge]:
-    extract = _TERRAFORM_EDGES.get(resource.kind)
-    if resource.framework == CLOUDFORMATION:
-        extract = _CLOUDFORMATION_EDGES.get(resource.kind)
-    return list(extract(graph, resource)) if extract else []
+# --- edges from entities ------------------------------------------------------------------
 
 
 class _Writer:
-    """Small helpers shared by the extraction functions below."""
+    """Resolves an entity's values and writes its edges."""
 
-    def __init__(self, graph: Graph, resource: Resource) -> None:
+    def __init__(self, graph: Graph, entity: Entity) -> None:
         self.graph = graph
-        self.resource = resource
-        self.me = Target(None, (graph.node(resource),))
+        self.entity = entity
+        self.me = Target(None, (graph.node(entity.resource),))
 
     def to(self, value: Any, role: str) -> Target:
-        return self.graph.resolve(value, self.resource, role)
+        return self.graph.resolve(value, self.entity.resource, role)
 
     def edge(
         self,
         relation: str,
         source: Target,
         target: Target,
-        attribute: str,
+        location: Location,
         documents: tuple[PolicySource, ...] = (),
-        location: Location | None = None,
     ) -> Edge:
-        where = location or self.resource.loc(attribute)
-        return Edge(relation, source, target, self.resource, where, documents)
+        return Edge(relation, source, target, self.entity.resource, location, documents)
 
     def identity_documents(self, prefix: str = "") -> tuple[PolicySource, ...]:
         return tuple(
             s
-            for s in documents_of(self.resource)
+            for s in documents_of(self.entity.resource)
             if s.kind == IDENTITY and s.path.startswith(prefix)
         )
 
 
-def _tf_membership(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    if resource.kind == "aws_iam_group_membership":
-        group = w.to(resource.attrs.get("group"), GROUP)
-        for user in _items(resource.attrs.get("users")):
-            yield w.edge(MEMBER_OF, w.to(user, USER), group, "users")
+def _edges_of(graph: Graph, entity: Entity) -> Iterable[Edge]:
+    w = _Writer(graph, entity)
+    for entity_type, extract in _EXTRACTORS:
+        if isinstance(entity, entity_type):
+            yield from extract(w, entity)
+
+
+def _principal(w: _Writer, e: Principal) -> Iterable[Edge]:
+    if e.inline_path is not None:
+        for source in w.identity_documents(e.inline_path):
+            yield w.edge(INLINE_POLICY, w.me, w.me, source.location, (source,))
+    for arn in items(e.managed_policy_arns):
+        yield w.edge(MANAGED_POLICY, w.me, w.to(arn, POLICY), e.loc("managed_policy_arns"))
+    if isinstance(e, User):
+        for group in items(e.groups):
+            yield w.edge(MEMBER_OF, w.me, w.to(group, GROUP), e.loc("groups"))
+        if e.login_profile is not None:
+            yield w.edge(LOGIN_PROFILE, w.me, w.me, e.loc("login_profile"))
+
+
+def _inline_policy(w: _Writer, e: InlinePolicy) -> Iterable[Edge]:
+    documents = w.identity_documents()
+    for role, name, value in e.principals():
+        yield w.edge(INLINE_POLICY, w.to(value, role), w.me, e.loc(name), documents)
+
+
+def _managed_policy(w: _Writer, e: ManagedPolicy) -> Iterable[Edge]:
+    for role, name, value in e.principals():
+        yield w.edge(MANAGED_POLICY, w.to(value, role), w.me, e.loc(name))
+
+
+def _attachment(w: _Writer, e: PolicyAttachment) -> Iterable[Edge]:
+    """Located at the policies when it names one principal, else at the principals."""
+    for policy_field, arn in e.policies():
+        policy = w.to(arn, POLICY)
+        for role, name, value in e.principals():
+            where = e.loc(policy_field if e.principal_type else name)
+            yield w.edge(MANAGED_POLICY, w.to(value, role), policy, where)
+
+
+def _membership(w: _Writer, e: Membership) -> Iterable[Edge]:
+    if e.listed == USER:
+        group = w.to(e.group, GROUP)
+        for user in items(e.users):
+            yield w.edge(MEMBER_OF, w.to(user, USER), group, e.loc("users"))
     else:
-        user = w.to(resource.attrs.get("user"), USER)
-        for group in _items(resource.attrs.get("groups")):
-            yield w.edge(MEMBER_OF, user, w.to(group, GROUP), "groups")
+        user = w.to(e.user, USER)
+        for group in items(e.groups):
+            yield w.edge(MEMBER_OF, user, w.to(group, GROUP), e.loc("groups"))
 
 
-def _tf_inline(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    principal = resource.kind.split("_")[2]  # aws_iam_user_policy -> user
-    source = w.to(resource.attrs.get(principal), TERRAFORM_PRINCIPALS[principal])
-    yield w.edge(INLINE_POLICY, source, w.me, principal, w.identity_documents())
+def _credential(w: _Writer, e: LoginProfile | AccessKey) -> Iterable[Edge]:
+    relation = LOGIN_PROFILE if isinstance(e, LoginProfile) else ACCESS_KEY
+    yield w.edge(relation, w.me, w.to(e.user, USER), e.loc("user"))
 
 
-def _tf_attachment(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    principal = resource.kind.split("_")[2]
-    source = w.to(resource.attrs.get(principal), TERRAFORM_PRINCIPALS[principal])
-    yield w.edge(
-        MANAGED_POLICY, source, w.to(resource.attrs.get("policy_arn"), POLICY), "policy_arn"
-    )
+def _instance_profile(w: _Writer, e: InstanceProfile) -> Iterable[Edge]:
+    for name, role in e.role_values():
+        yield w.edge(PROFILE_ROLE, w.me, w.to(role, ROLE), e.loc(name))
 
 
-def _tf_exclusive_attachments(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    principal = resource.kind.split("_")[2]
-    source = w.to(resource.attrs.get(f"{principal}_name"), TERRAFORM_PRINCIPALS[principal])
-    for arn in _items(resource.attrs.get("policy_arns")):
-        yield w.edge(MANAGED_POLICY, source, w.to(arn, POLICY), "policy_arns")
+def _compute(w: _Writer, e: Compute) -> Iterable[Edge]:
+    if e.instance_profile not in (None, ""):
+        profile = w.to(e.instance_profile, INSTANCE_PROFILE)
+        yield w.edge(USES_PROFILE, w.me, profile, e.loc("instance_profile"))
+    if isinstance(e, Instance) and e.launch_template is not None:
+        template = w.to(e.launch_template, LAUNCH_TEMPLATE)
+        yield w.edge(LAUNCHED_FROM, w.me, template, e.loc("launch_template"))
 
 
-def _tf_policy_attachment(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    policy = w.to(resource.attrs.get("policy_arn"), POLICY)
-    for attribute, role in (("users", USER), ("groups", GROUP), ("roles", ROLE)):
-        for principal in _items(resource.attrs.get(attribute)):
-            yield w.edge(MANAGED_POLICY, w.to(principal, role), policy, attribute)
+def _template_user(w: _Writer, e: TemplateUser) -> Iterable[Edge]:
+    if e.launch_template is not None:
+        template = w.to(e.launch_template, LAUNCH_TEMPLATE)
+        yield w.edge(TEMPLATE_USER, w.me, template, e.loc("launch_template"))
 
 
-def _tf_role(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    for source in w.identity_documents("inline_policy"):
-        yield w.edge(INLINE_POLICY, w.me, w.me, "inline_policy", (source,), source.location)
-    for arn in _items(resource.attrs.get("managed_policy_arns")):
-        yield w.edge(MANAGED_POLICY, w.me, w.to(arn, POLICY), "managed_policy_arns")
-
-
-def _tf_to_user(relation: str):
-    def extract(graph: Graph, resource: Resource) -> Iterable[Edge]:
-        w = _Writer(graph, resource)
-        yield w.edge(relation, w.me, w.to(resource.attrs.get("user"), USER), "user")
-
-    return extract
-
-
-def _tf_instance_profile(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    for attribute in ("role", "roles"):
-        for role in _items(resource.attrs.get(attribute)):
-            yield w.edge(PROFILE_ROLE, w.me, w.to(role, ROLE), attribute)
-
-
-def _tf_instance(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    profile = resource.attrs.get("iam_instance_profile")
-    if profile is not None and profile != "":
-        yield w.edge(USES_PROFILE, w.me, w.to(profile, INSTANCE_PROFILE), "iam_instance_profile")
-    template = _block(resource.attrs.get("launch_template"))
-    for key in ("id", "name"):
-        if template.get(key) is not None:
-            target = w.to(template[key], LAUNCH_TEMPLATE)
-            yield w.edge(
-                LAUNCHED_FROM, w.me, target, "launch_template", location=location_of(template)
-            )
-            break
-
-
-def _tf_launch_template(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    profile = _block(resource.attrs.get("iam_instance_profile"))
-    for key in ("arn", "name"):
-        if profile.get(key) not in (None, ""):
-            target = w.to(profile[key], INSTANCE_PROFILE)
-            yield w.edge(USES_PROFILE, w.me, target, "iam_instance_profile")
-            break
-
-
-def _tf_launch_configuration(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    profile = resource.attrs.get("iam_instance_profile")
-    if profile not in (None, ""):
-        yield w.edge(USES_PROFILE, w.me, w.to(profile, INSTANCE_PROFILE), "iam_instance_profile")
-
-
-def _template_user(
-    block: dict, keys: tuple[str, str], w: _Writer, attribute: str
-) -> Iterable[Edge]:
-    for key in keys:
-        if block.get(key) is not None:
-            target = w.to(block[key], LAUNCH_TEMPLATE)
-            yield w.edge(TEMPLATE_USER, w.me, target, attribute)
-            return
-
-
-def _tf_eks_node_group(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    block = _block(resource.attrs.get("launch_template"))
-    yield from _template_user(block, ("id", "name"), w, "launch_template")
-
-
-def _tf_batch(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    compute = _block(resource.attrs.get("compute_resources"))
-    block = _block(compute.get("launch_template"))
-    keys = ("launch_template_id", "launch_template_name")
-    yield from _template_user(block, keys, w, "compute_resources")
-
-
-_TERRAFORM_EDGES = {
-    "aws_iam_group_membership": _tf_membership,
-    "aws_iam_user_group_membership": _tf_membership,
-    "aws_iam_user_policy": _tf_inline,
-    "aws_iam_group_policy": _tf_inline,
-    "aws_iam_role_policy": _tf_inline,
-    "aws_iam_user_policy_attachment": _tf_attachment,
-    "aws_iam_group_policy_attachment": _tf_attachment,
-    "aws_iam_role_policy_attachment": _tf_attachment,
-    "aws_iam_user_policy_attachments_exclusive": _tf_exclusive_attachments,
-    "aws_iam_group_policy_attachments_exclusive": _tf_exclusive_attachments,
-    "aws_iam_role_policy_attachments_exclusive": _tf_exclusive_attachments,
-    "aws_iam_policy_attachment": _tf_policy_attachment,
-    "aws_iam_role": _tf_role,
-    "aws_iam_user_login_profile": _tf_to_user(LOGIN_PROFILE),
-    "aws_iam_access_key": _tf_to_user(ACCESS_KEY),
-    "aws_iam_instance_profile": _tf_instance_profile,
-    "aws_instance": _tf_instance,
-    "aws_spot_instance_request": _tf_instance,
-    "aws_launch_template": _tf_launch_template,
-    "aws_launch_configuration": _tf_launch_configuration,
-    "aws_eks_node_group": _tf_eks_node_group,
-    "aws_batch_compute_environment": _tf_batch,
-}
-
-
-def _cfn_principal(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    """AWS::IAM::User / Group / Role: Policies, ManagedPolicyArns, Groups, LoginProfile."""
-    w = _Writer(graph, resource)
-    for source in w.identity_documents("Policies"):
-        yield w.edge(INLINE_POLICY, w.me, w.me, "Policies", (source,), source.location)
-    for arn in _items(resource.attrs.get("ManagedPolicyArns")):
-        yield w.edge(MANAGED_POLICY, w.me, w.to(arn, POLICY), "ManagedPolicyArns")
-    if resource.kind == "AWS::IAM::User":
-        for group in _items(resource.attrs.get("Groups")):
-            yield w.edge(MEMBER_OF, w.me, w.to(group, GROUP), "Groups")
-        if resource.attrs.get("LoginProfile") is not None:
-            yield w.edge(LOGIN_PROFILE, w.me, w.me, "LoginProfile")
-
-
-def _cfn_user_to_group(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    group = w.to(resource.attrs.get("GroupName"), GROUP)
-    for user in _items(resource.attrs.get("Users")):
-        yield w.edge(MEMBER_OF, w.to(user, USER), group, "Users")
-
-
-def _cfn_policy(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    """AWS::IAM::Policy (inline into each principal) and AWS::IAM::ManagedPolicy."""
-    w = _Writer(graph, resource)
-    managed = resource.kind == "AWS::IAM::ManagedPolicy"
-    documents = () if managed else w.identity_documents()
-    for attribute, role in (("Users", USER), ("Groups", GROUP), ("Roles", ROLE)):
-        for principal in _items(resource.attrs.get(attribute)):
-            source = w.to(principal, role)
-            relation = MANAGED_POLICY if managed else INLINE_POLICY
-            yield w.edge(relation, source, w.me, attribute, documents)
-
-
-def _cfn_single_principal_policy(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    """AWS::IAM::UserPolicy / GroupPolicy / RolePolicy."""
-    w = _Writer(graph, resource)
-    principal = resource.kind.removeprefix("AWS::IAM::").removesuffix("Policy")
-    attribute = f"{principal}Name"
-    source = w.to(resource.attrs.get(attribute), principal.lower())
-    yield w.edge(INLINE_POLICY, source, w.me, attribute, w.identity_documents())
-
-
-def _cfn_access_key(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    yield w.edge(ACCESS_KEY, w.me, w.to(resource.attrs.get("UserName"), USER), "UserName")
-
-
-def _cfn_instance_profile(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    for role in _items(resource.attrs.get("Roles")):
-        yield w.edge(PROFILE_ROLE, w.me, w.to(role, ROLE), "Roles")
-
-
-def _cfn_instance(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    profile = resource.attrs.get("IamInstanceProfile")
-    if profile not in (None, ""):
-        yield w.edge(USES_PROFILE, w.me, w.to(profile, INSTANCE_PROFILE), "IamInstanceProfile")
-    template = _block(resource.attrs.get("LaunchTemplate"))
-    for key in ("LaunchTemplateId", "LaunchTemplateName"):
-        if template.get(key) is not None:
-            yield w.edge(
-                LAUNCHED_FROM, w.me, w.to(template[key], LAUNCH_TEMPLATE), "LaunchTemplate"
-            )
-            break
-
-
-def _cfn_launch_template(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    profile = _block(_block(resource.attrs.get("LaunchTemplateData")).get("IamInstanceProfile"))
-    for key in ("Arn", "Name"):
-        if profile.get(key) not in (None, ""):
-            target = w.to(profile[key], INSTANCE_PROFILE)
-            yield w.edge(USES_PROFILE, w.me, target, "LaunchTemplateData")
-            break
-
-
-def _cfn_nodegroup(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    block = _block(resource.attrs.get("LaunchTemplate"))
-    yield from _template_user(block, ("Id", "Name"), w, "LaunchTemplate")
-
-
-def _cfn_batch(graph: Graph, resource: Resource) -> Iterable[Edge]:
-    w = _Writer(graph, resource)
-    block = _block(_block(resource.attrs.get("ComputeResources")).get("LaunchTemplate"))
-    keys = ("LaunchTemplateId", "LaunchTemplateName")
-    yield from _template_user(block, keys, w, "ComputeResources")
-
-
-_CLOUDFORMATION_EDGES = {
-    "AWS::IAM::User": _cfn_principal,
-    "AWS::IAM::Group": _cfn_principal,
-    "AWS::IAM::Role": _cfn_principal,
-    "AWS::IAM::UserToGroupAddition": _cfn_user_to_group,
-    "AWS::IAM::Policy": _cfn_policy,
-    "AWS::IAM::ManagedPolicy": _cfn_policy,
-    "AWS::IAM::UserPolicy": _cfn_single_principal_policy,
-    "AWS::IAM::GroupPolicy": _cfn_single_principal_policy,
-    "AWS::IAM::RolePolicy": _cfn_single_principal_policy,
-    "AWS::IAM::AccessKey": _cfn_access_key,
-    "AWS::IAM::InstanceProfile": _cfn_instance_profile,
-    "AWS::EC2::Instance": _cfn_instance,
-    "AWS::AutoScaling::LaunchConfiguration": _cfn_instance,
-    "AWS::EC2::LaunchTemplate": _cfn_launch_template,
-    "AWS::EKS::Nodegroup": _cfn_nodegroup,
-    "AWS::Batch::ComputeEnvironment": _cfn_batch,
-}
-
-
-def terraform_kinds() -> set[str]:
-    """Terraform resource kinds the graph reads (the parser may skip all others' bodies)."""
-    return set(_TERRAFORM_EDGES) | {k for k in NAMED_KINDS if not k.startswith("AWS::")}
+_EXTRACTORS: tuple[tuple[type, Any], ...] = (
+    (Principal, _principal),
+    (InlinePolicy, _inline_policy),
+    (ManagedPolicy, _managed_policy),
+    (PolicyAttachment, _attachment),
+    (Membership, _membership),
+    ((LoginProfile, AccessKey), _credential),
+    (InstanceProfile, _instance_profile),
+    (Compute, _compute),
+    (TemplateUser, _template_user),
+)

@@ -51,6 +51,7 @@ from .model.values import (
     Statement,
     Template,
     Unknown,
+    is_data_source,
     unknowns_in,
 )
 
@@ -77,13 +78,6 @@ ALL_POLICY_KINDS = {
     framework: sorted(set(IDENTITY_KINDS[framework]) | set(TRUST_KINDS[framework]))
     for framework in IDENTITY_KINDS
 }
-
-_MODULE_PREFIX = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)+")
-
-
-def is_data_source(address: str) -> bool:
-    """``data.aws_iam_policy.x`` / ``module.m.data.aws_iam_policy.x``: exists outside the scan."""
-    return _MODULE_PREFIX.sub("", address).startswith("data.")
 
 
 def policies(resource: Any, kind: str) -> list[PolicySource]:

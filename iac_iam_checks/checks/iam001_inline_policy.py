@@ -15,20 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..graph import display_name, is_data_source
-from ..model.values import CLOUDFORMATION, Location, Resource, Template, Unknown, location_of
+from ..model.entities import NAMED_ROLES, InlinePolicy, Principal, unknown_of
+from ..model.entity_tables import entity_of
+from ..model.values import Location, Resource
 from .registry import Blocked, Context, Issue, Result, check
-
-POLICY_RESOURCES = {
-    "aws_iam_user_policy": "user",
-    "aws_iam_group_policy": "group",
-    "aws_iam_role_policy": "role",
-    "AWS::IAM::Policy": "users, groups or roles",
-    "AWS::IAM::UserPolicy": "user",
-    "AWS::IAM::GroupPolicy": "group",
-    "AWS::IAM::RolePolicy": "role",
-}
-PRINCIPALS = {"AWS::IAM::User": "user", "AWS::IAM::Group": "group", "AWS::IAM::Role": "role"}
 
 
 @check(
@@ -51,62 +41,46 @@ PRINCIPALS = {"AWS::IAM::User": "user", "AWS::IAM::Group": "group", "AWS::IAM::R
     ],
 )
 def inline_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if is_data_source(resource):
+    entity = entity_of(resource)
+    if entity is None or entity.is_data:
         return
-    if resource.kind in POLICY_RESOURCES:
-        if not is_cdk_default_policy(resource):
-            name = resource.attrs.get(
-                "PolicyName" if resource.framework == CLOUDFORMATION else "name"
-            )
-            named = f" '{name}'" if isinstance(name, str) else ""
+    if isinstance(entity, InlinePolicy):
+        if not entity.cdk_default:
+            named = f" '{entity.name}'" if isinstance(entity.name, str) else ""
             yield Issue(
                 resource,
-                f"Inline policy{named} is embedded in its {POLICY_RESOURCES[resource.kind]}, "
+                f"Inline policy{named} is embedded in its {entity.principal_label}, "
                 "where it cannot be reused or reviewed on its own; use a managed policy instead",
             )
         return
-    variants = ctx.graph.node(resource).resources
-    if resource.kind == "aws_iam_role":
-        yield from _entries(resource, variants, "inline_policy", "role", "name")
-    else:
-        yield from _entries(resource, variants, "Policies", PRINCIPALS[resource.kind], "PolicyName")
+    if isinstance(entity, Principal):
+        variants = [entity_of(r) for r in ctx.graph.node(resource).resources]
+        yield from _entries(entity, [v for v in variants if isinstance(v, Principal)])
 
 
-def _entries(
-    resource: Resource, variants: list[Resource], attribute: str, principal: str, name_key: str
-) -> Iterator[Result]:
+def _entries(entity: Principal, variants: list[Principal]) -> Iterator[Result]:
     """One finding per principal for its non-empty inline policy blocks / ``Policies``
     entries, over every ``Fn::If`` variant, so a principal is one finding however many
     inline policies it has."""
-    value = resource.attrs.get(attribute)
-    if isinstance(value, (Unknown, Template)):
-        unknown = value if isinstance(value, Unknown) else value.unknowns[0]
-        yield Blocked(resource, unknown, f"cannot tell whether {attribute} is empty")
+    attribute = entity.attribute("inline_policies")
+    unknown = unknown_of(entity.inline_policies)
+    if unknown is not None:
+        yield Blocked(entity.resource, unknown, f"cannot tell whether {attribute} is empty")
         return
     entries: dict[Location | None, Any] = {}
     for variant in variants:
-        listed = variant.attrs.get(attribute)
+        listed = variant.inline_policies
         for entry in listed if isinstance(listed, list) else []:
-            if isinstance(entry, dict) and not any(v is not None for v in entry.values()):
-                continue
-            entries.setdefault(location_of(entry) or variant.loc(attribute), entry)
+            if not entry.blank:
+                entries.setdefault(entry.location, entry)
     if not entries:
         return
     first = min(entries, key=lambda where: where.line if where else 0)
-    names = [e.get(name_key) for e in entries.values() if isinstance(e, dict)]
-    named = ", ".join(f"'{n}'" for n in names if isinstance(n, str))
+    named = ", ".join(f"'{e.name}'" for e in entries.values() if isinstance(e.name, str))
     count = "an inline policy" if len(entries) == 1 else f"{len(entries)} inline policies"
     yield Issue(
-        resource,
-        f"IAM {principal} {display_name(resource)} has {count}"
+        entity.resource,
+        f"IAM {NAMED_ROLES[type(entity)]} {entity.display_name} has {count}"
         f"{f' ({named})' if named else ''}; use managed policies instead",
-        first or resource.loc(attribute),
+        first or entity.loc("inline_policies"),
     )
-
-
-def is_cdk_default_policy(resource: Resource) -> bool:
-    """A policy the CDK synthesizes for grants (``.../DefaultPolicy/Resource``)."""
-    metadata = resource.metadata if isinstance(resource.metadata, dict) else {}
-    cfn_metadata = metadata.get("Metadata")
-    path = cfn_metadata.get("aws:cdk:path") if isinstance(cfn_metadata, dict) else None
-    return isinstance(path, str) and "DefaultPolicy" in path.split("/")

@@ -10,16 +10,13 @@ References: CIS AWS Foundations Benchmark v5.0.0 1.14; checkov CKV_AWS_40; trivy
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from ..model.values import Resource, Template, Unknown
+from ..model.entities import USER, Attached, Entity, PolicyAttachment, User, unknown_of
+from ..model.entity_tables import entity_of
+from ..model.values import Resource
 from .registry import Blocked, Context, Issue, Result, check
 
-ALWAYS_USER = {
-    "aws_iam_user_policy_attachment": "attaches a managed policy directly to an IAM user",
-    "aws_iam_user_policy": "is a policy of an IAM user",
-    "AWS::IAM::UserPolicy": "is a policy of an IAM user",
-}
+ADVICE = "; grant permissions through a group instead"
 
 
 @check(
@@ -39,49 +36,59 @@ ALWAYS_USER = {
     ],
 )
 def user_attached_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
-    kind = resource.kind
-    advice = "; grant permissions through a group instead"
-    if kind in ALWAYS_USER:
-        yield Issue(resource, f"{resource.address} {ALWAYS_USER[kind]}{advice}")
-    elif kind == "aws_iam_user_policy_attachments_exclusive":
-        yield from _when_listed(resource, "policy_arns", "attaches managed policies to an IAM user")
-    elif kind == "aws_iam_policy_attachment":
-        yield from _when_listed(resource, "users", "attaches a policy directly to IAM users")
-    elif kind == "AWS::IAM::User":
-        yield from _user_policies(resource, ctx.graph.node(resource).resources)
-    else:
-        yield from _when_listed(resource, "Users", "is attached directly to IAM users")
+    entity = entity_of(resource)
+    if isinstance(entity, User):
+        variants = [entity_of(r) for r in ctx.graph.node(resource).resources]
+        yield from _user_policies(entity, [v for v in variants if isinstance(v, User)])
+    elif isinstance(entity, Attached) and entity.principal_type == USER:
+        yield from _one_user(entity)
+    elif isinstance(entity, Attached):
+        what = "is attached directly to IAM users"
+        if isinstance(entity, PolicyAttachment):
+            what = "attaches a policy directly to IAM users"
+        yield from _when_listed(entity, "users", what)
 
 
-def _user_policies(resource: Resource, variants: list[Resource]) -> Iterator[Result]:
-    """One finding per CloudFormation user, however many of its attributes hold policies in
-    whichever ``Fn::If`` variant (every variant then reports the same finding)."""
+def _one_user(entity: Attached) -> Iterator[Result]:
+    """An inline policy or attachment of one user: always a finding, except an exclusive
+    attachment set, which is one only when it lists policies."""
+    if isinstance(entity, PolicyAttachment) and entity.exclusive:
+        yield from _when_listed(entity, "policy_arns", "attaches managed policies to an IAM user")
+        return
+    what = "is a policy of an IAM user"
+    if isinstance(entity, PolicyAttachment):
+        what = "attaches a managed policy directly to an IAM user"
+    yield Issue(entity.resource, f"{entity.address} {what}{ADVICE}")
+
+
+def _user_policies(entity: User, variants: list[User]) -> Iterator[Result]:
+    """One finding per user that declares policies itself (CloudFormation), however many of
+    its fields hold policies in whichever ``Fn::If`` variant (every variant then reports the
+    same finding)."""
     listed = []
-    for attribute in ("ManagedPolicyArns", "Policies"):
-        value: Any = resource.attrs.get(attribute)
-        if isinstance(value, (Unknown, Template)):
-            unknown = value if isinstance(value, Unknown) else value.unknowns[0]
-            yield Blocked(resource, unknown, f"cannot tell whether {attribute} is empty")
-        elif any(v.attrs.get(attribute) for v in variants):
-            listed.append(attribute)
+    for name in ("managed_policy_arns", "inline_policies"):
+        attribute = entity.attribute(name)
+        unknown = unknown_of(getattr(entity, name))
+        if unknown is not None:
+            yield Blocked(entity.resource, unknown, f"cannot tell whether {attribute} is empty")
+        elif any(getattr(v, name) for v in variants):
+            listed.append(name)
     if listed:
-        where = next(v.loc(listed[0]) for v in variants if v.attrs.get(listed[0]))
+        where = next(v.loc(listed[0]) for v in variants if getattr(v, listed[0]))
+        attributes = " and ".join(entity.attribute(name) for name in listed)
         yield Issue(
-            resource,
-            f"{resource.address} has policies in {' and '.join(listed)}; grant permissions "
+            entity.resource,
+            f"{entity.address} has policies in {attributes}; grant permissions "
             "through a group instead",
             where,
         )
 
 
-def _when_listed(resource: Resource, attribute: str, what: str) -> Iterator[Result]:
-    value: Any = resource.attrs.get(attribute)
-    if isinstance(value, (Unknown, Template)):
-        unknown = value if isinstance(value, Unknown) else value.unknowns[0]
-        yield Blocked(resource, unknown, f"cannot tell whether {attribute} is empty")
+def _when_listed(entity: Entity, name: str, what: str) -> Iterator[Result]:
+    value = getattr(entity, name)
+    attribute = entity.attribute(name)
+    unknown = unknown_of(value)
+    if unknown is not None:
+        yield Blocked(entity.resource, unknown, f"cannot tell whether {attribute} is empty")
     elif value:
-        yield Issue(
-            resource,
-            f"{resource.address} {what}; grant permissions through a group instead",
-            resource.loc(attribute),
-        )
+        yield Issue(entity.resource, f"{entity.address} {what}{ADVICE}", entity.loc(name))

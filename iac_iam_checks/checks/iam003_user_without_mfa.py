@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import LOGIN_PROFILE, Graph, PolicyLink, is_data_source
+from ..graph import LOGIN_PROFILE, Graph, PolicyLink
 from ..iam.documents import enforces_mfa
 from ..model.values import Resource, Unknown
 from .registry import Blocked, Context, Issue, Result, check
@@ -33,7 +33,7 @@ from .registry import Blocked, Context, Issue, Result, check
     needs_graph=True,
 )
 def user_without_mfa(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if is_data_source(resource):
+    if resource.is_data:
         return  # a user looked up, not created here: its policies are defined elsewhere
     graph: Graph = ctx.graph
     user = graph.node(resource)

@@ -11,37 +11,51 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..model.entities import PasswordPolicy, unknown_of
+from ..model.entity_tables import entity_of
 from ..model.settings import Settings
-from ..model.values import Resource, Template, Unknown
+from ..model.values import Resource
 from .registry import Blocked, Context, Issue, Result, check
 
 
 @check("IAM004", "MEDIUM", terraform=["aws_iam_account_password_policy"])
 def password_min_length(resource: Resource, ctx: Context) -> Iterator[Result]:
     settings: Settings = ctx.settings
-    yield from below_threshold(resource, "minimum_password_length", settings.min_password_length)
+    yield from below_threshold(
+        password_policy(resource), "minimum_password_length", settings.min_password_length
+    )
 
 
-def below_threshold(resource: Resource, attribute: str, threshold: int) -> Iterator[Result]:
-    """An issue when a numeric password-policy attribute is unset or below ``threshold``."""
-    number = yield from known_number(resource, attribute)
+def password_policy(resource: Resource) -> PasswordPolicy:
+    entity = entity_of(resource)
+    assert isinstance(entity, PasswordPolicy), resource.kind
+    return entity
+
+
+def below_threshold(policy: PasswordPolicy, name: str, threshold: int) -> Iterator[Result]:
+    """An issue when a numeric password-policy field is unset or below ``threshold``."""
+    number = yield from known_number(policy, name)
+    attribute = policy.attribute(name)
     if number is None:
-        yield Issue(resource, f"Password policy does not set {attribute} (at least {threshold})")
+        yield Issue(
+            policy.resource, f"Password policy does not set {attribute} (at least {threshold})"
+        )
     elif number is not False and number < threshold:
         yield Issue(
-            resource,
+            policy.resource,
             f"Password policy {attribute} is {number}, below {threshold}",
-            resource.loc(attribute),
+            policy.loc(name),
         )
 
 
-def known_number(resource: Resource, attribute: str) -> Iterator[Result]:
-    """Yields Blocked when the attribute is unknown; returns its number, None when unset, or
+def known_number(policy: PasswordPolicy, name: str) -> Iterator[Result]:
+    """Yields Blocked when the field is unknown; returns its number, None when unset, or
     False when unknown."""
-    value = resource.attrs.get(attribute)
-    if isinstance(value, (Unknown, Template)):
-        unknown = value if isinstance(value, Unknown) else value.unknowns[0]
-        yield Blocked(resource, unknown, f"{attribute} is not known", resource.loc(attribute))
+    value = getattr(policy, name)
+    unknown = unknown_of(value)
+    if unknown is not None:
+        attribute = policy.attribute(name)
+        yield Blocked(policy.resource, unknown, f"{attribute} is not known", policy.loc(name))
         return False
     if value is None or isinstance(value, bool):
         return None

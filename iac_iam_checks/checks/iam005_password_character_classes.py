@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model.values import Resource, Template, Unknown
+from ..model.entities import unknown_of
+from ..model.values import Resource
+from .iam004_password_min_length import password_policy
 from .registry import Blocked, Context, Issue, Result, check
 
 CLASSES = (
@@ -26,12 +28,14 @@ CLASSES = (
 
 @check("IAM005", "MEDIUM", terraform=["aws_iam_account_password_policy"])
 def password_character_classes(resource: Resource, ctx: Context) -> Iterator[Result]:
+    policy = password_policy(resource)
     missing = []
-    for attribute in CLASSES:
-        value = resource.attrs.get(attribute)
-        if isinstance(value, (Unknown, Template)):
-            unknown = value if isinstance(value, Unknown) else value.unknowns[0]
-            yield Blocked(resource, unknown, f"{attribute} is not known", resource.loc(attribute))
+    for name in CLASSES:
+        value = getattr(policy, name)
+        unknown = unknown_of(value)
+        attribute = policy.attribute(name)
+        if unknown is not None:
+            yield Blocked(resource, unknown, f"{attribute} is not known", policy.loc(name))
         elif value is not True and str(value).lower() != "true":
             missing.append(attribute)
     if missing:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ..model.settings import Settings
 from ..model.values import Resource
-from .iam004_password_min_length import below_threshold
+from .iam004_password_min_length import below_threshold, password_policy
 from .registry import Context, Result, check
 
 
@@ -21,5 +21,5 @@ from .registry import Context, Result, check
 def password_reuse(resource: Resource, ctx: Context) -> Iterator[Result]:
     settings: Settings = ctx.settings
     yield from below_threshold(
-        resource, "password_reuse_prevention", settings.password_reuse_prevention
+        password_policy(resource), "password_reuse_prevention", settings.password_reuse_prevention
     )

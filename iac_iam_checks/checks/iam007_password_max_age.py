@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from ..model.settings import Settings
 from ..model.values import Resource
-from .iam004_password_min_length import known_number
+from .iam004_password_min_length import known_number, password_policy
 from .registry import Context, Issue, Result, check
 
 
@@ -22,17 +22,18 @@ from .registry import Context, Issue, Result, check
 def password_max_age(resource: Resource, ctx: Context) -> Iterator[Result]:
     settings: Settings = ctx.settings
     limit = settings.max_password_age
-    number = yield from known_number(resource, "max_password_age")
+    policy = password_policy(resource)
+    number = yield from known_number(policy, "max_password_age")
     if number is None or number == 0:
         yield Issue(
             resource,
             f"Password policy lets passwords never expire (max_password_age unset or 0; "
             f"at most {limit} days)",
-            resource.loc("max_password_age"),
+            policy.loc("max_password_age"),
         )
     elif number is not False and number > limit:
         yield Issue(
             resource,
             f"Password policy max_password_age is {number} days, above {limit}",
-            resource.loc("max_password_age"),
+            policy.loc("max_password_age"),
         )

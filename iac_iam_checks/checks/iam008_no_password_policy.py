@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..graph import Graph
-from ..model.values import CLOUDFORMATION, Resource
+from ..model.entities import PasswordPolicy, User
+from ..model.entity_tables import entity_of
+from ..model.values import Resource
 from .registry import Context, Issue, Result, check
-
-PASSWORD_POLICY = "aws_iam_account_password_policy"
 
 
 @check(
@@ -32,16 +32,17 @@ def no_password_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
     holders = graph.login_profile_holders(resource.scope)
     if not holders or holders[0] is not graph.node(resource):
         return
-    if graph.nodes_anywhere([PASSWORD_POLICY]):
+    if graph.entities_anywhere(PasswordPolicy):
         return
-    if resource.framework == CLOUDFORMATION:
-        if resource.attrs.get("LoginProfile") is None:
+    entity = entity_of(resource)
+    if isinstance(entity, User) and entity.embeds_login_profile:
+        if entity.login_profile is None:
             return  # an Fn::If variant without the profile: the variant with it reports
         yield Issue(
             resource,
             f"{resource.address} has a login profile and the scan defines no account password "
             "policy; CloudFormation cannot define one, set it elsewhere (Terraform, AWS CLI)",
-            resource.loc("LoginProfile"),
+            entity.loc("login_profile"),
         )
     else:
         yield Issue(

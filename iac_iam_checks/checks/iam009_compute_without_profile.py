@@ -14,13 +14,12 @@ References: CIS AWS Foundations Benchmark v5.0.0 1.17; checkov CKV2_AWS_41; triv
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from ..graph import LAUNCHED_FROM, TEMPLATE_USER, Graph, Node, display_name, is_data_source
+from ..graph import TEMPLATE_USER, USES_PROFILE, Graph
+from ..model.entities import Compute, LaunchTemplate
+from ..model.entity_tables import entity_of
 from ..model.values import Resource, Unknown
 from .registry import Blocked, Context, Issue, Result, check
-
-TEMPLATES = {"aws_launch_template", "AWS::EC2::LaunchTemplate"}
 
 
 @check(
@@ -40,24 +39,23 @@ TEMPLATES = {"aws_launch_template", "AWS::EC2::LaunchTemplate"}
     needs_graph=True,
 )
 def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if has_profile(resource) or is_data_source(resource):
-        return
     graph: Graph = ctx.graph
+    compute = entity_of(resource)
+    if not isinstance(compute, Compute) or compute.is_data or graph.declares_profile(resource):
+        return
     node = graph.node(resource)
-    if resource.kind in TEMPLATES:
+    if isinstance(compute, LaunchTemplate):
         if graph.incoming(node, TEMPLATE_USER):
             return
         yield Issue(
             resource,
-            f"Launch template {display_name(resource)} has no IAM instance profile, so instances "
+            f"Launch template {compute.display_name} has no IAM instance profile, so instances "
             "launched from it get no role",
         )
         return
-    launches = [
-        e for e in graph.edges_declared_by(node, LAUNCHED_FROM) if e.declared_by is resource
-    ]
+    launches = graph.launched_from(resource)
     for edge in launches:
-        if any(_template_has_profile(t) for t in edge.target.nodes):
+        if any(graph.outgoing(t, USES_PROFILE) for t in edge.target.nodes):
             return
     for edge in launches:
         looked_up = [t for t in edge.target.nodes if t.is_data]
@@ -76,32 +74,3 @@ def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result
         f"{resource.address} has no IAM instance profile{suffix}, so software on it has no role "
         "credentials",
     )
-
-
-def has_profile(resource: Resource) -> bool:
-    if resource.kind == "aws_launch_template":
-        return _set(_first(resource.attrs.get("iam_instance_profile")), ("arn", "name"))
-    if resource.kind == "AWS::EC2::LaunchTemplate":
-        data = _first(resource.attrs.get("LaunchTemplateData"))
-        return _set(_first(data.get("IamInstanceProfile")), ("Arn", "Name"))
-    attribute = (
-        "IamInstanceProfile" if resource.kind.startswith("AWS::") else "iam_instance_profile"
-    )
-    return resource.attrs.get(attribute) not in (None, "")
-
-
-def _template_has_profile(template: Node) -> bool:
-    return any(has_profile(r) for r in template.resources)
-
-
-def _first(value: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if value and isinstance(value[0], dict) else {}
-    return value if value is not None else {}
-
-
-def _set(block: Any, keys: tuple[str, str]) -> bool:
-    """A block with one of ``keys`` set (an unknown block counts as set)."""
-    if not isinstance(block, dict):
-        return True
-    return any(block.get(key) not in (None, "") for key in keys)

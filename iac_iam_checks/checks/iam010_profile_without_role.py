@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import ROLE, Graph, display_name, is_data_source
+from ..graph import Graph
+from ..model.entities import ROLE, InstanceProfile
+from ..model.entity_tables import entity_of
 from ..model.values import Resource
 from .registry import Blocked, Context, Issue, Result, check
 
@@ -28,39 +30,33 @@ from .registry import Blocked, Context, Issue, Result, check
     needs_graph=True,
 )
 def profile_without_role(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if is_data_source(resource):
+    profile = entity_of(resource)
+    if not isinstance(profile, InstanceProfile) or profile.is_data:
         return
     graph: Graph = ctx.graph
-    cfn = resource.kind.startswith("AWS::")
-    attributes = ("Roles",) if cfn else ("role", "roles")
-    values = []
-    for attribute in attributes:
-        value = resource.attrs.get(attribute)
-        items = value if isinstance(value, list) else [value]
-        values += [(attribute, v) for v in items if v not in (None, "")]
+    name = profile.display_name
+    values = [(field, v) for field, v in profile.role_values() if v not in (None, "")]
     if not values:
         yield Issue(
             resource,
-            f"Instance profile {display_name(resource)} has no role, so it gives instances no "
-            "credentials",
+            f"Instance profile {name} has no role, so it gives instances no credentials",
         )
         return
-    for attribute, value in values:
+    for field, value in values:
         target = graph.resolve(value, resource, ROLE)
         if target.nodes:
             continue
         if target.dangling:
             yield Issue(
                 resource,
-                f"Instance profile {display_name(resource)} points at role "
+                f"Instance profile {name} points at role "
                 f"{target.value.ref[0]}, which is not defined in the scan",
-                resource.loc(attribute),
+                profile.loc(field),
             )
         elif target.unresolved is not None:
             yield Blocked(
                 resource,
                 target.unresolved,
-                f"role {target.label} of instance profile {display_name(resource)} is not "
-                "defined in the scan",
-                resource.loc(attribute),
+                f"role {target.label} of instance profile {name} is not defined in the scan",
+                profile.loc(field),
             )

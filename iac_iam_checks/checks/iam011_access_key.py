@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import key_state
+from ..model.entities import AccessKey
+from ..model.entity_tables import entity_of
 from ..model.values import Resource, Unknown
 from .registry import Blocked, Context, Issue, Result, check
 
@@ -26,16 +27,16 @@ from .registry import Blocked, Context, Issue, Result, check
     cloudformation=["AWS::IAM::AccessKey"],
 )
 def access_key(resource: Resource, ctx: Context) -> Iterator[Result]:
-    state = key_state(resource)
-    status = "Status" if resource.kind.startswith("AWS::") else "status"
+    key = entity_of(resource)
+    if not isinstance(key, AccessKey):
+        return
+    state = key.state
     if isinstance(state, Unknown):
-        yield Blocked(
-            resource, state, "cannot tell whether the key is active", resource.loc(status)
-        )
+        yield Blocked(resource, state, "cannot tell whether the key is active", key.loc("status"))
         return
     if state == "inactive":
         return
-    if resource.kind == "aws_iam_access_key" and resource.attrs.get("pgp_key") in (None, ""):
+    if key.secret_in_state and key.pgp_key in (None, ""):
         yield Issue(
             resource,
             f"{resource.address} creates a long-lived IAM user access key without pgp_key, so "

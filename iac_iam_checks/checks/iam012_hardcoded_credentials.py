@@ -16,7 +16,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..model.values import TERRAFORM_PLAN, Resource, Template
+from ..model.entities import Declaration
+from ..model.entity_tables import entity_of
+from ..model.values import Resource, Template
 from .registry import Context, Issue, Result, check
 
 KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
@@ -30,22 +32,19 @@ CREDENTIAL_NAMES = {"secretkey", "secretaccesskey", "awssecretaccesskey"}
 """Names whose every literal value is a secret key, whatever it looks like (``secret_key`` in
 a provider, ``aws_secret_access_key``): the spec flags those literals, not only 40-character
 ones, as checkov does for provider blocks. Elsewhere only a real-looking secret counts."""
-PSEUDO_BLOCKS = {"variable", "locals", "Parameter"}
-DECLARED_VALUES = {"default", "value", "Default"}
-"""Where a variable, local or parameter holds its value (not its description or type)."""
 
 
 @check("IAM012", "CRITICAL", terraform=["*"], cloudformation=["*"])
 def hardcoded_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if resource.framework == TERRAFORM_PLAN and resource.kind in ("variable", "tfvars"):
-        return
-    block_name = resource.address.rsplit(".", 1)[-1] if resource.kind in PSEUDO_BLOCKS else ""
+    declaration = entity_of(resource)
+    value_field = declaration.value_field if isinstance(declaration, Declaration) else None
+    block_name = resource.address.rsplit(".", 1)[-1] if value_field else ""
     found: dict[str, str] = {}
     for top, name, text in _strings(resource.attrs, "", ""):
         for match in KEY_ID.finditer(text):
             if not match.group().endswith("EXAMPLE"):
                 found.setdefault(top, f"access key id {_mask(match.group())}")
-        own_name = block_name if top in DECLARED_VALUES and name == top else ""
+        own_name = block_name if top == value_field and name == top else ""
         secret = _secret(name, text) or _secret(block_name, text)
         secret = secret or _credential_literal(name, text) or _credential_literal(own_name, text)
         if secret and "EXAMPLE" not in secret:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import Graph, UserCredentials, active_keys, is_data_source
+from ..graph import Graph, UserCredentials, active_keys
 from ..model.values import Resource
 from .registry import Blocked, Context, Issue, Result, check
 
@@ -25,7 +25,7 @@ from .registry import Blocked, Context, Issue, Result, check
     needs_graph=True,
 )
 def console_and_access_key(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if is_data_source(resource):
+    if resource.is_data:
         return  # a looked-up user: findings land on its first key
     graph: Graph = ctx.graph
     for entry in graph.credentials_reported_on(resource):

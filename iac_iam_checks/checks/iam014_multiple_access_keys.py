@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import Graph, UserCredentials, active_keys, is_data_source
+from ..graph import Graph, UserCredentials, active_keys
+from ..model.entity_tables import entity_of
 from ..model.values import Resource, Unknown
 from .registry import Blocked, Context, Issue, Result, check
 
@@ -25,7 +26,7 @@ from .registry import Blocked, Context, Issue, Result, check
     needs_graph=True,
 )
 def multiple_access_keys(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if is_data_source(resource):
+    if resource.is_data:
         return  # a looked-up user: findings land on its first key
     graph: Graph = ctx.graph
     for entry in graph.credentials_reported_on(resource):
@@ -53,6 +54,5 @@ def _verdict(resource: Resource, entry: UserCredentials, node: object) -> Iterat
 
 
 def _count_unknown(resource: Resource) -> Unknown | None:
-    metadata = resource.metadata if isinstance(resource.metadata, dict) else {}
-    value = metadata.get("count_unknown")
-    return value if isinstance(value, Unknown) else None
+    entity = entity_of(resource)
+    return entity.count_unknown if entity is not None else None

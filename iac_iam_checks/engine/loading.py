@@ -158,7 +158,7 @@ def parser_for(options: ScanOptions) -> Any:
 def relevant_kinds(options: ScanOptions) -> frozenset[str]:
     """Terraform resource kinds whose bodies a check or the graph reads; the parser skips the
     bodies of all others (their references still resolve to Unknown, as they would anyway)."""
-    from ..graph import terraform_kinds
+    from ..model.entity_tables import terraform_kinds
 
     kinds = {k for c in selected_checks(options) for k in c.kinds.get("terraform", ())}
     return frozenset((kinds | terraform_kinds()) - {"*"})

@@ -218,6 +218,14 @@ class PolicyDocument:
 
 # --- resources ----------------------------------------------------------------------------
 
+_MODULE_PREFIX = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*")
+
+
+def is_data_source(address: str) -> bool:
+    """``data.aws_iam_user.x`` / ``module.m.data.aws_iam_user.x``: a Terraform data source,
+    which reads something that exists outside the scan."""
+    return _MODULE_PREFIX.sub("", address, count=1).startswith("data.")
+
 
 @dataclass
 class Resource:
@@ -250,6 +258,11 @@ class Resource:
     def base_address(self) -> str:
         """The address without an instance key: ``aws_iam_user.x["k"]`` -> ``aws_iam_user.x``."""
         return self.address.split("[", 1)[0] if self.instance_key is not None else self.address
+
+    @property
+    def is_data(self) -> bool:
+        """A Terraform data source: checks about what the scan creates do not report it."""
+        return is_data_source(self.base_address)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.attrs.get(key, default)
