@@ -152,12 +152,12 @@ def _element(items: Any, index: Any) -> Any:
 
 
 def _flatten(items: Any) -> Any:
+    """An unknown element is taken for a scalar: resource references (ARNs, documents) are,
+    and they keep their links to the graph."""
     if _opaque(items):
         return UNKNOWN
     out: list[Any] = []
     for item in as_list(items):
-        if _opaque(item):
-            return UNKNOWN  # an unknown list would spread out into an unknown count
         if isinstance(item, list):
             out.extend(_flatten(item))
         else:
