@@ -1,86 +1,76 @@
 """Terraform built-in functions and operators, on known values only.
 
-Each function gets already-evaluated arguments; if any argument it needs is unknown, or the
-function is not one we model, the result is ``UNKNOWN`` and the caller turns it into an
-``Unknown`` that quotes the source. Only functions that shape policies, names and counts are
-worth modelling; the rest are honestly unknown.
+Each function gets already-evaluated arguments. A function not modelled here, or whose
+arguments are not known, gives ``UNKNOWN`` and the caller turns it into an ``Unknown`` that
+quotes the source. A call Terraform itself would fail (``tostring({})``, ``one([1, 2])``,
+``base64decode("%")``) raises ``FunctionError`` inside the function; ``call`` records it as
+an evaluation error, which ``try()`` moves past and ``can()`` answers false to, and gives
+``UNKNOWN``. The implementations live in ``hcl_func_*``; ``FUNCTIONS`` is the whole table
+(and, for benchmarks/realworld.md, the list of functions the evaluator implements).
 """
 
 from __future__ import annotations
 
 import json
-import re
+import math
 from collections.abc import Callable
 from typing import Any
 
 from ..model.values import LocatedDict, LocatedList, Template, Unknown, location_of
+from . import hcl_func_collections, hcl_func_net, hcl_func_regex, hcl_func_text
+from .hcl_func_base import (
+    UNKNOWN,
+    FunctionError,
+    as_bool,
+    as_list,
+    as_map,
+    as_num,
+    as_str,
+    known,
+    number_text,
+    plain,
+    same,
+    text,
+    to_number,
+)
 
-UNKNOWN = object()
-
-
-def known(value: Any) -> bool:
-    if isinstance(value, (Unknown, Template)):
-        return False
-    if isinstance(value, dict):
-        return all(known(v) for v in value.values())
-    if isinstance(value, list):
-        return all(known(v) for v in value)
-    return True
-
-
-def number_text(value: int | float) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return number_text(value)
-    if isinstance(value, str):
-        return value
-    return None
+__all__ = ["FUNCTIONS", "UNKNOWN", "binary", "call", "known", "number_text", "plain", "to_number"]
 
 
-def to_number(value: Any) -> float | int | None:
-    """A number, or a string Terraform would convert to one; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            try:
-                return float(value)
-            except ValueError:
-                return None
-    return None
+def _error(message: str) -> Any:
+    """Record a Terraform error for ``try()``/``can()``; the value is unknown."""
+    from .hcl_eval import note_error  # the evaluator's error sink (hcl_eval imports us)
+
+    note_error(message)
+    return UNKNOWN
 
 
 def binary(op: str, left: Any, right: Any) -> Any:
     if op in ("==", "!="):
         if not known(left) or not known(right):
             return UNKNOWN
-        equal = plain(left) == plain(right)
+        equal = same(plain(left), plain(right))
         return equal if op == "==" else not equal
     if op in ("&&", "||"):
-        if not isinstance(left, bool) or not isinstance(right, bool):
+        if not known(left) or not known(right):
             return UNKNOWN
+        if not isinstance(left, bool) or not isinstance(right, bool):
+            return _error(f"a bool is required for {op}")
         return (left and right) if op == "&&" else (left or right)
+    if not known(left) or not known(right):
+        return UNKNOWN
     a, b = to_number(left), to_number(right)
     if a is None or b is None:
-        return UNKNOWN
+        return _error(f"a number is required for {op}")
+    if op in ("/", "%") and b == 0:
+        return _error("can't divide by zero")
     try:
         result = {
             "+": lambda: a + b,
             "-": lambda: a - b,
             "*": lambda: a * b,
             "/": lambda: a / b,
-            "%": lambda: a % b,
+            "%": lambda: _modulo(a, b),
             "<": lambda: a < b,
             ">": lambda: a > b,
             "<=": lambda: a <= b,
@@ -93,24 +83,15 @@ def binary(op: str, left: Any, right: Any) -> Any:
     return result
 
 
-def plain(value: Any) -> Any:
-    """Containers without location subclasses, for equality and JSON."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
+def _modulo(a: int | float, b: int | float) -> int | float:
+    """Terraform's ``%`` keeps the dividend's sign (``-7 % 3`` is -1), unlike Python's."""
+    if isinstance(a, float) or isinstance(b, float):
+        return math.fmod(a, b)
+    return abs(a) % abs(b) * (1 if a >= 0 else -1)
 
 
-def _all_known(func: Callable[..., Any]) -> Callable[..., Any]:
-    def wrapper(*args: Any) -> Any:
-        if not all(known(a) for a in args):
-            return UNKNOWN
-        return func(*args)
-
-    return wrapper
+def _opaque(value: Any) -> bool:
+    return isinstance(value, (Unknown, Template))
 
 
 def _jsonencode(value: Any) -> Any:
@@ -118,21 +99,21 @@ def _jsonencode(value: Any) -> Any:
     return value
 
 
-def _jsondecode(text: Any) -> Any:
-    if not isinstance(text, str):
+def _jsondecode(value: Any) -> Any:
+    if _opaque(value):
         return UNKNOWN
     try:
-        return json.loads(text)
-    except ValueError:
-        return UNKNOWN
+        return json.loads(as_str(value))
+    except ValueError as error:
+        raise FunctionError(f"invalid JSON: {error}") from None
 
 
 def _concat(*lists: Any) -> Any:
     out = LocatedList()
     for item in lists:
-        if not isinstance(item, list):
+        if _opaque(item):
             return UNKNOWN
-        out.extend(item)
+        out.extend(as_list(item))
     out.location = location_of(lists[0]) if lists else None
     return out
 
@@ -142,238 +123,190 @@ def _merge(*maps: Any) -> Any:
     for item in maps:
         if item is None:
             continue
-        if not isinstance(item, dict):
+        if _opaque(item):
             return UNKNOWN
-        out.update(item)
+        out.update(as_map(item))
     return out
 
 
 def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
-    if not isinstance(mapping, dict) or not isinstance(key, str):
+    if _opaque(mapping) or not known(key) or len(default) > 1:
         return UNKNOWN
-    if key in mapping:
-        return mapping[key]
-    return default[0] if default else UNKNOWN
+    name = as_str(key)
+    if name in as_map(mapping):
+        return mapping[name]
+    if not default:
+        raise FunctionError(f"the given key {name!r} does not exist in the map")
+    return default[0]
 
 
 def _element(items: Any, index: Any) -> Any:
-    if not isinstance(items, list) or not items or to_number(index) is None:
+    if _opaque(items) or not known(index):
         return UNKNOWN
-    return items[int(to_number(index) or 0) % len(items)]
-
-
-def _join(sep: Any, *lists: Any) -> Any:
-    values: list[str] = []
-    for items in lists:
-        if not isinstance(items, list):
-            return UNKNOWN
-        for item in items:
-            text = _text(item)
-            if text is None:
-                return UNKNOWN
-            values.append(text)
-    return sep.join(values) if isinstance(sep, str) else UNKNOWN
-
-
-def _format(fmt: Any, *args: Any) -> Any:
-    if not isinstance(fmt, str):
-        return UNKNOWN
-    values = iter(args)
-
-    def replace(match: re.Match[str]) -> str:
-        if match.group(0) == "%%":
-            return "%"
-        text = _text(next(values, None))
-        if text is None:
-            raise ValueError
-        return text
-
-    try:
-        return re.sub(r"%%|%[-+ #0]*\d*(?:\.\d+)?[sdvqfgt]", replace, fmt)
-    except ValueError:
-        return UNKNOWN
+    values, number = as_list(items), as_num(index)
+    if not values:
+        raise FunctionError("cannot use element function with an empty list")
+    if number < 0:
+        raise FunctionError("cannot use element function with a negative index")
+    return values[int(number) % len(values)]
 
 
 def _flatten(items: Any) -> Any:
-    if not isinstance(items, list):
+    """An unknown element is taken for a scalar: resource references (ARNs, documents) are,
+    and they keep their links to the graph."""
+    if _opaque(items):
         return UNKNOWN
     out: list[Any] = []
-    for item in items:
+    for item in as_list(items):
         if isinstance(item, list):
-            flat = _flatten(item)
-            if flat is UNKNOWN:
-                return UNKNOWN
-            out.extend(flat)
+            out.extend(_flatten(item))
         else:
             out.append(item)
     return out
 
 
 def _distinct(items: Any) -> Any:
-    if not isinstance(items, list):
+    if _opaque(items):
         return UNKNOWN
     out: list[Any] = []
-    for item in items:
-        if item not in out:
+    for item in as_list(items):
+        if not any(same(item, seen) if known(item) else item == seen for seen in out):
             out.append(item)
     return out
 
 
 def _coalesce(*values: Any) -> Any:
     for value in values:
-        if isinstance(value, (Unknown, Template)):
+        if _opaque(value):
             return UNKNOWN
         if value is not None and value != "":
             return value
-    return UNKNOWN
+    raise FunctionError("no non-null, non-empty-string arguments")
 
 
-def _toset(items: Any) -> Any:
-    return _distinct(items)
+def _coalescelist(*lists: Any) -> Any:
+    for items in lists:
+        if _opaque(items):
+            return UNKNOWN
+        if items is not None and as_list(items):
+            return items
+    raise FunctionError("no non-null arguments")
 
 
-def _tomap(value: Any) -> Any:
-    return value if isinstance(value, dict) else UNKNOWN
+def _converter(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``tostring`` and friends: null stays null, an unknown stays itself (keeping what it
+    refers to), a value that does not convert is an error."""
+
+    def wrapper(value: Any) -> Any:
+        if value is None or _opaque(value):
+            return value
+        return convert(value)
+
+    return wrapper
+
+
+def _tostring(value: Any) -> Any:
+    converted = text(value)
+    if converted is None:
+        raise FunctionError("cannot convert a collection to a string")
+    return converted
+
+
+def _tonumber(value: Any) -> Any:
+    number = to_number(value)
+    if number is None:
+        raise FunctionError(f"cannot convert {value!r} to a number")
+    return number
 
 
 def _tolist(value: Any) -> Any:
-    return value if isinstance(value, list) else UNKNOWN
+    if not isinstance(value, list):
+        raise FunctionError("cannot convert a map or a primitive to a list")
+    return value
+
+
+def _tomap(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise FunctionError("cannot convert a list or a primitive to a map")
+    return value
 
 
 def _length(value: Any) -> Any:
+    if _opaque(value):
+        return UNKNOWN
     if isinstance(value, (list, dict, str)):
         return len(value)
-    return UNKNOWN
+    raise FunctionError("argument must be a string, a collection type, or a structural type")
 
 
 def _keys(value: Any) -> Any:
-    return sorted(value) if isinstance(value, dict) else UNKNOWN
+    return UNKNOWN if _opaque(value) else sorted(as_map(value))
 
 
 def _values(value: Any) -> Any:
-    return [value[k] for k in sorted(value)] if isinstance(value, dict) else UNKNOWN
-
-
-def _range(*args: Any) -> Any:
-    numbers = [to_number(a) for a in args]
-    if any(n is None for n in numbers) or not 1 <= len(numbers) <= 3:
-        return UNKNOWN
-    ints = [int(n or 0) for n in numbers]
-    values = list(range(*ints))
-    return values if len(values) <= 10_000 else UNKNOWN
+    return UNKNOWN if _opaque(value) else [value[k] for k in sorted(as_map(value))]
 
 
 def _zipmap(keys: Any, values: Any) -> Any:
-    if not isinstance(keys, list) or not isinstance(values, list):
+    if not known(keys) or _opaque(values):
         return UNKNOWN
-    return dict(zip([str(k) for k in keys], values, strict=False))
-
-
-def _contains(items: Any, value: Any) -> Any:
-    return value in items if isinstance(items, list) else UNKNOWN
+    names, items = [as_str(k) for k in as_list(keys)], as_list(values)
+    if len(names) != len(items):
+        raise FunctionError(
+            f"number of keys ({len(names)}) does not match number of values ({len(items)})"
+        )
+    return dict(zip(names, items, strict=True))
 
 
 def _compact(items: Any) -> Any:
-    if not isinstance(items, list):
+    if _opaque(items):
         return UNKNOWN
-    return [i for i in items if i not in (None, "")]
+    return [i for i in as_list(items) if i is not None and i != ""]
 
 
-def _replace(text: Any, old: Any, new: Any) -> Any:
-    if not all(isinstance(v, str) for v in (text, old, new)):
+def _split(separator: Any, value: Any) -> Any:
+    if not known(separator) or not known(value):
         return UNKNOWN
-    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        try:
-            return re.sub(old[1:-1], re.sub(r"\$\{?(\d+)\}?", r"\\\1", new), text)
-        except re.error:
-            return UNKNOWN
-    return text.replace(old, new)
+    sep, string = as_str(separator), as_str(value)
+    if not sep:
+        return list(string)
+    return string.split(sep)
 
 
-def _split(sep: Any, text: Any) -> Any:
-    if isinstance(sep, str) and isinstance(text, str) and sep:
-        return text.split(sep)
-    return UNKNOWN
-
-
-def _str_func(func: Callable[[str], Any]) -> Callable[..., Any]:
-    def wrapper(text: Any, *rest: Any) -> Any:
-        if not isinstance(text, str) or not all(known(r) for r in rest):
-            return UNKNOWN
-        return func(text, *rest)
-
-    return wrapper
-
-
-def _one(items: Any) -> Any:
-    if isinstance(items, list) and len(items) <= 1:
-        return items[0] if items else None
-    return UNKNOWN
-
-
-def _setunion(*sets: Any) -> Any:
-    return _distinct(_concat(*sets)) if all(isinstance(s, list) for s in sets) else UNKNOWN
-
-
-def _slice(items: Any, start: Any, end: Any) -> Any:
-    if isinstance(items, list) and to_number(start) is not None and to_number(end) is not None:
-        return items[int(to_number(start) or 0) : int(to_number(end) or 0)]
-    return UNKNOWN
-
-
-def _on_numbers(func: Callable[[list[Any]], Any]) -> Callable[..., Any]:
-    def wrapper(*values: Any) -> Any:
-        numbers = [to_number(v) for v in values]
-        return UNKNOWN if any(n is None for n in numbers) else func(numbers)
-
-    return wrapper
+def _identity(value: Any) -> Any:
+    return value
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jsonencode": _jsonencode,
-    "yamlencode": lambda v: UNKNOWN,
     "jsondecode": _jsondecode,
     "concat": _concat,
     "merge": _merge,
     "lookup": _lookup,
     "element": _element,
-    "join": _join,
-    "format": _all_known(_format),
     "flatten": _flatten,
     "distinct": _distinct,
     "coalesce": _coalesce,
-    "coalescelist": lambda *ls: next((x for x in ls if isinstance(x, list) and x), UNKNOWN),
-    "toset": _toset,
-    "tomap": _tomap,
-    "tolist": _tolist,
-    "tostring": lambda v: _text(v) if _text(v) is not None else UNKNOWN,
-    "tonumber": lambda v: to_number(v) if to_number(v) is not None else UNKNOWN,
-    "tobool": lambda v: v if isinstance(v, bool) else UNKNOWN,
+    "coalescelist": _coalescelist,
+    "tostring": _converter(_tostring),
+    "tonumber": _converter(_tonumber),
+    "tobool": _converter(as_bool),
+    "tolist": _converter(_tolist),
+    "tomap": _converter(_tomap),
     "length": _length,
     "keys": _keys,
     "values": _values,
-    "range": _range,
     "zipmap": _zipmap,
-    "contains": _contains,
     "compact": _compact,
-    "replace": _replace,
     "split": _split,
-    "one": _one,
-    "setunion": _setunion,
-    "slice": _slice,
-    "lower": _str_func(str.lower),
-    "upper": _str_func(str.upper),
-    "trimspace": _str_func(str.strip),
-    "trimprefix": _str_func(
-        lambda s, p: s[len(p) :] if isinstance(p, str) and s.startswith(p) else s
-    ),
-    "trimsuffix": _str_func(lambda s, p: s[: -len(p)] if p and s.endswith(p) else s),
-    "trim": _str_func(lambda s, chars: s.strip(chars)),
-    "title": _str_func(str.title),
-    "chomp": _str_func(lambda s: s.rstrip("\r\n")),
-    "abs": _on_numbers(lambda numbers: abs(*numbers)),
-    "max": _on_numbers(max),
-    "min": _on_numbers(min),
+    "sensitive": _identity,
+    "nonsensitive": _identity,
+    **hcl_func_text.STRINGS,
+    **hcl_func_text.FORMATTING,
+    **hcl_func_text.ENCODINGS,
+    **hcl_func_collections.COLLECTIONS,
+    **hcl_func_net.FUNCTIONS,
+    **hcl_func_regex.FUNCTIONS,
 }
 
 
@@ -383,5 +316,7 @@ def call(name: str, args: list[Any]) -> Any:
         return UNKNOWN
     try:
         return func(*args)
+    except FunctionError as error:
+        return _error(f"{name}(): {error}")
     except (TypeError, ValueError, IndexError, AttributeError, RecursionError):
         return UNKNOWN
