@@ -49,12 +49,21 @@ def parameter_value(name: str, declaration: dict) -> Unknown:
 
 def resource_reference(logical_id: str, attribute: str, kind: Any) -> Unknown:
     """``Ref`` (``attribute == "Ref"``) or ``Fn::GetAtt`` of a resource; ``kind`` is its
-    Type when the template defines it. A name, id or ARN of an AWS resource is never a
-    wildcard; other attributes (``AWS::SSM::Parameter.Value``) may hold anything."""
+    Type when the template defines it, None when it does not (the checkov shim sees one
+    resource at a time: a reference keeps ``ref`` and counts as a name, as before).
+
+    A name, id or ARN of an AWS resource is never a wildcard. A value the template's author
+    computes (a custom resource's data, a nested stack's output) or an attribute that is not a
+    name (``AWS::SSM::Parameter.Value``) may hold anything: no ``ref``, which the evaluator
+    would take for a name, and which links no IAM entity anyway."""
     source = f"Ref {logical_id}" if attribute == "Ref" else f"{logical_id}.{attribute}"
+    if kind is None:
+        return Unknown(source, ref=(logical_id, attribute))
     named = attribute == "Ref" or bool(_NAMING_ATTRIBUTE.search(attribute) and "." not in attribute)
     aws_resource = isinstance(kind, str) and kind.startswith("AWS::") and kind not in _USER_DEFINED
-    return Unknown(source, ref=(logical_id, attribute), never_wildcard=named and aws_resource)
+    if not (named and aws_resource):
+        return Unknown(source)
+    return Unknown(source, ref=(logical_id, attribute), never_wildcard=True)
 
 
 def _is_scalar(value: Any) -> bool:
