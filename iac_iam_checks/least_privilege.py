@@ -130,8 +130,9 @@ def describe(source: PolicySource) -> str:
 
 
 def unreadable(source: PolicySource) -> Blocked | None:
-    """A document nobody can read: wholly unknown, or text that did not parse (IAM027
-    reports the latter; every other check must not take it as a pass)."""
+    """A document nobody can read: wholly unknown. Text that did not parse or a document
+    without statements is known, and known broken: IAM027 reports it, AWS rejects it, and
+    the other checks have no statement to judge (no unresolved entry: nothing is unknown)."""
     document = source.document
     if document.unknown is not None:
         return Blocked(
@@ -139,11 +140,6 @@ def unreadable(source: PolicySource) -> Blocked | None:
             document.unknown,
             f"cannot see the statements of {describe(source)}",
             source.location,
-        )
-    if document.errors and not document.statements:
-        value = Unknown(f"{source.resource.address} {source.path} (invalid policy document)")
-        return Blocked(
-            source.resource, value, f"{describe(source)} is not a valid policy", source.location
         )
     return None
 

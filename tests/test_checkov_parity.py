@@ -74,3 +74,72 @@ def test_cli_and_checkov_agree_on_the_demo_repository(tmp_path: Path) -> None:
     }
     assert ours, "the demo repository should have findings checkov can see"
     assert theirs == ours
+
+
+LOOP_TEMPLATE = """\
+Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Roles:
+    - Name
+    - [Reader, Writer]
+    - ${Name}Role:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement:
+              - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+          Policies:
+            - PolicyName: !Sub "${Name}-policy"
+              PolicyDocument:
+                Statement:
+                  - {Effect: Allow, Action: "s3:*", Resource: "arn:aws:s3:::b/*"}
+  PlainRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: plain
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: "s3:*", Resource: "arn:aws:s3:::b/*"}
+"""
+
+
+def test_checkov_sees_only_the_resources_outside_fn_foreach(tmp_path: Path) -> None:
+    """The README's documented difference, pinned: checkov 3.3.30 drops the resources a loop
+    generates before any check runs; the CLI expands them. The plain resource agrees."""
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "loop.yaml").write_text(LOOP_TEMPLATE, encoding="utf-8")
+    ours = {
+        (f.check_id, f.resource)
+        for f in scan([tmp_path / "t"], ScanOptions(checks=["IAM022"], use_cache=False)).findings
+    }
+    assert ours == {("IAM022", "PlainRole"), ("IAM022", "ReaderRole"), ("IAM022", "WriterRole")}
+    run = subprocess.run(
+        [
+            str(checkov_executable()),
+            "-d",
+            str(tmp_path / "t"),
+            "--framework",
+            "cloudformation",
+            "--external-checks-dir",
+            str(checkov_dir.export(tmp_path / "external")),
+            "--check",
+            "IAM022",
+            "--skip-download",
+            "-o",
+            "json",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        env={**CHECKOV_ENV, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        check=False,
+    )
+    report = json.loads(run.stdout)
+    theirs = {
+        (r["check_id"], checkov_address(r["resource"])) for r in report["results"]["failed_checks"]
+    }
+    assert theirs == {("IAM022", "PlainRole")}

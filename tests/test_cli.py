@@ -67,6 +67,7 @@ def test_json_output_shape(tmp_path: Path) -> None:
         "message",
         "framework",
         "fingerprint",
+        "root",
         "suppressed",
     }
     assert (finding["check_id"], finding["resource"], finding["file"], finding["line"]) == (
@@ -75,6 +76,7 @@ def test_json_output_shape(tmp_path: Path) -> None:
         "main.tf",
         1,
     )
+    assert finding["root"] == "."  # the scanned folder is the Terraform root
     assert finding["suppressed"] is None
 
 

@@ -52,6 +52,7 @@ def finding(check_id, severity, file, line, resource, message, suppressed=None, 
         framework="terraform",
         fingerprint=f"fp-{check_id}-{resource}",
         suppressed=suppressed,
+        scope=".",
     )
 
 
@@ -109,6 +110,7 @@ def sample() -> ScanResult:
                 1,
                 "var.policy",
                 "policy attached to the user is not known",
+                scope=".",
             ),
         ],
         errors=[
@@ -157,6 +159,7 @@ def test_json_is_the_spec_object():
         "message": "inline policy on a user",
         "framework": "terraform",
         "fingerprint": "fp-IAM001-aws_iam_user_policy.inline",
+        "root": ".",
         "suppressed": {"reason": "legacy, removed in Q3", "source": "comment"},
     }
     assert [
@@ -176,6 +179,7 @@ def test_json_is_the_spec_object():
             "line": 1,
             "value": "var.policy",
             "message": "policy attached to the user is not known",
+            "root": ".",
         }
     ]
     assert data["errors"] == [

@@ -173,8 +173,10 @@ def _limits(operator: str) -> bool:
 
 def _only_stars(value: Any) -> Tri:
     if isinstance(value, Unknown):
-        return undecided(value)
+        return False if value.never_wildcard else undecided(value)
     if isinstance(value, Template):
+        if any(isinstance(p, Unknown) and p.never_wildcard for p in value.parts):
+            return False
         filled = "".join("*" if isinstance(p, Unknown) else p for p in value.parts)
         return undecided(value) if set(filled) <= {"*"} else False
     return set(str(value)) <= {"*"}

@@ -38,6 +38,7 @@ from ..model.values import (
     make_string,
 )
 from .cfn_foreach import LOOP_PREFIX, Expander
+from .cfn_values import parameter_value, resource_reference
 
 MAX_VARIANTS = 16
 """Resources using many conditions are not multiplied without bound; each branch of each
@@ -113,6 +114,8 @@ class _Template:
         self.notes: list[tuple[Resource, Unknown, str]] = []
         self.parameters = self._section("Parameters")
         self.mappings = self._section("Mappings")
+        self.resource_types: dict[str, Any] = {}
+        """Logical id -> Type of every resource (after loops), for what a Ref can be."""
 
     def _section(self, name: str) -> dict:
         value = self.document.get(name)
@@ -158,6 +161,9 @@ class _Template:
             return []
         if self._uses_loops(section):
             section = self._expand_loops(section)
+        self.resource_types = {
+            str(k): b.get("Type") if isinstance(b, dict) else None for k, b in section.items()
+        }
         out: list[Resource] = []
         for logical_id, body in section.items():
             location = _entry_location(section, logical_id) or _file_start(self.file)
@@ -275,20 +281,24 @@ class _Template:
             return Unknown(name)
         declaration = self.parameters.get(name)
         if declaration is None:
-            return Unknown(f"Ref {name}", ref=(name, "Ref"))
-        kind = declaration.get("Type") if isinstance(declaration, dict) else None
-        if (
-            not isinstance(declaration, dict)
-            or "Default" not in declaration
-            or (isinstance(kind, str) and kind.startswith("AWS::SSM::Parameter::Value"))
+            return self.attribute(name, "Ref")
+        if not isinstance(declaration, dict):
+            return Unknown(f"Ref {name}")
+        kind = declaration.get("Type")
+        if "Default" not in declaration or (
+            isinstance(kind, str) and kind.startswith("AWS::SSM::Parameter::Value")
         ):
             # An SSM parameter's Default is the parameter's name, not its value.
-            return Unknown(f"Ref {name}")
+            return parameter_value(name, declaration)
         default = declaration["Default"]
         if isinstance(kind, str) and _LIST_PARAMETER.match(kind) and isinstance(default, str):
             items = [item.strip() for item in default.split(",")] if default else []
             return located(items, _entry_location(declaration, "Default"))
         return default
+
+    def attribute(self, logical_id: str, attribute: str) -> Unknown:
+        """``Ref``/``Fn::GetAtt`` of a resource (``attribute`` ``Ref`` for a Ref)."""
+        return resource_reference(logical_id, attribute, self.resource_types.get(logical_id))
 
 
 class _Evaluator:
@@ -358,7 +368,7 @@ class _Evaluator:
         if isinstance(argument, list) and len(argument) == 2:
             logical_id, attribute = argument[0], self.argument(argument[1])
             if isinstance(logical_id, str) and isinstance(attribute, str):
-                return Unknown(f"{logical_id}.{attribute}", ref=(logical_id, attribute))
+                return self.template.attribute(logical_id, attribute)
         return Unknown(source_text(raw))
 
     def sub(self, argument: Any, raw: Any, data: bool) -> Any:
@@ -390,7 +400,7 @@ class _Evaluator:
             value = self.argument(variables[name])
         elif "." in name and not name.startswith("AWS::"):
             logical_id, attribute = name.split(".", 1)
-            value = Unknown(name, ref=(logical_id, attribute))
+            value = self.template.attribute(logical_id, attribute)
         else:
             value = self.template.ref(name)
             if value is _NO_VALUE:

@@ -339,8 +339,9 @@ def _statement(item: dict, location: Location | None, errors: list) -> Statement
 
 
 def _strings(value: Any) -> Any:
-    """A statement field as a list of strings (a single value becomes a one-item list)."""
-    if isinstance(value, Unknown):
+    """A statement field as a list of strings (a single value becomes a one-item list; an
+    unknown its front end constrained is one string, any other may be a whole list)."""
+    if isinstance(value, Unknown) and not (value.never_wildcard or value.pattern):
         return value
     if isinstance(value, list):
         return [_scalar(item) for item in value]

@@ -214,13 +214,13 @@ def resource_matches(pattern: Any, resource: Any) -> Tri:
 def is_star(value: Any) -> Tri:
     """Whether a Resource/Principal entry is the literal ``*`` (the only thing that counts as
     "all resources"). A Template is undecided only if its holes could make it ``*``
-    (``arn:aws:s3:::${var.b}/*`` cannot); an Unknown is undecided."""
+    (``arn:aws:s3:::${var.b}/*`` cannot); an Unknown is undecided unless its front end knows
+    it cannot be ``*`` (``Unknown.could_be``: another resource's ARN, a constrained parameter)."""
     if isinstance(value, str):
         return value == "*"
-    if isinstance(value, Template):
-        return undecided(value) if value.could_equal("*") else False
-    if isinstance(value, Unknown):
-        return undecided(value)
+    if isinstance(value, (Template, Unknown)):
+        could = value.could_equal("*") if isinstance(value, Template) else value.could_be("*")
+        return undecided(value) if could else False
     return False
 
 
@@ -719,9 +719,15 @@ def has_restricting_condition(statement: Statement) -> Tri:
 
 
 def _names_one_thing(value: Unknown) -> bool:
-    """An unknown that is never a wildcard: another resource's attribute (an ARN, an id), or
-    a pseudo parameter such as ``AWS::AccountId`` / ``data.aws_caller_identity``."""
-    return value.ref is not None or value.source.startswith("AWS::") or is_own_account_marker(value)
+    """An unknown that is never a wildcard: one its front end marked so, another resource's
+    attribute (an ARN, an id), or a pseudo parameter such as ``AWS::AccountId`` /
+    ``data.aws_caller_identity``."""
+    return (
+        value.never_wildcard
+        or value.ref is not None
+        or value.source.startswith("AWS::")
+        or is_own_account_marker(value)
+    )
 
 
 class ConditionValue(NamedTuple):
@@ -907,7 +913,7 @@ def subject_is_wildcard_only(value: Any) -> Tri:
     whose owner or repository is a wildcard (``repo:org/*``, ``repo:*``). A hole that could
     make it so is undecided (``repo:org/${var.repo}``)."""
     if isinstance(value, Unknown):
-        return undecided(value)
+        return False if value.never_wildcard else undecided(value)
     if isinstance(value, Template):
         if _broad_subject(_fill(value, "x")):
             return True
@@ -916,8 +922,11 @@ def subject_is_wildcard_only(value: Any) -> Tri:
 
 
 def _fill(value: Template, text: str) -> str:
-    """The template with every hole replaced by ``text``."""
-    return "".join(text if isinstance(p, Unknown) else p for p in value.parts)
+    """The template with every hole replaced by ``text``; a hole that is never a wildcard
+    gets a plain name instead."""
+    return "".join(
+        (("x" if p.never_wildcard else text) if isinstance(p, Unknown) else p) for p in value.parts
+    )
 
 
 def _broad_subject(text: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 TERRAFORM = "terraform"
@@ -97,9 +98,22 @@ class Unknown:
 
     source: str
     ref: tuple[str, str] | None = None
+    never_wildcard: bool = False
+    """Set by a front end that knows the value is a non-empty string without ``*`` or ``?``
+    (a name, id or ARN the cloud assigns, a parameter whose type or AllowedValues say so), so
+    "could this be ``*``?" has an answer although the value is unknown."""
+    pattern: str | None = None
+    """A regular expression (Python syntax) that every value it can take fully matches
+    (a CloudFormation parameter's ``AllowedPattern``), or None."""
 
     def __str__(self) -> str:
         return "${" + self.source + "}"
+
+    def could_be(self, text: str) -> bool:
+        """Whether the value may turn out to be exactly ``text``."""
+        if self.never_wildcard and (not text or "*" in text or "?" in text):
+            return False
+        return self.pattern is None or _full_match(self.pattern, text)
 
 
 @dataclass(frozen=True)
@@ -119,21 +133,41 @@ class Template:
     def unknowns(self) -> list[Unknown]:
         return [p for p in self.parts if isinstance(p, Unknown)]
 
-    def regex(self) -> re.Pattern[str]:
-        """A regex that matches every string this template could become."""
-        return re.compile(
-            "".join(".*" if isinstance(p, Unknown) else re.escape(p) for p in self.parts),
-            re.DOTALL,
-        )
-
     def could_equal(self, text: str) -> bool:
-        return bool(self.regex().fullmatch(text))
+        """Whether some filling of the holes makes the template exactly ``text`` (each hole
+        taking a piece its own :meth:`Unknown.could_be` admits)."""
+        ends = {0}
+        for part in self.parts:
+            if isinstance(part, str):
+                ends = {e + len(part) for e in ends if text.startswith(part, e)}
+            else:
+                ends = {
+                    stop
+                    for start in ends
+                    for stop in range(start, len(text) + 1)
+                    if part.could_be(text[start:stop])
+                }
+        return len(text) in ends
 
     @property
     def suffix(self) -> str:
         """The known text after the last hole (used to read names out of ARNs)."""
         last = self.parts[-1]
         return last if isinstance(last, str) else ""
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern, re.DOTALL)
+    except re.error:
+        return None
+
+
+def _full_match(pattern: str, text: str) -> bool:
+    """``pattern`` as a whole-value constraint; one Python cannot read constrains nothing."""
+    compiled = _compiled(pattern)
+    return compiled is None or compiled.fullmatch(text) is not None
 
 
 def make_string(parts: list[str | Unknown]) -> str | Unknown | Template:

@@ -1,7 +1,10 @@
 """``--format json``: the object spec section 4 defines, byte-identical from run to run.
 
 Keys are sorted and the indent fixed, lists come in ``report.ordered`` order, and nothing
-time- or machine-dependent is written.
+time- or machine-dependent is written. Beyond the spec's keys, findings and unresolved entries
+carry ``root``: the Terraform root (``.`` for the scanned folder itself) or the CloudFormation
+template or plan file whose evaluation produced them, so that one module file evaluated from
+two roots gives two distinguishable findings.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def document(data: Ordered) -> dict[str, Any]:
                 "line": u.line,
                 "value": u.value,
                 "message": u.message,
+                "root": u.scope,
             }
             for u in data.unresolved
         ],
@@ -56,6 +60,7 @@ def finding_object(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "framework": finding.framework,
         "fingerprint": finding.fingerprint,
+        "root": finding.scope,
         "suppressed": {"reason": suppressed.reason, "source": suppressed.source}
         if suppressed
         else None,

@@ -16,7 +16,9 @@ Choices:
   GitHub code scanning reads relative URIs from the repository root (and ignores
   ``originalUriBaseIds``), so the CLI passes the scan base's place in its git repository as
   ``srcroot``: scanning ``infra/`` gives ``infra/main.tf``, like the JSON ``file`` prefixed;
-  the resource address is the result's logical location and starts its message.
+  the resource address is the result's logical location and starts its message (with
+  ``(root <dir>)`` when several Terraform roots evaluate the file, so two results on one line
+  can be told apart; ``properties.root`` always names the root or template).
 - ``partialFingerprints["iacIamChecks/v1"]`` is the finding's line-independent fingerprint.
 - Suppressed findings carry ``suppressions``: ``inSource`` for comments and Metadata,
   ``external`` for configuration and baseline; the others carry an empty list (evaluated, not
@@ -39,6 +41,7 @@ from ..checks.registry import Check
 from ..gate.fingerprint import fingerprint
 from ..model.findings import Finding, UnresolvedEntry
 from . import Ordered
+from .groups import files_of_several_roots, name
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "iac-iam-checks"
@@ -63,8 +66,11 @@ def document(data: Ordered, checks: dict[str, Check], srcroot: str = "") -> dict
     if data.unresolved:
         rules.append(_unresolved_rule())
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = [_finding_result(f, index[f.check_id], srcroot) for f in data.findings]
-    results += [_unresolved_result(u, index[UNRESOLVED_RULE], srcroot) for u in data.unresolved]
+    shared = files_of_several_roots([*data.findings, *data.unresolved])
+    results = [_finding_result(f, index[f.check_id], srcroot, shared) for f in data.findings]
+    results += [
+        _unresolved_result(u, index[UNRESOLVED_RULE], srcroot, shared) for u in data.unresolved
+    ]
     notifications = [
         {
             "level": "error",
@@ -144,7 +150,9 @@ def _unresolved_rule() -> dict[str, Any]:
     }
 
 
-def _finding_result(finding: Finding, rule_index: int, srcroot: str) -> dict[str, Any]:
+def _finding_result(
+    finding: Finding, rule_index: int, srcroot: str, shared: set[str]
+) -> dict[str, Any]:
     suppressions = []
     if finding.suppressed:
         kind = "inSource" if finding.suppressed.source in IN_SOURCE else "external"
@@ -157,7 +165,7 @@ def _finding_result(finding: Finding, rule_index: int, srcroot: str) -> dict[str
         "ruleId": finding.check_id,
         "ruleIndex": rule_index,
         "level": LEVEL.get(finding.severity, "warning"),
-        "message": {"text": f"{finding.resource}: {finding.message}"},
+        "message": {"text": f"{name(finding, shared)}: {finding.message}"},
         "locations": [
             _location(srcroot + finding.file, finding.line, finding.end_line, finding.resource)
         ],
@@ -167,24 +175,32 @@ def _finding_result(finding: Finding, rule_index: int, srcroot: str) -> dict[str
             "severity": finding.severity,
             "resource": finding.resource,
             "framework": finding.framework,
+            "root": finding.scope,
         },
     }
 
 
-def _unresolved_result(entry: UnresolvedEntry, rule_index: int, srcroot: str) -> dict[str, Any]:
+def _unresolved_result(
+    entry: UnresolvedEntry, rule_index: int, srcroot: str, shared: set[str]
+) -> dict[str, Any]:
     check_ids = sorted(entry.check_ids)
-    key = fingerprint(UNRESOLVED_RULE, entry.resource, [check_ids, entry.value])
+    key = fingerprint(UNRESOLVED_RULE, f"{entry.scope}:{entry.resource}", [check_ids, entry.value])
     return {
         "ruleId": UNRESOLVED_RULE,
         "ruleIndex": rule_index,
         "level": "note",
         "message": {
-            "text": f"{entry.resource}: {', '.join(check_ids)} could not decide: "
+            "text": f"{name(entry, shared)}: {', '.join(check_ids)} could not decide: "
             f"{entry.message} (unknown: {entry.value})"
         },
         "locations": [_location(srcroot + entry.file, entry.line, entry.line, entry.resource)],
         "partialFingerprints": {FINGERPRINT_KEY: key},
-        "properties": {"checkIds": check_ids, "value": entry.value, "resource": entry.resource},
+        "properties": {
+            "checkIds": check_ids,
+            "value": entry.value,
+            "resource": entry.resource,
+            "root": entry.scope,
+        },
     }
 
 
