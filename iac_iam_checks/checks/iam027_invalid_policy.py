@@ -167,7 +167,9 @@ def _operator_problems(source: PolicySource, statement: Statement) -> Iterator[s
     if not isinstance(conditions, dict):
         return
     for operator in conditions:
-        if isinstance(operator, str) and not CONDITION_OPERATOR.match(operator):
+        if isinstance(operator, (Unknown, Template)):
+            yield from _blocked(source, operator, "uses valid condition operators", statement)
+        elif isinstance(operator, str) and not CONDITION_OPERATOR.match(operator):
             yield f"unknown condition operator {operator!r}"
 
 

@@ -690,7 +690,10 @@ class ModuleInstance:
                 name = attribute_name(child)
                 if name in META_ARGUMENTS:
                     continue
-                attrs[name] = self.stored(evaluator.eval(child.children[-1]), name)
+                value = evaluator.eval(child.children[-1])
+                if value is None:  # null is unset: the provider's default applies
+                    continue
+                attrs[name] = self.stored(value, name)
                 locations[name] = Location(parsed.rel, child.meta.line, child.meta.end_line)
             elif child.data == "block":
                 nested = make_block(child, parsed)
