@@ -408,6 +408,13 @@ def _entry_matches(entry: str | Template | Unknown) -> tuple[frozenset[str], fro
     return frozenset(), _every_action()
 
 
+def possible_actions(entry: str | Template | Unknown) -> frozenset[str]:
+    """Every known action an Action entry matches, or may match once its holes are known
+    (IAM031: an entry for which this is empty names no known action whatever it holds)."""
+    certain, possible = _entry_matches(entry)
+    return certain | possible
+
+
 @dataclass(frozen=True)
 class _Coverage:
     """The known actions a statement's Action (or NotAction) covers: ``certain`` for sure,
