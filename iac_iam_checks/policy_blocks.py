@@ -63,8 +63,19 @@ def as_list(value: Any) -> list[Any]:
 
 
 def source_statements(document: PolicyDocument, where: Location) -> list[Statement]:
-    if document.unknown is not None:
-        return [Statement(effect=document.unknown, location=where)]
+    """A source document's statements; an unknown one is one placeholder statement that is
+    unknown in every part (not a statement without Action or Resource)."""
+    unknown = document.unknown
+    if unknown is not None:
+        return [
+            Statement(
+                effect=unknown,
+                location=where,
+                actions=unknown,
+                resources=unknown,
+                unknown=unknown,
+            )
+        ]
     return list(document.statements)
 
 

@@ -323,3 +323,142 @@ resource "aws_iam_account_password_policy" "nulls" {
         ("IAM006", "aws_iam_account_password_policy.nulls", 32),
     ]
     assert unresolved == []
+
+
+# --- splats and collections of documents ------------------------------------------------------
+
+PASS_ROLE_SOURCE = """data "aws_iam_policy_document" "base" {
+  count = 2
+  statement {
+    sid       = "Pass${count.index}"
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+  }
+}
+
+data "aws_iam_policy_document" "merged" {
+  source_policy_documents = SOURCES
+}
+
+resource "aws_iam_policy" "merged" {
+  name   = "merged"
+  policy = data.aws_iam_policy_document.merged.json
+}
+"""
+
+
+def test_splat_of_counted_documents_is_judged(tmp_path: Path) -> None:
+    for sources in (
+        "data.aws_iam_policy_document.base[*].json",
+        "data.aws_iam_policy_document.base.*.json",
+        "concat(data.aws_iam_policy_document.base[*].json, [])",
+        "flatten([data.aws_iam_policy_document.base.*.json])",
+    ):
+        text = PASS_ROLE_SOURCE.replace("SOURCES", sources)
+        assert run(tmp_path, text, "IAM026", "IAM027") == (
+            [("IAM026", "aws_iam_policy.merged", 3)],
+            [],
+        ), sources
+
+
+def test_splat_of_a_document_without_count_is_a_one_item_list(tmp_path: Path) -> None:
+    text = PASS_ROLE_SOURCE.replace("  count = 2\n", "").replace("${count.index}", "")
+    text = text.replace("SOURCES", "data.aws_iam_policy_document.base[*].json")
+    assert run(tmp_path, text, "IAM026") == ([("IAM026", "aws_iam_policy.merged", 2)], [])
+
+
+def test_unknown_source_document_is_unknown_not_an_empty_statement(tmp_path: Path) -> None:
+    text = """variable "extra_policy" {}
+
+data "aws_iam_policy_document" "p" {
+  source_policy_documents = [var.extra_policy]
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::b/*"]
+  }
+}
+
+resource "aws_iam_policy" "p" {
+  name   = "p"
+  policy = data.aws_iam_policy_document.p.json
+}
+"""
+    findings, unresolved = run(tmp_path, text, "IAM027", "IAM022")
+    assert findings == []
+    assert unresolved == [(("IAM022", "IAM027"), "aws_iam_policy.p", 3, "var.extra_policy")]
+
+
+MFA_POLICY = """resource "aws_iam_user_policy" "mfa" {
+  name   = "mfa"
+  user   = USER
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Deny"
+      NotAction = ["iam:*MFA*", "sts:GetSessionToken"]
+      Resource  = "*"
+      Condition = { BoolIfExists = { "aws:MultiFactorAuthPresent" = "false" } }
+    }]
+  })
+}
+"""
+
+
+def test_user_linked_through_legacy_splat_in_join_is_enforced(tmp_path: Path) -> None:
+    users = (
+        'variable "create" {}\n\n'
+        'resource "aws_iam_user" "default" {\n  count = COUNT\n  name = "ci"\n}\n'
+    )
+    for count in ("1", "var.create ? 1 : 0"):
+        text = users.replace("COUNT", count) + MFA_POLICY.replace(
+            "USER", 'join("", aws_iam_user.default.*.name)'
+        )
+        assert run(tmp_path, text, "IAM003") == ([], []), count
+
+
+def test_legacy_splat_then_index_picks_one_instance(tmp_path: Path) -> None:
+    users = 'resource "aws_iam_user" "two" {\n  count = 2\n  name = "u${count.index}"\n}\n'
+    text = users + MFA_POLICY.replace("USER", "aws_iam_user.two.*.name[1]")
+    assert run(tmp_path, text, "IAM003") == ([("IAM003", "aws_iam_user.two[0]", 1)], [])
+
+
+def test_policy_linked_to_an_unknown_user_makes_every_user_unresolved(tmp_path: Path) -> None:
+    text = (
+        'variable "who" {}\n\nresource "aws_iam_user" "alice" {\n  name = "alice"\n}\n\n'
+        + MFA_POLICY.replace("USER", "var.who")
+    )
+    assert run(tmp_path, text, "IAM003") == (
+        [],
+        [(("IAM003",), "aws_iam_user.alice", 9, "var.who")],
+    )
+
+
+def test_non_enforcing_policy_linked_to_an_unknown_user_changes_nothing(tmp_path: Path) -> None:
+    text = (
+        'variable "who" {}\n\nresource "aws_iam_user" "alice" {\n  name = "alice"\n}\n\n'
+        + MFA_POLICY.replace("USER", "var.who").replace('"Deny"', '"Allow"')
+    )
+    assert run(tmp_path, text, "IAM003") == ([("IAM003", "aws_iam_user.alice", 3)], [])
+
+
+# --- IAM031 with unknown parts ----------------------------------------------------------------
+
+
+def test_unknown_action_with_holes(tmp_path: Path) -> None:
+    text = """variable "verb" {}
+
+resource "aws_iam_policy" "p" {
+  name = "p"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Action = "s3:${var.verb}Object", Resource = "*" },
+      { Effect = "Allow", Action = "s3:${var.verb}Zzqx", Resource = "*" },
+      { Effect = "Allow", Action = "nosuch:${var.verb}", Resource = "*" },
+    ]
+  })
+}
+"""
+    findings, unresolved = run(tmp_path, text, "IAM031")
+    assert findings == [("IAM031", "aws_iam_policy.p", 9), ("IAM031", "aws_iam_policy.p", 10)]
+    assert unresolved == [(("IAM031",), "aws_iam_policy.p", 8, "var.verb")]

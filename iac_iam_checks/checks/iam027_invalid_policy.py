@@ -98,6 +98,9 @@ def _document_problems(source: PolicySource) -> Iterator[Result]:
 
 
 def _statement_problems(source: PolicySource, statement: Statement) -> Iterator[str | Blocked]:
+    if statement.unknown is not None:
+        yield from _blocked(source, statement.unknown, "is valid", statement)
+        return
     effect = statement.effect
     if isinstance(effect, (Unknown, Template)):
         yield from _blocked(source, effect, "has a valid Effect", statement)

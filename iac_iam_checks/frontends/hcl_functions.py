@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..model import LocatedDict, LocatedList, Template, Unknown, location_of
+from ..model import LocatedDict, LocatedList, Template, Unknown, location_of, make_string
 
 UNKNOWN = object()
 
@@ -163,16 +163,26 @@ def _element(items: Any, index: Any) -> Any:
 
 
 def _join(sep: Any, *lists: Any) -> Any:
-    values: list[str] = []
+    """``join(sep, list...)``; unknown items keep their place, so ``join("", [ref])`` is that
+    reference (``join("", aws_iam_user.u.*.name)`` still links to the user)."""
+    if not isinstance(sep, str):
+        return UNKNOWN
+    if len(lists) == 1 and isinstance(lists[0], Unknown) and lists[0].ref is not None:
+        return lists[0]  # the names of a block's instances, however many there are
+    parts: list[str | Unknown] = []
     for items in lists:
         if not isinstance(items, list):
             return UNKNOWN
         for item in items:
             text = _text(item)
-            if text is None:
+            if text is None and not isinstance(item, (Unknown, Template)):
                 return UNKNOWN
-            values.append(text)
-    return sep.join(values) if isinstance(sep, str) else UNKNOWN
+            if parts:
+                parts.append(sep)
+            parts.extend(item.parts if isinstance(item, Template) else [text or item])
+    if any(isinstance(p, Unknown) for p in parts):
+        return make_string(parts)
+    return "".join(str(p) for p in parts)
 
 
 def _format(fmt: Any, *args: Any) -> Any:
