@@ -498,6 +498,8 @@ def _denies_without_mfa(statement: Statement) -> bool | Unknown:
 def _all_resources(statement: Statement) -> bool | Unknown:
     if statement.not_resources is not None or statement.resources is None:
         return False
+    if isinstance(statement.resources, Unknown):  # the whole list: it may hold "*"
+        return statement.resources
     unknown = _first_unknown(statement.resources)
     if "*" in statement.resources:
         return True
@@ -505,6 +507,8 @@ def _all_resources(statement: Statement) -> bool | Unknown:
 
 
 def _all_actions(statement: Statement) -> bool | Unknown:
+    if isinstance(statement.actions, Unknown) or isinstance(statement.not_actions, Unknown):
+        return statement.actions if statement.actions is not None else statement.not_actions
     if statement.actions is not None:
         unknown = _first_unknown(statement.actions)
         if any(a in ("*", "*:*") for a in statement.actions if isinstance(a, str)):

@@ -462,3 +462,59 @@ resource "aws_iam_policy" "p" {
     findings, unresolved = run(tmp_path, text, "IAM031")
     assert findings == [("IAM031", "aws_iam_policy.p", 9), ("IAM031", "aws_iam_policy.p", 10)]
     assert unresolved == [(("IAM031",), "aws_iam_policy.p", 8, "var.verb")]
+
+
+def test_mfa_deny_with_whole_unknown_action_and_resource_lists(tmp_path: Path) -> None:
+    """A list only the cloud knows may hold ``*``: unresolved, not a crash or a finding."""
+    text = (
+        'variable "list" {}\n\nresource "aws_iam_user" "alice" {\n  name = "alice"\n}\n\n'
+        + MFA_POLICY.replace("USER", "aws_iam_user.alice.name")
+        .replace('["iam:*MFA*", "sts:GetSessionToken"]', "var.list")
+        .replace('Resource  = "*"', "Resource  = var.list")
+    )
+    assert run(tmp_path, text, "IAM003") == (
+        [],
+        [(("IAM003",), "aws_iam_user.alice", 9, "var.list")],
+    )
+
+
+def test_mfa_policy_from_an_unknown_source_document_is_unresolved(tmp_path: Path) -> None:
+    text = """variable "doc" {}
+
+resource "aws_iam_user" "alice" {
+  name = "alice"
+}
+
+data "aws_iam_policy_document" "mfa" {
+  source_policy_documents = [var.doc]
+}
+
+resource "aws_iam_user_policy" "mfa" {
+  name   = "mfa"
+  user   = aws_iam_user.alice.name
+  policy = data.aws_iam_policy_document.mfa.json
+}
+"""
+    assert run(tmp_path, text, "IAM003") == (
+        [],
+        [(("IAM003",), "aws_iam_user.alice", 13, "var.doc")],
+    )
+
+
+def test_unknown_password_policy_numbers_are_unresolved_only(tmp_path: Path) -> None:
+    text = """variable "n" {}
+
+resource "aws_iam_account_password_policy" "p" {
+  minimum_password_length      = var.n
+  require_uppercase_characters = true
+  require_lowercase_characters = true
+  require_numbers              = true
+  require_symbols              = true
+  password_reuse_prevention    = var.n
+  max_password_age             = var.n
+}
+"""
+    assert run(tmp_path, text, "IAM004", "IAM005", "IAM006", "IAM007") == (
+        [],
+        [(("IAM004", "IAM006", "IAM007"), "aws_iam_account_password_policy.p", 4, "var.n")],
+    )

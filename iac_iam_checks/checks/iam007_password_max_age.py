@@ -23,6 +23,8 @@ def password_max_age(resource: Resource, ctx: Context) -> Iterator[Result]:
     settings: Settings = ctx.settings
     limit = settings.max_password_age
     number = yield from known_number(resource, "max_password_age")
+    if number is False:  # unknown (and False == 0 in Python): unresolved only
+        return
     if number is None or number == 0:
         yield Issue(
             resource,
@@ -30,7 +32,7 @@ def password_max_age(resource: Resource, ctx: Context) -> Iterator[Result]:
             f"at most {limit} days)",
             resource.loc("max_password_age"),
         )
-    elif number is not False and number > limit:
+    elif number > limit:
         yield Issue(
             resource,
             f"Password policy max_password_age is {number} days, above {limit}",
