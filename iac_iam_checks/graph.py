@@ -45,6 +45,7 @@ Resolution (``Graph.resolve``)
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -170,6 +171,8 @@ class Target:
     """Set when nothing in the scan matched: the Unknown, or ``Unknown(<literal>)``."""
     dangling: bool = False
     """A reference to an address that nothing in the scan defines."""
+    role: str = ""
+    """What the value was resolved as (USER, GROUP, ...)."""
 
     @property
     def label(self) -> str:
@@ -207,6 +210,8 @@ class PolicyLink:
     """Set when the policy (or the group it comes through) is not defined in the scan."""
     group: Node | None = None
     """The group it reaches a user through."""
+    hidden_link: Unknown | None = None
+    """Set when the policy is known but which principal it is linked to is not."""
 
 
 @dataclass
@@ -299,6 +304,11 @@ class Graph:
 
     def resolve(self, value: Any, origin: Resource, role: str) -> Target:
         """Resolve a value written in ``origin`` to nodes of ``role`` (USER, GROUP, ...)."""
+        return dataclasses.replace(self._resolve(value, origin, role), role=role)
+
+    def _resolve(self, value: Any, origin: Resource, role: str) -> Target:
+        if value is not None and not isinstance(value, (str, Unknown, Template)):
+            return Target(value, unresolved=Unknown(str(value)))  # a list where one name goes
         if isinstance(value, Unknown):
             return self._resolve_reference(value, origin, role)
         if role == POLICY:
@@ -406,6 +416,34 @@ class Graph:
         if managed is not None:
             return PolicyLink(label, via, location, aws_managed=managed)
         return PolicyLink(label, via, location, unresolved=Unknown(policy.address))
+
+    def unlinked_policies(self, scope: str, role: str) -> list[PolicyLink]:
+        """Policies (and groups' policies) linked to a principal of ``role`` that nobody can
+        name: ``user = var.who``, not a reference to an address nothing defines. Any
+        principal of the scope may be the one; ``unresolved`` is the hidden link."""
+        links: list[PolicyLink] = []
+        for edge in self.edges:
+            source = edge.source
+            if source.nodes or source.unresolved is None or source.dangling:
+                continue
+            if source.role != role or edge.declared_by.scope != scope:
+                continue
+            if edge.relation == INLINE_POLICY:
+                found = [
+                    PolicyLink(
+                        f"inline policy {d.label}", edge.declared_by, edge.location, [d.document]
+                    )
+                    for d in edge.documents
+                ]
+            elif edge.relation == MANAGED_POLICY:
+                found = self._managed_links(edge)
+            elif edge.relation == MEMBER_OF:
+                found = [link for group in edge.target.nodes for link in self.policies_of(group)]
+            else:
+                continue
+            for link in found:
+                links.append(dataclasses.replace(link, hidden_link=source.unresolved))
+        return links
 
     def policies_reaching(self, user: Node) -> list[PolicyLink]:
         """Every policy reaching a user: its own, and those of every group it is in. A group

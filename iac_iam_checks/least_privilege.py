@@ -186,6 +186,9 @@ def judge_statements(
         source = dataclasses.replace(written, document=evaluation_view(written.document))
         found: dict[Location, tuple[Statement, Verdict]] = {}
         for statement in source.document.statements:
+            if statement.unknown is not None:
+                yield from blocked(source, statement, (statement.unknown,), question)
+                continue
             verdict = judge(source, statement)
             if not verdict.found:
                 yield from blocked(source, statement, verdict.unknowns, question)

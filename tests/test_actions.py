@@ -4,7 +4,14 @@ import sys
 import pytest
 
 from iac_iam_checks.iam import actions
-from iac_iam_checks.iam.actions import ActionInfo, action_problem, expand, lookup, service_known
+from iac_iam_checks.iam.actions import (
+    ActionInfo,
+    expand,
+    lookup,
+    service_known,
+    syntax_problem,
+    unknown_action_problem,
+)
 
 
 def test_import_does_not_load_the_table():
@@ -97,18 +104,38 @@ def test_expand():
     [
         ("*", None),
         ("s3:Get*", None),
-        ("S3:getobject", None),
-        ("s3:GetObjct", "unknown action 's3:GetObjct'"),
-        ("s3:Nothing*", "'s3:Nothing*' matches no known action"),
-        ("foo:Bar", "unknown service prefix 'foo' in 'foo:Bar'"),
+        ("foo:Bar", None),
         ("s3", "malformed action 's3' (expected service:Action)"),
         ("s3:", "malformed action 's3:' (expected service:Action)"),
         ("s3:Get Object", "malformed action 's3:Get Object' (expected service:Action)"),
         ("s_3:GetObject", "malformed action 's_3:GetObject' (expected service:Action)"),
     ],
 )
-def test_action_problem(pattern, problem):
-    assert action_problem(pattern) == problem
+def test_syntax_problem(pattern, problem):
+    assert syntax_problem(pattern) == problem
+
+
+@pytest.mark.parametrize(
+    "pattern, problem",
+    [
+        ("*", None),
+        ("s3:Get*", None),
+        ("S3:getobject", None),
+        ("s3 GetObject", None),
+        ("s3:GetObjects", "unknown action 's3:GetObjects' (did you mean 's3:GetObject'?)"),
+        ("s3:GetObjct", "unknown action 's3:GetObjct' (did you mean 's3:GetObject'?)"),
+        ("s3:Nothing*", "'s3:Nothing*' matches no known action"),
+        ("iam:View*", "'iam:View*' matches no known action"),
+        ("foo:Bar", "unknown service prefix 'foo' in 'foo:Bar'"),
+        (
+            "s4:GetObject",
+            "unknown service prefix 's4' in 's4:GetObject' (did you mean 's3:GetObject'?)",
+        ),
+        ("iam:Frobnicate", "unknown action 'iam:Frobnicate'"),
+    ],
+)
+def test_unknown_action_problem(pattern, problem):
+    assert unknown_action_problem(pattern) == problem
 
 
 def test_with_access_levels():

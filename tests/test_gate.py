@@ -397,7 +397,7 @@ def test_markers_in_plan_strings_do_not_suppress(tmp_path: Path) -> None:
 def test_a_suppressed_check_leaves_no_unresolved_entry_behind(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(
         'variable "doc" {}\n'
-        "# iac-iam-checks:ignore IAM020,IAM022,IAM023,IAM024,IAM025,IAM026,IAM027 "
+        "# iac-iam-checks:ignore IAM020,IAM022,IAM023,IAM024,IAM025,IAM026,IAM027,IAM031 "
         "policy comes from the platform team's pipeline\n"
         'resource "aws_iam_policy" "p" {\n  policy = var.doc\n}\n'
         'resource "aws_iam_policy" "q" {\n  policy = var.doc\n}\n',

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from iac_iam_checks.engine import ScanOptions, scan
 
-LEAST_PRIVILEGE = [f"IAM0{n}" for n in range(20, 31)]
+LEAST_PRIVILEGE = [f"IAM0{n}" for n in range(20, 32)]
 
 
 def run(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int, int]]:
@@ -109,7 +109,7 @@ def test_invalid_actions_of_one_statement_are_one_finding(tmp_path):
             )
         },
     )
-    assert found == [("IAM027", "aws_iam_policy.p", 6, 6)]
+    assert found == [("IAM031", "aws_iam_policy.p", 6, 6)]
 
 
 # --- which documents are identity policies -----------------------------------------------

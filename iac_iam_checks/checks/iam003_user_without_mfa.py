@@ -10,7 +10,9 @@ never enforce MFA. A Deny when MFA is "true" enforces nothing. Decisions where t
 silent: a NotAction may also exempt the read-only self-service actions of AWS's own MFA tutorial
 policy (iam:ListAccessKeys, iam:ListAccountAliases...), and a Deny may add `aws:ViaAWSService`
 "false"; an Allow with `Bool` MFA "true" may carry further conditions (they only narrow it). A
-user looked up with `data "aws_iam_user"` is not reported: its policies live elsewhere.
+user looked up with `data "aws_iam_user"` is not reported: its policies live elsewhere. A policy
+that may enforce MFA but is linked to a user nobody can name (`user = var.who`) may be this
+user's: the verdict is unresolved (reported, naming it, for console users).
 References: CIS AWS Foundations Benchmark v5.0.0 1.9 (MFA for console users); checkov: none;
 trivy AVD-AWS-0123 (group MFA, nearest)
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import LOGIN_PROFILE, Graph, PolicyLink
+from ..graph import LOGIN_PROFILE, USER, Graph, PolicyLink
 from ..iam.documents import enforces_mfa
 from ..model.values import Resource, Unknown
 from .registry import Blocked, Context, Issue, Result, check
@@ -44,6 +46,9 @@ def user_without_mfa(resource: Resource, ctx: Context) -> Iterator[Result]:
             return
         if isinstance(verdict, Unknown):
             undecided.append((link, verdict))
+    for link in graph.unlinked_policies(user.scope, USER):
+        if link.hidden_link is not None and _link_enforces(link) is not False:
+            undecided.append((link, link.hidden_link))
     console = bool(graph.incoming(user, LOGIN_PROFILE))
     name = f"IAM user '{user.label}'"
     if not undecided:
@@ -62,7 +67,10 @@ def user_without_mfa(resource: Resource, ctx: Context) -> Iterator[Result]:
             yield Blocked(
                 resource,
                 unknown,
-                f"cannot tell whether {link.label} reaching {name} enforces MFA",
+                f"cannot tell whether {link.label} reaches {name} (it is linked to a user "
+                "nobody can name)"
+                if link.hidden_link is unknown
+                else f"cannot tell whether {link.label} reaching {name} enforces MFA",
                 link.location,
             )
 

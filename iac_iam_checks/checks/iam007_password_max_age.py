@@ -24,6 +24,8 @@ def password_max_age(resource: Resource, ctx: Context) -> Iterator[Result]:
     limit = settings.max_password_age
     policy = password_policy(resource)
     number = yield from known_number(policy, "max_password_age")
+    if number is False:  # unknown (and False == 0 in Python): unresolved only
+        return
     if number is None or number == 0:
         yield Issue(
             resource,
@@ -31,7 +33,7 @@ def password_max_age(resource: Resource, ctx: Context) -> Iterator[Result]:
             f"at most {limit} days)",
             policy.loc("max_password_age"),
         )
-    elif number is not False and number > limit:
+    elif number > limit:
         yield Issue(
             resource,
             f"Password policy max_password_age is {number} days, above {limit}",

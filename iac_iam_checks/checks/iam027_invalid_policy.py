@@ -1,12 +1,12 @@
 """Invalid policy document.
 
 Why: AWS rejects an invalid policy at apply time at best; at worst it accepts it and the
-statement means something else than intended (a misspelt action grants nothing, a `Principal`
-in an identity policy is an error, a duplicate `Sid` hides which statement an override
-replaces). Scanners that skip what they cannot read pass such policies silently.
+statement means something else than intended (a `Principal` in an identity policy is an
+error, a duplicate `Sid` hides which statement an override replaces). Scanners that skip what
+they cannot read pass such policies silently.
 Fix: Correct the reported element: valid JSON, Version "2012-10-17", Effect "Allow" or "Deny",
-`service:Action` names that exist (checked against the offline IAM action database),
-Action and Resource in every identity statement, Principal only in trust (and resource)
+`service:Action` syntax (whether the action exists is IAM031's question: AWS accepts unknown
+actions), Action and Resource in every identity statement, Principal only in trust (and resource)
 policies, unique Sids, known condition operators. An `aws_iam_policy_document` data source
 checked on its own that names principals without being a trust policy is a resource policy
 (bucket, key, queue) and is not checked.
@@ -107,6 +107,9 @@ def _document_problems(source: PolicySource) -> Iterator[Result]:
 
 
 def _statement_problems(source: PolicySource, statement: Statement) -> Iterator[str | Blocked]:
+    if statement.unknown is not None:
+        yield from _blocked(source, statement.unknown, "is valid", statement)
+        return
     effect = statement.effect
     if isinstance(effect, (Unknown, Template)):
         yield from _blocked(source, effect, "has a valid Effect", statement)
@@ -142,30 +145,13 @@ def _action_problems(
         return
     for pattern in field if isinstance(field, list) else [field]:
         if isinstance(pattern, str):
-            problem = action_db.action_problem(pattern)
+            problem = action_db.syntax_problem(pattern)
             if problem:
                 yield problem
-        elif isinstance(pattern, Template):
-            problem = _template_problem(pattern)
-            if problem:
-                yield problem
-            else:
-                yield from _blocked(source, pattern, "names valid actions", statement)
-        elif isinstance(pattern, Unknown):
+        elif isinstance(pattern, (Template, Unknown)):
             yield from _blocked(source, pattern, "names valid actions", statement)
         else:
             yield f"action {pattern!r} is not a string"
-
-
-def _template_problem(pattern: Template) -> str | None:
-    """A hole in the action name still leaves its service prefix to check."""
-    first = pattern.parts[0]
-    if not isinstance(first, str) or ":" not in first:
-        return None
-    service = first.split(":", 1)[0]
-    if action_db.WILDCARD.search(service) or action_db.service_known(service):
-        return None
-    return f"unknown service prefix {service!r} in {str(pattern)!r}"
 
 
 def _operator_problems(source: PolicySource, statement: Statement) -> Iterator[str | Blocked]:
@@ -176,7 +162,9 @@ def _operator_problems(source: PolicySource, statement: Statement) -> Iterator[s
     if not isinstance(conditions, dict):
         return
     for operator in conditions:
-        if isinstance(operator, str) and not CONDITION_OPERATOR.match(operator):
+        if isinstance(operator, (Unknown, Template)):
+            yield from _blocked(source, operator, "uses valid condition operators", statement)
+        elif isinstance(operator, str) and not CONDITION_OPERATOR.match(operator):
             yield f"unknown condition operator {operator!r}"
 
 

@@ -40,13 +40,13 @@ resource "aws_iam_policy" "bad_effect" {
   })
 }
 
-resource "aws_iam_user_policy" "bad_unknown_action" {
+resource "aws_iam_user_policy" "bad_malformed_action" {
   user = "reader"
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Effect   = "Allow"
-      Action   = ["s3:GetObjects", "s4:GetObject", "s3GetObject"]
+      Action   = ["s3GetObject", "s3:Get Object"]
       Resource = "arn:aws:s3:::reports-bucket/*"
     }]
   })

@@ -23,6 +23,7 @@ from ..iam.evaluation import (
     Undecided,
     all_of,
     any_of,
+    condition_key_matches,
     condition_values,
     is_positive_operator,
     negate,
@@ -40,7 +41,7 @@ from ..least_privilege import (
     judge_statements,
     unknowns_of,
 )
-from ..model.values import TRUST, Resource, Statement, Template, Unknown
+from ..model.values import TRUST, Resource, Statement, Template, Unknown, unknowns_in
 from .registry import Context, Result, check
 
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
@@ -74,6 +75,9 @@ def _judge(source: PolicySource, statement: Statement) -> Verdict:
     if providers.unknowns and not hosts:
         hosts = _hosts_in_conditions(statement)
         if not hosts:
+            hidden = _hidden_limits(statement)
+            if hidden:
+                return Verdict((), unknowns_of(assumed) + hidden)
             return _certain(assumed, ("no condition on the token's audience or subject",))
     problems: list[str] = []
     pending: list[Unknown] = []
@@ -106,10 +110,34 @@ def _hosts_in_conditions(statement: Statement) -> list[str]:
     conditions = statement.conditions if isinstance(statement.conditions, dict) else {}
     for keys in conditions.values():
         for name in keys if isinstance(keys, dict) else {}:
-            host, _, key = str(name).rpartition(":")
+            if not isinstance(name, str):
+                continue
+            host, _, key = name.rpartition(":")
             if host and key.lower() in LIMIT_KEYS and host not in hosts:
                 hosts.append(host)
     return hosts
+
+
+def _hidden_limits(statement: Statement) -> tuple[Unknown, ...]:
+    """The unknowns of conditions that may be the audience or subject limit of a provider
+    nobody can name: a whole Condition, an operator's keys, or a key such as
+    ``"${replace(var.oidc_provider_arn, ...)}:sub"``. The condition is there; only its
+    name is unknown, so the verdict is too."""
+    conditions = statement.conditions
+    if isinstance(conditions, (Unknown, Template)):
+        return undecided(conditions).unknowns
+    found: list[Unknown] = []
+    for operator, keys in conditions.items() if isinstance(conditions, dict) else ():
+        if isinstance(keys, (Unknown, Template)):
+            found.extend(undecided(keys).unknowns)
+            continue
+        for name in keys if isinstance(keys, dict) and _limits(operator) is not False else {}:
+            if isinstance(name, str):
+                continue
+            could = any_of(condition_key_matches(f"*:{key}", name) for key in LIMIT_KEYS)
+            if could is not False:
+                found.extend(undecided(operator, name).unknowns)
+    return tuple(dict.fromkeys(found))
 
 
 def _host_problems(statement: Statement, host: str) -> list[str] | Undecided:
@@ -148,23 +176,29 @@ def _limited(statement: Statement, key: str, too_broad: Callable[[Any], Tri]) ->
         if isinstance(keys, (Unknown, Template)):
             results.append(undecided(keys))
             continue
-        if not isinstance(keys, dict) or not _limits(str(operator)):
+        positive = _limits(operator)
+        if not isinstance(keys, dict) or positive is False:
             continue
         for name, values in keys.items():
-            if str(name).lower() != key.lower():
+            same = condition_key_matches(key, name)
+            if same is False:
                 continue
             if isinstance(values, Unknown):
-                results.append(undecided(values))
+                limited: Tri = undecided(values)
             else:
                 entries = values if isinstance(values, list) else [values]
-                results.append(all_of([bool(entries), *(negate(too_broad(v)) for v in entries)]))
+                limited = all_of([bool(entries), *(negate(too_broad(v)) for v in entries)])
+            results.append(all_of([positive, same, limited]))
     return any_of(results)
 
 
-def _limits(operator: str) -> bool:
+def _limits(operator: Any) -> Tri:
     """A positive operator; ``ForAllValues:`` too, because the claims checked here (``aud``,
     ``sub``, ``app_id``) are always in the token, so "every value matches" cannot pass on an
-    absent key (the trap ``ForAllValues`` sets for optional, multi-valued keys)."""
+    absent key (the trap ``ForAllValues`` sets for optional, multi-valued keys). An operator
+    that is not known (``test = var.test``) may be one."""
+    if not isinstance(operator, str):
+        return undecided(operator) if unknowns_in(operator) else False
     lowered = operator.lower()
     if lowered.startswith("forallvalues:"):
         return is_positive_operator(operator[len("forallvalues:") :])

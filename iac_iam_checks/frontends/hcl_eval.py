@@ -27,12 +27,16 @@ from ..model.values import (
     Template,
     Unknown,
     located,
+    location_of,
     make_string,
 )
 from . import hcl_functions
 
 Step = tuple[str, Any]
-"""A traversal step: ("attr", name), ("index", value) or ("splat", None)."""
+"""A traversal step: ("attr", name), ("index", value) or a splat: ("splat", None) for
+``[*]``, which applies every later step to each element, or ("splat", n) for the legacy
+``.*``, which applies only the n attribute steps after it (``x.*.name[0]`` is the first
+name; ``x[*].name[0]`` indexes each name)."""
 
 MAX_DEPTH = 200
 MAX_FOR_ITERATIONS = 100_000
@@ -475,11 +479,15 @@ class Evaluator:
         if step.data == "short_index":
             return [("index", int(str(step.children[-1])))]
         if step.data in ("attr_splat", "full_splat"):
-            out: list[Step] = [("splat", None)]
+            inner: list[Step] = []
             for sub in significant(step):
                 if isinstance(sub, Tree):
-                    out.extend(self.steps_of(sub))
-            return out
+                    inner.extend(self.steps_of(sub))
+            width = None  # [*]: every later step applies to each element
+            if step.data == "attr_splat":  # .*: only the attributes right after it
+                kinds = [kind for kind, _ in inner] + ["index"]
+                width = kinds.index("index")
+            return [("splat", width), *inner]
         return [("index", Unknown("?"))]
 
     def traverse(self, root: str, steps: list[Step], node: Tree | Token) -> Any:
@@ -593,8 +601,11 @@ def apply_steps(value: Any, steps: list[Step], text: str) -> Any:
         if kind == "splat":
             if not isinstance(value, list):
                 value = [] if value is None else [value]
-            rest = steps[position + 1 :]
-            return [apply_steps(item, rest, text) for item in value]
+            end = len(steps) if key is None else position + 1 + key
+            each = steps[position + 1 : end]
+            result = LocatedList(apply_steps(item, each, text) for item in value)
+            result.location = location_of(value)
+            return apply_steps(result, steps[end:], text) if end < len(steps) else result
         if isinstance(key, (Unknown, Template)):
             return Unknown(text)
         if isinstance(value, dict):

@@ -277,6 +277,10 @@ def _formatlist(spec: Any, *args: Any) -> Any:
 
 
 def _join(separator: Any, *lists: Any) -> Any:
+    """Unknown items keep their place; ``join("", aws_iam_user.u.*.name)`` over instances nobody
+    can count is that reference, so it still links to the user."""
+    if len(lists) == 1 and isinstance(lists[0], Unknown) and lists[0].ref is not None:
+        return lists[0]
     if not isinstance(separator, str) or not lists:
         return UNKNOWN if not known(separator) or not lists else _join(as_str(separator), *lists)
     parts: list[str | Unknown] = []

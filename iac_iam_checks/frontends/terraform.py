@@ -594,6 +594,8 @@ class ModuleInstance:
         """``data.aws_iam_policy_document.<name>[key].json`` -> the built PolicyDocument."""
         key = None
         rest = steps
+        if rest and rest[0][0] == "splat":
+            return self.data_documents(name, rest, text)
         if rest and rest[0][0] == "index":
             key = rest[0][1]
             rest = rest[1:]
@@ -615,6 +617,23 @@ class ModuleInstance:
             return Unknown(text)
         self.used_documents.add(block.labels[1])
         return document
+
+    def data_documents(self, name: str, steps: list[Step], text: str) -> Any:
+        """``data.aws_iam_policy_document.<name>[*].json`` (or legacy ``.*.json``): the built
+        document of every instance, in key order, when the instances are known."""
+        block = next(
+            (b for b in self.mdir.data if b.labels == ["aws_iam_policy_document", name]), None
+        )
+        if block is None or self.expand(block) is None:
+            return Unknown(text)
+        instances = self.data_instances(block)
+        if None in instances:  # no count/for_each: a splat makes a one-item list
+            steps = steps[1:]
+            return LocatedList([self.data_document(name, steps, text)])
+        documents = [
+            self.data_document(name, [("index", key), *steps[1:]], text) for key in instances
+        ]
+        return LocatedList(documents)
 
     def data_instances(self, block: Block) -> dict[Any, Any]:
         name = block.labels[1]
@@ -690,7 +709,10 @@ class ModuleInstance:
                 name = attribute_name(child)
                 if name in META_ARGUMENTS:
                     continue
-                attrs[name] = self.stored(evaluator.eval(child.children[-1]), name)
+                value = evaluator.eval(child.children[-1])
+                if value is None:  # null is unset: the provider's default applies
+                    continue
+                attrs[name] = self.stored(value, name)
                 locations[name] = Location(parsed.rel, child.meta.line, child.meta.end_line)
             elif child.data == "block":
                 nested = make_block(child, parsed)

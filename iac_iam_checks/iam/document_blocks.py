@@ -43,10 +43,15 @@ def build_policy_document(attrs: dict[str, Any], where: Location, address: str) 
         kind="identity",
         statements=statements,
         location=where,
-        version=attrs.get("version", "2012-10-17"),
+        version=_or_default(attrs.get("version"), "2012-10-17"),
         errors=errors,
         origin=address,
     )
+
+
+def _or_default(value: Any, default: Any) -> Any:
+    """An argument set to ``null`` is unset: the provider's default applies."""
+    return default if value is None else value
 
 
 def as_list(value: Any) -> list[Any]:
@@ -58,8 +63,19 @@ def as_list(value: Any) -> list[Any]:
 
 
 def source_statements(document: PolicyDocument, where: Location) -> list[Statement]:
-    if document.unknown is not None:
-        return [Statement(effect=document.unknown, location=where)]
+    """A source document's statements; an unknown one is one placeholder statement that is
+    unknown in every part (not a statement without Action or Resource)."""
+    unknown = document.unknown
+    if unknown is not None:
+        return [
+            Statement(
+                effect=unknown,
+                location=where,
+                actions=unknown,
+                resources=unknown,
+                unknown=unknown,
+            )
+        ]
     return list(document.statements)
 
 
@@ -72,7 +88,7 @@ def block_statement(block: Any, where: Location) -> Statement:
     location = getattr(block, "location", None) or where
     raw = {
         "Sid": block.get("sid"),
-        "Effect": block.get("effect", "Allow"),
+        "Effect": _or_default(block.get("effect"), "Allow"),
         "Action": block.get("actions"),
         "NotAction": block.get("not_actions"),
         "Resource": block.get("resources"),
@@ -139,15 +155,21 @@ def principals(blocks: Any) -> Any:
 
 
 def conditions(blocks: Any) -> Any:
-    """``condition { test, variable, values }`` blocks -> {test: {variable: values}}."""
+    """``condition { test, variable, values }`` blocks -> {test: {variable: values}}.
+
+    A ``test`` or ``variable`` that is Unknown (or a Template with holes, such as
+    ``"${replace(var.oidc_provider_arn, ...)}:sub"``) stays a key of its own: the condition
+    exists, only its name is unknown, and the checks must see it as such."""
     if blocks is None or blocks == []:
         return None
-    out: dict[str, Any] = {}
+    out: dict[Any, Any] = {}
     for block in as_list(blocks):
         if not isinstance(block, dict):
             return block if isinstance(block, Unknown) else Unknown("condition")
         test, variable = block.get("test"), block.get("variable")
-        if not isinstance(test, str) or not isinstance(variable, str):
+        if not isinstance(test, (str, Unknown, Template)) or not isinstance(
+            variable, (str, Unknown, Template)
+        ):
             return Unknown("condition")
         values = as_strings(block.get("values"))
         bucket = out.setdefault(test, {})

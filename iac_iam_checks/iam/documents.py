@@ -29,7 +29,7 @@ from ..model.values import (
     location_of,
     make_string,
 )
-from .evaluation import pattern_covered
+from .evaluation import condition_key_matches, pattern_covered
 
 STATEMENT_FIELDS = {
     "Sid": "sid",
@@ -499,6 +499,8 @@ def _denies_without_mfa(statement: Statement) -> bool | Unknown:
 def _all_resources(statement: Statement) -> bool | Unknown:
     if statement.not_resources is not None or statement.resources is None:
         return False
+    if isinstance(statement.resources, Unknown):  # the whole list: it may hold "*"
+        return statement.resources
     unknown = _first_unknown(statement.resources)
     if "*" in statement.resources:
         return True
@@ -506,6 +508,8 @@ def _all_resources(statement: Statement) -> bool | Unknown:
 
 
 def _all_actions(statement: Statement) -> bool | Unknown:
+    if isinstance(statement.actions, Unknown) or isinstance(statement.not_actions, Unknown):
+        return statement.actions if statement.actions is not None else statement.not_actions
     if statement.actions is not None:
         unknown = _first_unknown(statement.actions)
         if any(a in ("*", "*:*") for a in statement.actions if isinstance(a, str)):
@@ -544,8 +548,13 @@ def _mfa_condition(conditions: Any, deny: bool) -> bool | Unknown:
             blocking = blocking or unknown
             continue
         for key, values in keys.items():
-            if key.lower() != MFA_KEY:
-                if deny and not _harmless_deny_condition(operator, key, values):
+            hidden = _unknown_name(operator, key)
+            if hidden is not None:
+                blocking = blocking or hidden
+                continue
+            if not isinstance(key, str) or key.lower() != MFA_KEY:
+                harmless = isinstance(key, str) and _harmless_deny_condition(operator, key, values)
+                if deny and not harmless:
                     return False
                 continue
             verdict = _mfa_values(operator, values, deny)
@@ -558,6 +567,20 @@ def _mfa_condition(conditions: Any, deny: bool) -> bool | Unknown:
     if deny:
         return blocking or True
     return True if required else blocking or False
+
+
+def _unknown_name(operator: Any, key: Any) -> Unknown | None:
+    """The unknown hiding a condition's operator or key (``test = var.test``,
+    ``variable = "${local.k}"``), unless its known parts show it is some other key, which a
+    literal key would be too. A condition whose name is unknown still exists: it may be the
+    MFA condition, or one that narrows a Deny."""
+    if isinstance(operator, (Unknown, Template)):
+        return _first_unknown(operator)
+    if isinstance(key, (Unknown, Template)):
+        names = (MFA_KEY, *HARMLESS_DENY_CONDITIONS)
+        if any(condition_key_matches(name, key) is not False for name in names):
+            return _first_unknown(key)
+    return None
 
 
 def _harmless_deny_condition(operator: str, key: str, values: Any) -> bool:

@@ -408,6 +408,13 @@ def _entry_matches(entry: str | Template | Unknown) -> tuple[frozenset[str], fro
     return frozenset(), _every_action()
 
 
+def possible_actions(entry: str | Template | Unknown) -> frozenset[str]:
+    """Every known action an Action entry matches, or may match once its holes are known
+    (IAM031: an entry for which this is empty names no known action whatever it holds)."""
+    certain, possible = _entry_matches(entry)
+    return certain | possible
+
+
 @dataclass(frozen=True)
 class _Coverage:
     """The known actions a statement's Action (or NotAction) covers: ``certain`` for sure,
@@ -659,8 +666,14 @@ def condition_restricts(operator: Any, key: Any, values: Any) -> Tri:
     = ``true``. Unknown values: under ``...Equals`` any value is one fixed string, so they
     restrict; under ``...Like`` the unknown could be ``*``, so undecided.
     """
-    if isinstance(operator, (Unknown, Template)) or isinstance(key, (Unknown, Template)):
+    if isinstance(operator, (Unknown, Template)):
         return undecided(operator, key)
+    if isinstance(key, (Unknown, Template)):
+        could = any_of(
+            condition_key_matches(name, key)
+            for name in (*RESTRICTING_KEYS, *(p + "*" for p in RESTRICTING_KEY_PREFIXES))
+        )
+        return False if could is False else undecided(operator, key)
     if not isinstance(operator, str) or not isinstance(key, str):
         return False
     base = operator[len("ForAnyValue:") :] if operator.startswith("ForAnyValue:") else operator
@@ -730,6 +743,14 @@ def _names_one_thing(value: Unknown) -> bool:
     )
 
 
+def condition_key_matches(pattern: str, name: Any) -> Tri:
+    """Whether a condition key as written (``name``: a string, a Template such as
+    ``"${local.provider}:sub"``, or Unknown) is ``pattern`` (case-insensitive, IAM wildcards
+    in ``pattern``). An unknown part of the name makes the answer undecided, never False,
+    unless its known parts rule the match out."""
+    return wildcard_match(pattern, name, ignore_case=True)
+
+
 class ConditionValue(NamedTuple):
     operator: str
     key: str
@@ -750,7 +771,10 @@ def condition_values(statement: Statement, key: str) -> Partial:
             blamed.extend(unknowns_in(keys))
             continue
         for name, values in (keys or {}).items():
-            if action_matches(key, name) is not True:
+            same = condition_key_matches(key, name)
+            if isinstance(same, Undecided):
+                blamed.extend(same.unknowns)
+            if same is not True:
                 continue
             for value in _as_list(values):
                 if isinstance(value, Unknown):

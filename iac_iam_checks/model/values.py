@@ -231,6 +231,10 @@ class Statement:
     conditions: Any = None
     raw: Any = None
     """The statement as written (after evaluation), for fingerprints and messages."""
+    unknown: Unknown | None = None
+    """Set when this stands for statements nobody can see (a source document of an
+    ``aws_iam_policy_document`` that could not be resolved): every field is that Unknown,
+    and checks must report it as unresolved, never judge its (absent) elements."""
 
 
 @dataclass
