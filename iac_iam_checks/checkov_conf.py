@@ -23,8 +23,10 @@ checkov hands each check a differently shaped copy of the same block (measured o
   and keys are undone, the CloudFormation front end evaluates the resource.
 
 The ``aws_iam_policy_document`` data source and CloudFormation intrinsics are evaluated by the
-same code as in the CLI (``iam.document_blocks``, ``frontends.cloudformation``); this module only
-reshapes checkov's data.
+same code as in the CLI (``iam.document_blocks``, ``frontends.cloudformation``), references and
+``dynamic`` collections by the shared Terraform helpers (``frontends.references``); this module
+only reshapes checkov's data into ``Resource``s of the ordinary frameworks, so the entities
+checks read come from the same per-format tables (``model.entity_tables``) as in the CLI.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .frontends.cloudformation import resources_from_document
+from .frontends.references import dynamic_items, parse_traversal, reference
 from .iam.document_blocks import build_policy_document
 from .iam.sources import POLICY_DOCUMENT_DATA_SOURCE, TERRAFORM_SOURCES
 from .model.values import (
@@ -59,7 +62,7 @@ _REFERENCE = re.compile(
     r"|[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w\-]*(?:\[[^\]]*\])?\.[A-Za-z_][\w\-]*"
     r")(?:\.[A-Za-z_*][\w\-]*|\[[^\]]*\])*"
 )
-_RESOURCE_REF = re.compile(r"^((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w\-]*)\.(\w+)")
+_NOT_RESOURCES = {"var", "local", "module", "each", "count", "path", "self", "terraform"}
 _CALL = re.compile(r"^[a-z][a-z0-9_]*\(.*\)$", re.DOTALL)
 _INSTANCE_KEY = re.compile(r"\[([^\]]*)\]$")
 
@@ -226,14 +229,11 @@ def _expand_dynamic(dynamic: Any, out: dict[str, Any]) -> None:
     for entry in dynamic if isinstance(dynamic, list) else []:
         for name, spec in entry.items() if isinstance(entry, dict) else ():
             blocks = out.setdefault(name, [])
-            items = _unwrap(spec.get("for_each")) if isinstance(spec, dict) else None
-            contents = spec.get("content") if isinstance(spec, dict) else None
-            iterator = _unwrap(spec.get("iterator", name)) if isinstance(spec, dict) else name
-            if isinstance(items, list):
-                pairs = list(enumerate(items))
-            elif isinstance(items, dict):
-                pairs = list(items.items())
-            else:
+            spec = spec if isinstance(spec, dict) else {}
+            pairs = dynamic_items(_unwrap(spec.get("for_each")))
+            contents = spec.get("content")
+            iterator = _unwrap(spec.get("iterator", name))
+            if pairs is None:
                 blocks.append(Unknown(f'dynamic "{name}"'))
                 continue
             if not isinstance(contents, list) or not all(isinstance(c, dict) for c in contents):
@@ -291,10 +291,12 @@ def _terraform_string(text: str) -> Any:
 
 def _reference(source: str) -> Unknown:
     """``aws_iam_user.a.name`` keeps ``ref`` so messages and graphs can name the target."""
-    match = _RESOURCE_REF.match(source)
-    if match and not source.startswith(("var.", "local.", "module.")):
-        return Unknown(source, ref=(match.group(1), match.group(2)))
-    return Unknown(source)
+    steps = parse_traversal(source) or []
+    if len(steps) < 2 or steps[0][1] in _NOT_RESOURCES:
+        return Unknown(source)
+    if steps[0][1] == "data":
+        return reference(f"data.{steps[1][1]}", steps[2:], source)
+    return reference(str(steps[0][1]), steps[1:], source)
 
 
 # --- CloudFormation -----------------------------------------------------------------------

@@ -40,6 +40,7 @@ from ..model.values import (
     ScanInput,
     Unknown,
 )
+from .references import Step, instance_suffix, parse_traversal
 
 MAX_VALUE_DEPTH = 64
 MAX_MODULE_DEPTH = 32
@@ -50,8 +51,6 @@ DOCUMENT_INPUTS = ("statement", "source_policy_documents", "override_policy_docu
 NOT_RESOURCES = {"var", "local", "each", "count", "path", "self", "terraform", "module", "data"}
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
-_TRAVERSAL_ROOT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_TRAVERSAL_STEP = re.compile(r'\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+|"(?:[^"\\]|\\.)*"|\*)\]')
 
 
 def read_plan(text: str, file: str) -> ScanInput:
@@ -126,40 +125,8 @@ def _wanted(path: tuple[Any, ...]) -> bool:
 
 # --- references ----------------------------------------------------------------------------
 
-Step = tuple[str, Any]
 ModulePath = tuple[tuple[str, Any], ...]
 """A module instance as (call name, instance key) pairs: ``module.a["x"].module.b``."""
-
-
-def parse_traversal(text: str) -> list[Step] | None:
-    """``aws_iam_user.u["k"].name`` -> [("attr", "aws_iam_user"), ("attr", "u"),
-    ("index", "k"), ("attr", "name")]; None when the text is not a plain traversal."""
-    root = _TRAVERSAL_ROOT.match(text)
-    if root is None:
-        return None
-    steps: list[Step] = [("attr", root.group())]
-    pos = root.end()
-    while pos < len(text):
-        match = _TRAVERSAL_STEP.match(text, pos)
-        if match is None:
-            return None
-        if match.group(1) is not None:
-            steps.append(("attr", match.group(1)))
-        elif match.group(2) == "*":
-            steps.append(("splat", None))
-        else:
-            steps.append(("index", json.loads(match.group(2))))
-        pos = match.end()
-    return steps
-
-
-def instance_suffix(key: Any) -> str:
-    """The instance part of an address, printed the way Terraform prints it."""
-    if key is None:
-        return ""
-    if isinstance(key, int) and not isinstance(key, bool):
-        return f"[{key}]"
-    return "[" + json.dumps(str(key)) + "]"
 
 
 def module_address(path: ModulePath) -> str:

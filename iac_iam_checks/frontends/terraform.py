@@ -49,11 +49,11 @@ from .hcl_eval import (
     too_large,
 )
 from .hcl_parser import parse_hcl
+from .references import MAX_INSTANCES, dynamic_items, instance_suffix, reference
 from .terraform_json import parse_json_file
 
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers"}
 MAX_MODULE_DEPTH = 16
-MAX_INSTANCES = 1000
 MAX_MODULE_INSTANCES = 10_000
 """Module instances one root may create in all (nested ``for_each`` multiplies them); past
 that, a module call is evaluated once, as if its ``count``/``for_each`` were unknown."""
@@ -363,14 +363,6 @@ def may_hold_credentials(parsed: ParsedFile, node: Tree) -> bool:
     if start is None or end is None:
         return True
     return bool(CREDENTIAL_HINT.search(parsed.text, start, end))
-
-
-def instance_suffix(key: Any) -> str:
-    if key is None:
-        return ""
-    if isinstance(key, int):
-        return f"[{key}]"
-    return "[" + json.dumps(str(key)) + "]"
 
 
 class ModuleInstance:
@@ -753,18 +745,15 @@ class ModuleInstance:
         )
         if content is None:
             return []
-        if isinstance(collection, dict):
-            items = list(collection.items())
-        elif isinstance(collection, list):
-            items = list(enumerate(collection))
-        else:
+        items = dynamic_items(collection)
+        if items is None:
             return [
                 Unknown(
                     f'dynamic "{label}" for_each = {parsed.source.slice(each_node or block.node)}'
                 )
             ]
         out = []
-        for key, value in items[:MAX_INSTANCES]:
+        for key, value in items:
             inner = {**names, iterator: {"key": key, "value": value}}
             attrs, _ = self.evaluate_body(content.body, parsed, inner)
             out.append(located(attrs, content.location()))
@@ -949,21 +938,6 @@ def known_step(step: Step) -> bool:
     return step[0] == "splat" or (
         step[0] == "index" and not isinstance(step[1], (Unknown, Template))
     )
-
-
-def reference(prefix: str, steps: list[Step], text: str) -> Unknown:
-    """``aws_iam_user.a[0].arn`` -> Unknown with ref ("aws_iam_user.a[0]", "arn")."""
-    if not steps or steps[0][0] != "attr":
-        return Unknown(text)
-    address = f"{prefix}.{steps[0][1]}"
-    rest = steps[1:]
-    if rest and rest[0][0] == "index" and not isinstance(rest[0][1], (Unknown, Template)):
-        address += instance_suffix(rest[0][1])
-        rest = rest[1:]
-    elif rest and rest[0][0] in ("index", "splat"):
-        rest = rest[1:]
-    attr = next((step[1] for step in rest if step[0] == "attr"), "")
-    return Unknown(text, ref=(address, attr))
 
 
 # --- roots and the public entry point -----------------------------------------------------

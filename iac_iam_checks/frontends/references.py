@@ -1,0 +1,78 @@
+"""Terraform references and ``dynamic`` collections, shared by every Terraform-shaped front
+end (HCL, plan JSON, checkov's conf dicts). Standard library only: checkov's exported core
+reads rendered text with it.
+
+A reference is a list of steps: ``("attr", name)``, ``("index", key)``, ``("splat", None)``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..model.values import Template, Unknown
+
+Step = tuple[str, Any]
+
+MAX_INSTANCES = 1000
+"""Instances (``count``/``for_each``) and dynamic blocks one block may expand into."""
+
+_TRAVERSAL_ROOT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_TRAVERSAL_STEP = re.compile(r'\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+|"(?:[^"\\]|\\.)*"|\*)\]')
+
+
+def parse_traversal(text: str) -> list[Step] | None:
+    """``aws_iam_user.u["k"].name`` -> [("attr", "aws_iam_user"), ("attr", "u"),
+    ("index", "k"), ("attr", "name")]; None when the text is not a plain traversal."""
+    root = _TRAVERSAL_ROOT.match(text)
+    if root is None:
+        return None
+    steps: list[Step] = [("attr", root.group())]
+    pos = root.end()
+    while pos < len(text):
+        match = _TRAVERSAL_STEP.match(text, pos)
+        if match is None:
+            return None
+        if match.group(1) is not None:
+            steps.append(("attr", match.group(1)))
+        elif match.group(2) == "*":
+            steps.append(("splat", None))
+        else:
+            steps.append(("index", json.loads(match.group(2))))
+        pos = match.end()
+    return steps
+
+
+def instance_suffix(key: Any) -> str:
+    """The instance part of an address, printed the way Terraform prints it."""
+    if key is None:
+        return ""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"[{key}]"
+    return "[" + json.dumps(str(key)) + "]"
+
+
+def reference(prefix: str, steps: list[Step], text: str) -> Unknown:
+    """``aws_iam_user.a[0].arn`` -> Unknown with ref ("aws_iam_user.a[0]", "arn")."""
+    if not steps or steps[0][0] != "attr":
+        return Unknown(text)
+    address = f"{prefix}.{steps[0][1]}"
+    rest = steps[1:]
+    if rest and rest[0][0] == "index" and not isinstance(rest[0][1], (Unknown, Template)):
+        address += instance_suffix(rest[0][1])
+        rest = rest[1:]
+    elif rest and rest[0][0] in ("index", "splat"):
+        rest = rest[1:]
+    attr = next((step[1] for step in rest if step[0] == "attr"), "")
+    return Unknown(text, ref=(address, attr))
+
+
+def dynamic_items(collection: Any) -> list[tuple[Any, Any]] | None:
+    """(key, value) for each block a ``dynamic`` block's ``for_each`` makes: a map's entries,
+    a list's items by index; None when the collection is not known."""
+    if isinstance(collection, dict):
+        return list(collection.items())[:MAX_INSTANCES]
+    if isinstance(collection, list):
+        return list(enumerate(collection))[:MAX_INSTANCES]
+    return None
