@@ -19,9 +19,6 @@ LAYERS = {
     "cli": 9,
     "docs": 9,
     "__init__": 9,
-    "graph": 2,
-    "least_privilege": 4,
-    "checkov_conf": 3,
 }
 
 

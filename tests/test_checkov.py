@@ -26,9 +26,9 @@ import pytest
 from checkov_env import CHECKOV_ENV, checkov_executable
 from plan_from_hcl import plan_from_resources
 
-from iac_iam_checks import checkov_conf
 from iac_iam_checks.checks.registry import all_checks
 from iac_iam_checks.engine import ScanOptions, load
+from iac_iam_checks.frontends import checkov_conf
 from iac_iam_checks.integrations.checkov import export as checkov_dir
 from iac_iam_checks.model.values import (
     LocatedDict,

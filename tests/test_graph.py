@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from iac_iam_checks.graph import (
+from iac_iam_checks.iam.documents import enforces_mfa
+from iac_iam_checks.iam.graph import (
     ACCESS_KEY,
     GROUP,
     INSTANCE_PROFILE,
@@ -13,7 +14,6 @@ from iac_iam_checks.graph import (
     Graph,
     active_keys,
 )
-from iac_iam_checks.iam.documents import enforces_mfa
 from iac_iam_checks.model.values import (
     CLOUDFORMATION,
     IDENTITY,

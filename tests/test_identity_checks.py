@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from iac_iam_checks.checks.registry import Blocked, Context, Issue, all_checks
-from iac_iam_checks.graph import Graph
+from iac_iam_checks.iam.graph import Graph
 from iac_iam_checks.model.settings import Settings
 from iac_iam_checks.model.values import TERRAFORM, TERRAFORM_PLAN, Location, Resource, Unknown
 

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from iac_iam_checks.engine import ScanOptions, scan
-from iac_iam_checks.iam.evaluation import Undecided
-from iac_iam_checks.least_privilege import (
+from iac_iam_checks.checks.statements import (
     evaluation_view,
     full_admin,
     is_wildcard_action,
@@ -19,6 +17,8 @@ from iac_iam_checks.least_privilege import (
     shorten,
     wildcard_actions,
 )
+from iac_iam_checks.engine import ScanOptions, scan
+from iac_iam_checks.iam.evaluation import Undecided
 from iac_iam_checks.model.settings import Settings
 from iac_iam_checks.model.values import IDENTITY, PolicyDocument, Statement, Template, Unknown
 

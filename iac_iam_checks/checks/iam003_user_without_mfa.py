@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import LOGIN_PROFILE, USER, Graph, PolicyLink
 from ..iam.documents import enforces_mfa
+from ..iam.graph import LOGIN_PROFILE, USER, Graph, PolicyLink
 from ..model.values import Resource, Unknown
 from .registry import Blocked, Context, Issue, Result, check
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import TEMPLATE_USER, USES_PROFILE, Graph
+from ..iam.graph import TEMPLATE_USER, USES_PROFILE, Graph
 from ..model.entities import Compute, LaunchTemplate
 from ..model.entity_tables import entity_of
 from ..model.values import Resource, Unknown

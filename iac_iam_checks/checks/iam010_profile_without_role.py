@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import Graph
+from ..iam.graph import Graph
 from ..model.entities import ROLE, InstanceProfile
 from ..model.entity_tables import entity_of
 from ..model.values import Resource

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import Graph, UserCredentials, active_keys
+from ..iam.graph import Graph, UserCredentials, active_keys
 from ..model.entity_tables import entity_of
 from ..model.values import Resource, Unknown
 from .registry import Blocked, Context, Issue, Result, check

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..least_privilege import IDENTITY_KINDS, describe, full_admin, judge_statements
 from ..model.values import IDENTITY, Resource
 from .registry import Context, Result, check
+from .statements import IDENTITY_KINDS, describe, full_admin, judge_statements
 
 
 @check("IAM020", "CRITICAL", **IDENTITY_KINDS)

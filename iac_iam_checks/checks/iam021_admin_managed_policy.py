@@ -18,9 +18,9 @@ from typing import Any
 
 from ..iam.documents import aws_managed_policy_name
 from ..iam.evaluation import is_own_account_marker
-from ..least_privilege import is_data_source
 from ..model.values import Location, Resource, Template, Unknown, location_of
 from .registry import Blocked, Context, Issue, Result, check
+from .statements import is_data_source
 
 ADMIN_POLICIES = {
     "AdministratorAccess": "full access to every service",

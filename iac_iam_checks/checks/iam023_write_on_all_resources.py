@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..iam.evaluation import Undecided, has_restricting_condition
-from ..least_privilege import (
+from ..model.values import IDENTITY, Resource, Statement
+from .registry import Context, Result, check
+from .statements import (
     IDENTITY_KINDS,
     NOTHING,
     PolicySource,
@@ -27,8 +29,6 @@ from ..least_privilege import (
     shorten,
     write_on_all,
 )
-from ..model.values import IDENTITY, Resource, Statement
-from .registry import Context, Result, check
 
 
 @check("IAM023", "MEDIUM", **IDENTITY_KINDS)

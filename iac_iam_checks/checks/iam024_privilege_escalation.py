@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..iam.evaluation import ESCALATION_ACTIONS, PASS_ROLE, PASS_ROLE_TARGETS
-from ..least_privilege import (
+from ..model.values import IDENTITY, Resource, Statement
+from .registry import Context, Result, check
+from .statements import (
     IDENTITY_KINDS,
     NOTHING,
     PolicySource,
@@ -29,8 +31,6 @@ from ..least_privilege import (
     outranked_by_admin,
     shorten,
 )
-from ..model.values import IDENTITY, Resource, Statement
-from .registry import Context, Result, check
 
 
 @check("IAM024", "HIGH", **IDENTITY_KINDS)

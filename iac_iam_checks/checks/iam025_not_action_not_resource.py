@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..least_privilege import (
+from ..model.values import IDENTITY, Resource, Statement
+from .registry import Context, Result, check
+from .statements import (
     IDENTITY_KINDS,
     NOTHING,
     PolicySource,
@@ -24,8 +26,6 @@ from ..least_privilege import (
     not_elements,
     outranked_by_admin,
 )
-from ..model.values import IDENTITY, Resource, Statement
-from .registry import Context, Result, check
 
 
 @check("IAM025", "MEDIUM", **IDENTITY_KINDS)

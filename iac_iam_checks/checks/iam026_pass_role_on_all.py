@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..least_privilege import (
+from ..model.values import IDENTITY, Resource, Statement
+from .registry import Context, Result, check
+from .statements import (
     IDENTITY_KINDS,
     NOTHING,
     PolicySource,
@@ -25,8 +27,6 @@ from ..least_privilege import (
     outranked_by_admin,
     pass_role_on_all,
 )
-from ..model.values import IDENTITY, Resource, Statement
-from .registry import Context, Result, check
 
 
 @check("IAM026", "HIGH", **IDENTITY_KINDS)

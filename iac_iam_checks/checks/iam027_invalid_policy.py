@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..iam import actions as action_db
-from ..least_privilege import ALL_POLICY_KINDS, PolicySource, describe, policies, where
 from ..model.values import (
     IDENTITY,
     TRUST,
@@ -33,6 +32,7 @@ from ..model.values import (
     unknowns_in,
 )
 from .registry import Blocked, Context, Issue, Result, check
+from .statements import ALL_POLICY_KINDS, PolicySource, describe, policies, where
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 EFFECTS = ("Allow", "Deny")

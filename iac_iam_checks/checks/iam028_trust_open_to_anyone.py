@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..iam.evaluation import all_of, has_restricting_condition, principal_is_anyone
-from ..least_privilege import (
+from ..model.values import TRUST, Resource, Statement
+from .registry import Context, Result, check
+from .statements import (
     NOTHING,
     TRUST_KINDS,
     PolicySource,
@@ -25,8 +27,6 @@ from ..least_privilege import (
     judge_statements,
     unknowns_of,
 )
-from ..model.values import TRUST, Resource, Statement
-from .registry import Context, Result, check
 
 
 @check("IAM028", "CRITICAL", **TRUST_KINDS)

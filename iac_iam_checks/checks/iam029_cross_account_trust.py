@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..iam.evaluation import foreign_accounts, has_restricting_condition
-from ..least_privilege import (
+from ..model.values import TRUST, Resource, Statement
+from .registry import Context, Result, check
+from .statements import (
     NOTHING,
     TRUST_KINDS,
     PolicySource,
@@ -28,8 +30,6 @@ from ..least_privilege import (
     judge_statements,
     unknowns_of,
 )
-from ..model.values import TRUST, Resource, Statement
-from .registry import Context, Result, check
 
 
 @check("IAM029", "HIGH", **TRUST_KINDS)

@@ -31,7 +31,9 @@ from ..iam.evaluation import (
     undecided,
     web_identity_providers,
 )
-from ..least_privilege import (
+from ..model.values import TRUST, Resource, Statement, Template, Unknown, unknowns_in
+from .registry import Context, Result, check
+from .statements import (
     NOTHING,
     TRUST_KINDS,
     PolicySource,
@@ -41,8 +43,6 @@ from ..least_privilege import (
     judge_statements,
     unknowns_of,
 )
-from ..model.values import TRUST, Resource, Statement, Template, Unknown, unknowns_in
-from .registry import Context, Result, check
 
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 AUDIENCE_ONLY = {

@@ -22,9 +22,9 @@ from typing import Any
 
 from ..iam import actions as action_db
 from ..iam.evaluation import possible_actions
-from ..least_privilege import ALL_POLICY_KINDS, PolicySource, Verdict, describe, judge_statements
 from ..model.values import IDENTITY, TRUST, Resource, Statement, Template, Unknown, unknowns_in
 from .registry import Context, Result, check
+from .statements import ALL_POLICY_KINDS, PolicySource, Verdict, describe, judge_statements
 
 
 @check("IAM031", "LOW", **ALL_POLICY_KINDS)

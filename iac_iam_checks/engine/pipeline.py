@@ -24,7 +24,7 @@ from .options import ScanOptions, selected_checks
 def run_checks(
     resources: list[Resource], checks: list[Check], settings: Settings
 ) -> list[tuple[Check, Issue | Blocked]]:
-    from ..graph import Graph
+    from ..iam.graph import Graph
 
     context = Context(graph=Graph(resources), settings=settings)
     results: list[tuple[Check, Issue | Blocked]] = []

@@ -39,7 +39,7 @@ __all__ = ["FUNCTIONS", "UNKNOWN", "binary", "call", "known", "number_text", "pl
 
 def _error(message: str) -> Any:
     """Record a Terraform error for ``try()``/``can()``; the value is unknown."""
-    from .hcl_eval import note_error  # the evaluator's error sink (hcl_eval imports us)
+    from .hcl_eval import note_error
 
     note_error(message)
     return UNKNOWN

@@ -30,7 +30,7 @@ SHIM_NAME = "iac_iam_checks_shim.py"
 ARCHIVE_NAME = "core.zip"
 SHIM_DIR = Path(__file__).resolve().parent
 ROOT = SHIM_DIR.parent.parent
-ENTRY_MODULES = ("checks.registry", "checkov_conf", "graph", "model.settings")
+ENTRY_MODULES = ("checks.registry", "frontends.checkov_conf", "iam.graph", "model.settings")
 """What the shim imports; every check module under ``checks/`` is added to these."""
 LEFT_OUT = ("frontends.cfn_yaml",)
 """Modules the core imports only inside CLI-only functions and that need a third-party package:
@@ -114,7 +114,7 @@ def core_files() -> dict[str, bytes]:
         source = path.read_text(encoding="utf-8")
         pending.extend(m for m in _own_imports(module, path, source) if m not in LEFT_OUT)
         out[path.relative_to(ROOT).as_posix()] = source.encode()
-    folders = {_module_path(m).parent for m in seen} | {ROOT / d for d in DATA_DIRS}
+    folders = {ROOT} | {_module_path(m).parent for m in seen} | {ROOT / d for d in DATA_DIRS}
     for folder in folders:
         for file in folder.iterdir():
             data_file = folder.relative_to(ROOT).as_posix() in DATA_DIRS and file.suffix != ".py"

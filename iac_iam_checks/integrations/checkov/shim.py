@@ -44,8 +44,8 @@ def _core(module: str) -> Any:
 
 
 registry = _core("checks.registry")
-conf_to_resources = _core("checkov_conf")
-Graph = _core("graph").Graph
+conf_to_resources = _core("frontends.checkov_conf")
+Graph = _core("iam.graph").Graph
 Settings = _core("model.settings").Settings
 
 

@@ -17,8 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .checks.registry import Blocked, Issue, Result
-from .iam.evaluation import (
+from ..iam.evaluation import (
     PASS_ROLE,
     Grant,
     Tri,
@@ -36,14 +35,14 @@ from .iam.evaluation import (
     privilege_escalations,
     write_actions_on_all_resources,
 )
-from .iam.sources import (
+from ..iam.sources import (
     CLOUDFORMATION_SOURCES,
     POLICY_DOCUMENT_DATA_SOURCE,
     TERRAFORM_SOURCES,
     PolicySource,
     documents_of,
 )
-from .model.values import (
+from ..model.values import (
     IDENTITY,
     TRUST,
     Location,
@@ -54,6 +53,7 @@ from .model.values import (
     is_data_source,
     unknowns_in,
 )
+from .registry import Blocked, Issue, Result
 
 # --- which resources and documents --------------------------------------------------------
 

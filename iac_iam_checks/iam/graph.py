@@ -51,9 +51,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .iam.documents import aws_managed_policy_name
-from .iam.sources import PolicySource, documents_of
-from .model.entities import (
+from ..model.entities import (
     GROUP,
     INSTANCE_PROFILE,
     LAUNCH_TEMPLATE,
@@ -76,8 +74,8 @@ from .model.entities import (
     User,
     items,
 )
-from .model.entity_tables import entity_of
-from .model.values import (
+from ..model.entity_tables import entity_of
+from ..model.values import (
     CLOUDFORMATION,
     IDENTITY,
     Location,
@@ -86,6 +84,8 @@ from .model.values import (
     Template,
     Unknown,
 )
+from .documents import aws_managed_policy_name
+from .sources import PolicySource, documents_of
 
 MEMBER_OF = "member_of"
 INLINE_POLICY = "inline_policy"

@@ -37,11 +37,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .frontends.cloudformation import resources_from_document
-from .frontends.references import dynamic_items, parse_traversal, reference
-from .iam.document_blocks import build_policy_document
-from .iam.sources import POLICY_DOCUMENT_DATA_SOURCE, TERRAFORM_SOURCES
-from .model.values import (
+from ..iam.document_blocks import build_policy_document
+from ..iam.sources import POLICY_DOCUMENT_DATA_SOURCE, TERRAFORM_SOURCES
+from ..model.values import (
     TERRAFORM,
     TERRAFORM_PLAN,
     LocatedDict,
@@ -51,6 +49,8 @@ from .model.values import (
     location_of,
     make_string,
 )
+from .cloudformation import resources_from_document
+from .references import dynamic_items, parse_traversal, reference
 
 _MARKER = re.compile(r"^__\w+__$")
 _PLAN_MARKERS = {"start_line", "end_line"}
