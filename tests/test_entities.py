@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from iac_iam_checks.entities import USER, AccessKey, LaunchTemplate, PolicyAttachment, User
-from iac_iam_checks.entity_tables import entity_of
-from iac_iam_checks.model import CLOUDFORMATION, TERRAFORM, Location, Resource, Unknown
+from iac_iam_checks.model.entities import USER, AccessKey, LaunchTemplate, PolicyAttachment, User
+from iac_iam_checks.model.entity_tables import entity_of
+from iac_iam_checks.model.values import CLOUDFORMATION, TERRAFORM, Location, Resource, Unknown
 
 
 def resource(kind: str, attrs: dict, framework: str = TERRAFORM, address: str = "") -> Resource:
