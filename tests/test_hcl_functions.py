@@ -300,3 +300,10 @@ def test_replace_with_a_regex() -> None:
 
 def test_yamlencode_is_unknown() -> None:
     assert is_unknown("yamlencode({ a = 1 })")
+
+
+def test_null_comparison_of_a_collection_with_unknown_elements_is_known() -> None:
+    assert evaluate("var.m != null", m={"a": Unknown("x")}) is True
+    assert evaluate("var.m == null", m=[Unknown("x")]) is False
+    assert evaluate("null == null") is True
+    assert isinstance(evaluate("var.u != null"), Unknown)

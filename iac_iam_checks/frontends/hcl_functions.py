@@ -47,6 +47,9 @@ def _error(message: str) -> Any:
 
 def binary(op: str, left: Any, right: Any) -> Any:
     if op in ("==", "!="):
+        if (left is None or right is None) and not isinstance(left or right, Unknown):
+            # a map, list or string is never null, whatever unknown values it holds
+            return (left is right) if op == "==" else (left is not right)
         if not known(left) or not known(right):
             return UNKNOWN
         equal = same(plain(left), plain(right))
