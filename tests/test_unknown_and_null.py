@@ -518,3 +518,19 @@ resource "aws_iam_account_password_policy" "p" {
         [],
         [(("IAM004", "IAM006", "IAM007"), "aws_iam_account_password_policy.p", 4, "var.n")],
     )
+
+
+def test_null_argument_to_a_non_nullable_variable_takes_its_default(tmp_path: Path) -> None:
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "main.tf").write_text(
+        'variable "inline" {\n  type     = bool\n  default  = true\n  nullable = false\n}\n\n'
+        'resource "aws_iam_role" "r" {\n  name               = "r"\n'
+        '  assume_role_policy = "{}"\n}\n\n'
+        'resource "aws_iam_role_policy" "p" {\n  count  = var.inline ? 1 : 0\n'
+        '  role   = aws_iam_role.r.id\n  policy = "{}"\n}\n'
+    )
+    (tmp_path / "main.tf").write_text('module "m" {\n  source = "./mod"\n  inline = null\n}\n')
+    result = scan([tmp_path], ScanOptions(checks=["IAM001"], use_cache=False))
+    assert [(f.check_id, f.resource) for f in result.findings] == [
+        ("IAM001", "module.m.aws_iam_role_policy.p[0]")
+    ]

@@ -416,7 +416,7 @@ class ModuleInstance:
         if name in self.variable_values:
             return self.variable_values[name]
         block = self.mdir.variables.get(name)
-        if name in self.inputs:
+        if name in self.inputs and not (self.inputs[name] is None and self.not_nullable(block)):
             value = self.inputs[name]
         elif block is None:
             return Unknown(text)
@@ -430,6 +430,13 @@ class ModuleInstance:
             value = hcl_types.convert(hcl_types.parse_type(type_node), value, evaluate)
         self.variable_values[name] = value
         return value
+
+    def not_nullable(self, block: Any) -> bool:
+        """``nullable = false`` with a default: a module argument of ``null`` takes the default."""
+        if block is None or block.attribute("default") is None:
+            return False
+        node = block.attribute("nullable")
+        return node is not None and self.evaluator(block.file).eval(node) is False
 
     def local(self, name: str, text: str) -> Any:
         if name in self.local_values:
