@@ -66,9 +66,13 @@ def kind_by_name(name: str) -> str | None:
 def kind_by_content(name: str, text: str) -> str | None:
     """Plan JSON or CloudFormation, from a cheap look at the text (no parsing)."""
     head = text[:SNIFF_BYTES]
-    if name.endswith(".json") and head.lstrip().startswith("{"):
-        if any(f'"{key}"' in head for key in _PLAN_KEYS) and '"format_version"' in head:
-            return PLAN
+    if (
+        name.endswith(".json")
+        and head.lstrip().startswith("{")
+        and any(f'"{key}"' in head for key in _PLAN_KEYS)
+        and '"format_version"' in head
+    ):
+        return PLAN
     if _KUBERNETES.search(head):
         return None
     if "AWSTemplateFormatVersion" in head:

@@ -11,6 +11,7 @@ is used. Entries are plain JSON (never pickle): a damaged one is ignored.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -113,10 +114,8 @@ def store_result(key: str, result: ScanResult, dependencies: set[Path]) -> None:
 def _prune(folder: Path) -> None:
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
     for path in entries[:-MAX_ENTRIES]:
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
 
 
 def _result(data: dict[str, Any]) -> ScanResult:

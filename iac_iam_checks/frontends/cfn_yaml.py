@@ -33,10 +33,26 @@ _SHORT_TAGS = {
     "!Condition": "Condition",
     **{
         f"!{name}": f"Fn::{name}"
-        for name in (
-            "Sub GetAtt Join If Select Split FindInMap Base64 ImportValue GetAZs Equals Not And"
-            " Or Cidr Transform Length ToJsonString"
-        ).split()
+        for name in [
+            "Sub",
+            "GetAtt",
+            "Join",
+            "If",
+            "Select",
+            "Split",
+            "FindInMap",
+            "Base64",
+            "ImportValue",
+            "GetAZs",
+            "Equals",
+            "Not",
+            "And",
+            "Or",
+            "Cidr",
+            "Transform",
+            "Length",
+            "ToJsonString",
+        ]
     },
 }
 

@@ -114,9 +114,12 @@ class Block:
 
     def attribute(self, name: str) -> Tree | None:
         for child in self.body.children:
-            if isinstance(child, Tree) and child.data == "attribute":
-                if attribute_name(child) == name:
-                    return child.children[-1]
+            if (
+                isinstance(child, Tree)
+                and child.data == "attribute"
+                and attribute_name(child) == name
+            ):
+                return child.children[-1]
         return None
 
 
@@ -229,7 +232,7 @@ class ModuleDir:
 
 
 def is_local_source(source: str) -> bool:
-    return source.startswith("./") or source.startswith("../") or source in (".", "..")
+    return source.startswith(("./", "../")) or source in (".", "..")
 
 
 # --- evaluation ---------------------------------------------------------------------------
@@ -916,9 +919,12 @@ class ModuleEnv(Env):
         return reference(instance.prefix + root, steps, text)
 
     def data_reference(self, steps: list[Step], text: str) -> Any:
-        if len(steps) >= 2 and steps[0] == ("attr", "aws_iam_policy_document"):
-            if steps[1][0] == "attr":
-                return self.instance.data_document(steps[1][1], steps[2:], text)
+        if (
+            len(steps) >= 2
+            and steps[0] == ("attr", "aws_iam_policy_document")
+            and steps[1][0] == "attr"
+        ):
+            return self.instance.data_document(steps[1][1], steps[2:], text)
         if steps and steps[0][0] == "attr":
             return reference(f"{self.instance.prefix}data.{steps[0][1]}", steps[1:], text)
         return Unknown(text)

@@ -140,7 +140,7 @@ def _covers(pattern: tuple[str, ...], value: tuple[str, ...]) -> bool:
     def moves(i: int, j: int, a: str | None, b: str | None) -> list[tuple[int, int]]:
         if a == _STAR:
             return [(i + 1, j)] + ([(i, j + 1)] if b is not None else [])
-        if a is not None and b is not None and b != _STAR and (a == _ONE or a == b):
+        if a is not None and b is not None and b != _STAR and (a in (_ONE, b)):
             return [(i + 1, j + 1)]
         return []
 
