@@ -12,11 +12,10 @@ from iac_iam_checks.checks.statements import (
     evaluation_view,
     full_admin,
     is_wildcard_action,
-    outranked_by_admin,
-    outranked_for_write,
     shorten,
     wildcard_actions,
 )
+from iac_iam_checks.checks.templates import declared, outranked
 from iac_iam_checks.engine import ScanOptions, scan
 from iac_iam_checks.iam.evaluation import Undecided
 from iac_iam_checks.model.settings import Settings
@@ -652,11 +651,57 @@ def test_precedence_functions():
     writes = allow(actions=["sqs:SendMessage"], resources=["*"])
     doc = document(admin, s3_all, writes)
     assert full_admin(doc, admin).hits == ("*",)
-    assert outranked_by_admin(doc, admin) is True
-    assert outranked_by_admin(doc, s3_all) is False
+    assert outranked(declared("IAM022"), doc, admin) is True
+    assert outranked(declared("IAM022"), doc, s3_all) is False
     assert wildcard_actions(doc, s3_all).hits == ("s3:*",)
-    assert outranked_for_write(doc, s3_all) is True
-    assert outranked_for_write(doc, writes) is False
+    assert outranked(declared("IAM023"), doc, s3_all) is True
+    assert outranked(declared("IAM023"), doc, writes) is False
+
+
+def test_precedence_is_declared_by_the_outranked_check():
+    assert {i: declared(i).outranked_by for i in ("IAM020", "IAM022", "IAM023", "IAM026")} == {
+        "IAM020": (),
+        "IAM022": ("IAM020",),
+        "IAM023": ("IAM020", "IAM022", "IAM024", "IAM026"),
+        "IAM026": ("IAM020",),
+    }
+
+
+def test_an_outranked_statement_leaves_no_unresolved_entry(tmp_path):
+    """IAM022 certainly reports ``s3:*``: whatever ``var.arn`` holds, IAM023 adds nothing."""
+    files = {
+        "main.tf": """
+        variable "arn" {}
+        resource "aws_iam_policy" "p" {
+          policy = jsonencode({
+            Statement = [{ Effect = "Allow", Action = "s3:*", Resource = var.arn }]
+          })
+        }
+        """
+    }
+    assert run(tmp_path, files, ["IAM022", "IAM023"]) == [
+        ("IAM022", "aws_iam_policy.p", "main.tf", 4, 4)
+    ]
+    assert unresolved(tmp_path, ["IAM022", "IAM023"]) == []
+
+
+def test_an_undecided_higher_check_skips_nothing(tmp_path):
+    """Whether ``var.action`` is a wildcard is unknown: IAM023 still reports the sure write."""
+    files = {
+        "main.tf": """
+        variable "action" {}
+        resource "aws_iam_policy" "p" {
+          policy = jsonencode({
+            Statement = [{
+              Effect = "Allow", Action = ["sqs:SendMessage", var.action], Resource = "*"
+            }]
+          })
+        }
+        """
+    }
+    assert run(tmp_path, files, ["IAM022", "IAM023"]) == [
+        ("IAM023", "aws_iam_policy.p", "main.tf", 4, 6)
+    ]
 
 
 def test_evaluation_view_replaces_references_only_in_resources():

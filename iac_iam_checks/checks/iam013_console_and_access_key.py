@@ -12,39 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..iam.graph import Graph, UserCredentials, active_keys
 from ..model.values import Resource
-from .registry import Blocked, Context, Issue, Result, check
+from .registry import Blocked, Issue, Result
+from .templates import UserKeys, credentials_check
 
 
-@check(
-    "IAM013",
-    "MEDIUM",
-    terraform=["aws_iam_user", "aws_iam_access_key"],
-    cloudformation=["AWS::IAM::User", "AWS::IAM::AccessKey"],
-    needs_graph=True,
-)
-def console_and_access_key(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if resource.is_data:
-        return  # a looked-up user: findings land on its first key
-    graph: Graph = ctx.graph
-    for entry in graph.credentials_reported_on(resource):
-        yield from _verdict(resource, entry, graph.node(resource))
-
-
-def _verdict(resource: Resource, entry: UserCredentials, node: object) -> Iterator[Result]:
-    if not entry.login_profiles:
+@credentials_check("IAM013", "MEDIUM")
+def console_and_access_key(resource: Resource, user: UserKeys) -> Iterator[Result]:
+    if not user.entry.login_profiles:
         return
-    keys, undecided = active_keys(entry)
-    if entry.user is None and (keys or [None])[0] is not node:
-        return
-    name = entry.user.label if entry.user else str(entry.user_value)
-    if keys:
+    if user.keys:
         yield Issue(
             resource,
-            f"IAM user '{name}' has a console login profile and an active access key "
-            f"({keys[0].address})",
+            f"IAM user '{user.name}' has a console login profile and an active access key "
+            f"({user.keys[0].address})",
         )
-    elif undecided and entry.user is not None:
-        key, unknown = undecided[0]
+    elif user.undecided and user.entry.user is not None:
+        key, unknown = user.undecided[0]
         yield Blocked(resource, unknown, f"cannot tell whether access key {key.address} is active")

@@ -12,44 +12,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..iam.graph import Graph, UserCredentials, active_keys
 from ..model.entity_tables import entity_of
 from ..model.values import Resource, Unknown
-from .registry import Blocked, Context, Issue, Result, check
+from .registry import Blocked, Issue, Result
+from .templates import UserKeys, credentials_check
 
 
-@check(
-    "IAM014",
-    "MEDIUM",
-    terraform=["aws_iam_user", "aws_iam_access_key"],
-    cloudformation=["AWS::IAM::User", "AWS::IAM::AccessKey"],
-    needs_graph=True,
-)
-def multiple_access_keys(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if resource.is_data:
-        return  # a looked-up user: findings land on its first key
-    graph: Graph = ctx.graph
-    for entry in graph.credentials_reported_on(resource):
-        yield from _verdict(resource, entry, graph.node(resource))
-
-
-def _verdict(resource: Resource, entry: UserCredentials, node: object) -> Iterator[Result]:
-    keys, undecided = active_keys(entry)
-    if entry.user is None and (keys or [None])[0] is not node:
-        return
+@credentials_check("IAM014", "MEDIUM")
+def multiple_access_keys(resource: Resource, user: UserKeys) -> Iterator[Result]:
+    keys = user.keys
     counted = [k for k in keys if not _count_unknown(k.resource)]
     uncounted = [k for k in keys if _count_unknown(k.resource)]
-    name = entry.user.label if entry.user else str(entry.user_value)
     if len(keys) >= 2:
         listed = ", ".join(k.address for k in keys)
-        yield Issue(resource, f"IAM user '{name}' has {len(keys)} active access keys ({listed})")
+        yield Issue(
+            resource, f"IAM user '{user.name}' has {len(keys)} active access keys ({listed})"
+        )
     elif uncounted and not counted:
         unknown = _count_unknown(uncounted[0].resource)
         yield Blocked(
             resource, unknown, f"cannot tell how many keys {uncounted[0].address} creates"
         )
-    elif keys and undecided:
-        key, unknown = undecided[0]
+    elif keys and user.undecided:
+        key, unknown = user.undecided[0]
         yield Blocked(resource, unknown, f"cannot tell whether access key {key.address} is active")
 
 

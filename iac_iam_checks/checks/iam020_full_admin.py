@@ -12,22 +12,18 @@ none (nearest AVD-AWS-0057, deprecated)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from ..model.values import IDENTITY
+from .statements import full_admin
+from .templates import describing, statement_check
 
-from ..model.values import IDENTITY, Resource
-from .registry import Context, Result, check
-from .statements import IDENTITY_KINDS, describe, full_admin, judge_statements
-
-
-@check("IAM020", "CRITICAL", **IDENTITY_KINDS)
-def full_admin_access(resource: Resource, ctx: Context) -> Iterator[Result]:
-    yield from judge_statements(
-        resource,
-        IDENTITY,
-        lambda source, statement: full_admin(source.document, statement),
-        lambda source, verdict: (
-            f"{describe(source)} allows all actions on all resources "
-            '(Action "*", Resource "*"): full administrative access'
-        ),
-        "allows all actions on all resources",
-    )
+statement_check(
+    "IAM020",
+    "CRITICAL",
+    IDENTITY,
+    full_admin,
+    "allows all actions on all resources",
+    describing(
+        '{policy} allows all actions on all resources (Action "*", Resource "*"): '
+        "full administrative access"
+    ),
+)

@@ -12,39 +12,25 @@ CKV_AWS_63; trivy: none (nearest AVD-AWS-0057, deprecated); cfn_nag F3
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from ..model.values import IDENTITY, Resource, Statement
-from .registry import Context, Result, check
-from .statements import (
-    IDENTITY_KINDS,
-    NOTHING,
-    PolicySource,
-    Verdict,
-    describe,
-    judge_statements,
-    outranked_by_admin,
-    shorten,
-    wildcard_actions,
-)
+from ..model.values import IDENTITY
+from .statements import PolicySource, Verdict, describe, shorten, wildcard_actions
+from .templates import statement_check
 
 
-@check("IAM022", "HIGH", **IDENTITY_KINDS)
-def wildcard_action(resource: Resource, ctx: Context) -> Iterator[Result]:
-    yield from judge_statements(
-        resource, IDENTITY, _judge, _message, "allows a wildcard action (* or service:*)"
-    )
-
-
-def _judge(source: PolicySource, statement: Statement) -> Verdict:
-    if outranked_by_admin(source.document, statement):
-        return NOTHING
-    return wildcard_actions(source.document, statement)
-
-
-def _message(source: PolicySource, verdict: Verdict) -> str:
+def message(source: PolicySource, verdict: Verdict) -> str:
     what = "the wildcard action" if len(verdict.hits) == 1 else "the wildcard actions"
     return (
         f"{describe(source)} allows {what} {shorten(list(verdict.hits))}; "
         "list the actions needed instead"
     )
+
+
+statement_check(
+    "IAM022",
+    "HIGH",
+    IDENTITY,
+    wildcard_actions,
+    "allows a wildcard action (* or service:*)",
+    message,
+    outranked_by=("IAM020",),
+)

@@ -13,51 +13,38 @@ CKV_AWS_355, CKV_AWS_356; trivy: none (nearest AVD-AWS-0057, deprecated); cfn_na
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..iam.evaluation import Undecided, has_restricting_condition
-from ..model.values import IDENTITY, Resource, Statement
-from .registry import Context, Result, check
-from .statements import (
-    IDENTITY_KINDS,
-    NOTHING,
-    PolicySource,
-    Verdict,
-    describe,
-    judge_statements,
-    outranked_for_write,
-    shorten,
-    write_on_all,
-)
+from ..model.values import IDENTITY, PolicyDocument, Statement
+from .statements import NOTHING, PolicySource, Verdict, describe, shorten, write_on_all
+from .templates import statement_check
 
 
-@check("IAM023", "MEDIUM", **IDENTITY_KINDS)
-def write_on_all_resources(resource: Resource, ctx: Context) -> Iterator[Result]:
-    yield from judge_statements(
-        resource,
-        IDENTITY,
-        _judge,
-        _message,
-        'allows write actions on Resource "*" without a restricting condition',
-    )
-
-
-def _judge(source: PolicySource, statement: Statement) -> Verdict:
+def unrestricted_writes(document: PolicyDocument, statement: Statement) -> Verdict:
+    """Resource-level write actions allowed on ``*`` where no condition restricts them."""
     restricted = has_restricting_condition(statement)
     if restricted is True:
         return NOTHING
-    verdict = write_on_all(source.document, statement)
-    if not verdict.found or outranked_for_write(source.document, statement):
-        return verdict if not verdict.found else NOTHING
-    if isinstance(restricted, Undecided):
+    verdict = write_on_all(document, statement)
+    if verdict.found and isinstance(restricted, Undecided):
         return Verdict((), restricted.unknowns)
     return verdict
 
 
-def _message(source: PolicySource, verdict: Verdict) -> str:
+def message(source: PolicySource, verdict: Verdict) -> str:
     count = len(verdict.hits)
     what = "a write action" if count == 1 else f"{count} write actions"
     return (
         f'{describe(source)} allows {what} on all resources (Resource "*") without a '
         f"restricting condition: {shorten(list(verdict.hits))}"
     )
+
+
+statement_check(
+    "IAM023",
+    "MEDIUM",
+    IDENTITY,
+    unrestricted_writes,
+    'allows write actions on Resource "*" without a restricting condition',
+    message,
+    outranked_by=("IAM020", "IAM022", "IAM024", "IAM026"),
+)

@@ -15,42 +15,13 @@ trivy: none (nearest AVD-AWS-0342)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..iam.evaluation import ESCALATION_ACTIONS, PASS_ROLE, PASS_ROLE_TARGETS
-from ..model.values import IDENTITY, Resource, Statement
-from .registry import Context, Result, check
-from .statements import (
-    IDENTITY_KINDS,
-    NOTHING,
-    PolicySource,
-    Verdict,
-    describe,
-    escalation,
-    judge_statements,
-    outranked_by_admin,
-    shorten,
-)
+from ..model.values import IDENTITY
+from .statements import PolicySource, Verdict, describe, escalation, shorten
+from .templates import statement_check
 
 
-@check("IAM024", "HIGH", **IDENTITY_KINDS)
-def privilege_escalation(resource: Resource, ctx: Context) -> Iterator[Result]:
-    yield from judge_statements(
-        resource,
-        IDENTITY,
-        _judge,
-        _message,
-        'allows a privilege-escalation action on Resource "*"',
-    )
-
-
-def _judge(source: PolicySource, statement: Statement) -> Verdict:
-    if outranked_by_admin(source.document, statement):
-        return NOTHING
-    return escalation(source.document, statement)
-
-
-def _message(source: PolicySource, verdict: Verdict) -> str:
+def message(source: PolicySource, verdict: Verdict) -> str:
     actions = list(verdict.hits)
     alone = [a for a in actions if a in ESCALATION_ACTIONS]
     companions = [a for a in actions if a in PASS_ROLE_TARGETS]
@@ -60,3 +31,14 @@ def _message(source: PolicySource, verdict: Verdict) -> str:
         if alone:
             what = f"{shorten(alone)}, and {what}"
     return f'{describe(source)} allows privilege escalation on all resources (Resource "*"): {what}'
+
+
+statement_check(
+    "IAM024",
+    "HIGH",
+    IDENTITY,
+    escalation,
+    'allows a privilege-escalation action on Resource "*"',
+    message,
+    outranked_by=("IAM020",),
+)

@@ -12,38 +12,25 @@ W15, W21, W14
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from ..model.values import IDENTITY, Resource, Statement
-from .registry import Context, Result, check
-from .statements import (
-    IDENTITY_KINDS,
-    NOTHING,
-    PolicySource,
-    Verdict,
-    describe,
-    judge_statements,
-    not_elements,
-    outranked_by_admin,
-)
+from ..model.values import IDENTITY
+from .statements import PolicySource, Verdict, describe, not_elements
+from .templates import statement_check
 
 
-@check("IAM025", "MEDIUM", **IDENTITY_KINDS)
-def not_action_not_resource(resource: Resource, ctx: Context) -> Iterator[Result]:
-    yield from judge_statements(
-        resource, IDENTITY, _judge, _message, "is an Allow with NotAction or NotResource"
-    )
-
-
-def _judge(source: PolicySource, statement: Statement) -> Verdict:
-    if outranked_by_admin(source.document, statement):
-        return NOTHING
-    return not_elements(source.document, statement)
-
-
-def _message(source: PolicySource, verdict: Verdict) -> str:
+def message(source: PolicySource, verdict: Verdict) -> str:
     used = " and ".join(verdict.hits)
     return (
         f"{describe(source)} has an Allow with {used}: it grants everything not listed; "
         "allow the actions and resources needed instead"
     )
+
+
+statement_check(
+    "IAM025",
+    "MEDIUM",
+    IDENTITY,
+    not_elements,
+    "is an Allow with NotAction or NotResource",
+    message,
+    outranked_by=("IAM020",),
+)

@@ -13,37 +13,19 @@ trivy AVD-AWS-0342; cfn_nag F38, F39, F40
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from ..model.values import IDENTITY
+from .statements import pass_role_on_all
+from .templates import describing, statement_check
 
-from ..model.values import IDENTITY, Resource, Statement
-from .registry import Context, Result, check
-from .statements import (
-    IDENTITY_KINDS,
-    NOTHING,
-    PolicySource,
-    Verdict,
-    describe,
-    judge_statements,
-    outranked_by_admin,
+statement_check(
+    "IAM026",
+    "HIGH",
+    IDENTITY,
     pass_role_on_all,
-)
-
-
-@check("IAM026", "HIGH", **IDENTITY_KINDS)
-def pass_role_on_all_resources(resource: Resource, ctx: Context) -> Iterator[Result]:
-    yield from judge_statements(
-        resource, IDENTITY, _judge, _message, 'allows iam:PassRole on Resource "*"'
-    )
-
-
-def _judge(source: PolicySource, statement: Statement) -> Verdict:
-    if outranked_by_admin(source.document, statement):
-        return NOTHING
-    return pass_role_on_all(source.document, statement)
-
-
-def _message(source: PolicySource, verdict: Verdict) -> str:
-    return (
-        f'{describe(source)} allows iam:PassRole on all resources (Resource "*"): it can pass '
+    'allows iam:PassRole on Resource "*"',
+    describing(
+        '{policy} allows iam:PassRole on all resources (Resource "*"): it can pass '
         "any role of the account to a service; name the roles instead"
-    )
+    ),
+    outranked_by=("IAM020",),
+)

@@ -12,42 +12,21 @@ cfn_nag F2 (nearest)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..iam.evaluation import all_of, has_restricting_condition, principal_is_anyone
-from ..model.values import TRUST, Resource, Statement
-from .registry import Context, Result, check
-from .statements import (
-    NOTHING,
-    TRUST_KINDS,
-    PolicySource,
-    Verdict,
-    assumes_role,
-    describe,
-    judge_statements,
-    unknowns_of,
-)
+from ..model.values import TRUST, PolicyDocument, Statement
+from .statements import NOTHING, Verdict, assumes_role, unknowns_of
+from .templates import describing, statement_check
 
 
-@check("IAM028", "CRITICAL", **TRUST_KINDS)
-def trust_open_to_anyone(resource: Resource, ctx: Context) -> Iterator[Result]:
-    yield from judge_statements(
-        resource,
-        TRUST,
-        _judge,
-        _message,
-        "lets any principal assume the role without a restricting condition",
-    )
-
-
-def _judge(source: PolicySource, statement: Statement) -> Verdict:
+def open_to_anyone(document: PolicyDocument, statement: Statement) -> Verdict:
+    """``sts:AssumeRole*`` allowed to ``*`` with no restricting condition."""
     restricted = has_restricting_condition(statement)
     if restricted is True:
         return NOTHING
     opened = all_of(
         test()
         for test in (
-            lambda: assumes_role(source.document, statement),
+            lambda: assumes_role(document, statement),
             lambda: principal_is_anyone(statement),
         )
     )
@@ -57,8 +36,14 @@ def _judge(source: PolicySource, statement: Statement) -> Verdict:
     return Verdict((), pending) if pending else Verdict(("*",))
 
 
-def _message(source: PolicySource, verdict: Verdict) -> str:
-    return (
-        f'{describe(source)} lets any principal ("*") assume the role without a restricting '
+statement_check(
+    "IAM028",
+    "CRITICAL",
+    TRUST,
+    open_to_anyone,
+    "lets any principal assume the role without a restricting condition",
+    describing(
+        '{policy} lets any principal ("*") assume the role without a restricting '
         "condition (aws:PrincipalOrgID, aws:PrincipalArn, sts:ExternalId...)"
-    )
+    ),
+)

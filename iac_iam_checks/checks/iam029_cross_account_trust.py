@@ -15,33 +15,22 @@ none
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..iam.evaluation import foreign_accounts, has_restricting_condition
-from ..model.values import TRUST, Resource, Statement
-from .registry import Context, Result, check
-from .statements import (
-    NOTHING,
-    TRUST_KINDS,
-    PolicySource,
-    Verdict,
-    assumes_role,
-    describe,
-    judge_statements,
-    unknowns_of,
-)
+from ..model.settings import Settings
+from ..model.values import TRUST, PolicyDocument, Statement
+from .statements import NOTHING, PolicySource, Verdict, assumes_role, describe, unknowns_of
+from .templates import Predicate, statement_check
 
 
-@check("IAM029", "HIGH", **TRUST_KINDS)
-def cross_account_trust(resource: Resource, ctx: Context) -> Iterator[Result]:
-    settings = getattr(ctx, "settings", None)
+def trusts_other_accounts(settings: Settings | None) -> Predicate:
+    """The predicate for the scan's own accounts (``own_account_ids``)."""
     own = tuple(getattr(settings, "own_account_ids", ()) or ())
 
-    def judge(source: PolicySource, statement: Statement) -> Verdict:
+    def judge(document: PolicyDocument, statement: Statement) -> Verdict:
         restricted = has_restricting_condition(statement)
         if restricted is True:
             return NOTHING
-        assumed = assumes_role(source.document, statement)
+        assumed = assumes_role(document, statement)
         if assumed is False:
             return NOTHING
         accounts = foreign_accounts(statement, own)
@@ -52,19 +41,24 @@ def cross_account_trust(resource: Resource, ctx: Context) -> Iterator[Result]:
             return Verdict(tuple(accounts.items))
         return Verdict((), (*pending, *accounts.unknowns))
 
-    yield from judge_statements(
-        resource,
-        TRUST,
-        judge,
-        _message,
-        "trusts another account without sts:ExternalId or MFA",
-    )
+    return judge
 
 
-def _message(source: PolicySource, verdict: Verdict) -> str:
+def message(source: PolicySource, verdict: Verdict) -> str:
     accounts = ", ".join(verdict.hits)
     plural = "accounts" if len(verdict.hits) > 1 else "account"
     return (
         f"{describe(source)} trusts {plural} {accounts} without sts:ExternalId, "
         "aws:MultiFactorAuthPresent or another restricting condition"
     )
+
+
+statement_check(
+    "IAM029",
+    "HIGH",
+    TRUST,
+    trusts_other_accounts,
+    "trusts another account without sts:ExternalId or MFA",
+    message,
+    reads_settings=True,
+)

@@ -15,7 +15,7 @@ References: CIS AWS Foundations Benchmark v5.0.0: none; checkov CKV_AWS_358; tri
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from ..iam.evaluation import (
@@ -31,18 +31,9 @@ from ..iam.evaluation import (
     undecided,
     web_identity_providers,
 )
-from ..model.values import TRUST, Resource, Statement, Template, Unknown, unknowns_in
-from .registry import Context, Result, check
-from .statements import (
-    NOTHING,
-    TRUST_KINDS,
-    PolicySource,
-    Verdict,
-    assumes_role,
-    describe,
-    judge_statements,
-    unknowns_of,
-)
+from ..model.values import TRUST, PolicyDocument, Statement, Template, Unknown, unknowns_in
+from .statements import NOTHING, PolicySource, Verdict, assumes_role, describe, unknowns_of
+from .templates import statement_check
 
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 AUDIENCE_ONLY = {
@@ -55,19 +46,8 @@ AUDIENCE_ONLY = {
 LIMIT_KEYS = ("aud", "sub", "app_id")
 
 
-@check("IAM030", "HIGH", **TRUST_KINDS)
-def web_identity_trust(resource: Resource, ctx: Context) -> Iterator[Result]:
-    yield from judge_statements(
-        resource,
-        TRUST,
-        _judge,
-        _message,
-        "limits the audience and subject of the web identities it trusts",
-    )
-
-
-def _judge(source: PolicySource, statement: Statement) -> Verdict:
-    assumed = assumes_role(source.document, statement, (WEB_IDENTITY,))
+def _judge(document: PolicyDocument, statement: Statement) -> Verdict:
+    assumed = assumes_role(document, statement, (WEB_IDENTITY,))
     if assumed is False:
         return NOTHING
     providers = web_identity_providers(statement)
@@ -221,3 +201,13 @@ def _message(source: PolicySource, verdict: Verdict) -> str:
         f"{describe(source)} trusts web identities (sts:AssumeRoleWithWebIdentity) with "
         f"{'; '.join(verdict.hits)}"
     )
+
+
+statement_check(
+    "IAM030",
+    "HIGH",
+    TRUST,
+    _judge,
+    "limits the audience and subject of the web identities it trusts",
+    _message,
+)

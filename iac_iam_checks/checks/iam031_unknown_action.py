@@ -17,25 +17,24 @@ IAM Access Analyzer policy validation warnings for undefined actions)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from ..iam import actions as action_db
 from ..iam.evaluation import possible_actions
-from ..model.values import IDENTITY, TRUST, Resource, Statement, Template, Unknown, unknowns_in
-from .registry import Context, Result, check
-from .statements import ALL_POLICY_KINDS, PolicySource, Verdict, describe, judge_statements
+from ..model.values import (
+    IDENTITY,
+    TRUST,
+    PolicyDocument,
+    Statement,
+    Template,
+    Unknown,
+    unknowns_in,
+)
+from .statements import PolicySource, Verdict, describe
+from .templates import statement_check
 
 
-@check("IAM031", "LOW", **ALL_POLICY_KINDS)
-def unknown_action(resource: Resource, ctx: Context) -> Iterator[Result]:
-    for kind in (IDENTITY, TRUST):
-        yield from judge_statements(
-            resource, kind, _judge, _message, "names only actions the database knows"
-        )
-
-
-def _judge(source: PolicySource, statement: Statement) -> Verdict:
+def _judge(document: PolicyDocument, statement: Statement) -> Verdict:
     problems: list[str] = []
     unknowns: list[Unknown] = []
     for field in (statement.actions, statement.not_actions):
@@ -72,3 +71,13 @@ def _message(source: PolicySource, verdict: Verdict) -> str:
         f"{describe(source)} names actions unknown to the action database: "
         f"{'; '.join(verdict.hits)}"
     )
+
+
+statement_check(
+    "IAM031",
+    "LOW",
+    (IDENTITY, TRUST),
+    _judge,
+    "names only actions the database knows",
+    _message,
+)

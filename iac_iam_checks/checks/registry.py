@@ -15,14 +15,16 @@ flagged, ``good_*``/``Good*`` must not.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from ..iam.graph import Graph
+from ..model.settings import Settings
 from ..model.values import Location, Resource, Statement, Unknown
 
 CHECKS_PACKAGE = __package__ or "iac_iam_checks.checks"
@@ -66,7 +68,7 @@ class Check:
     kinds: dict[str, tuple[str, ...]]
     """Resource kinds the check runs on, per framework ("terraform", "cloudformation");
     ``"*"`` means every block, pseudo-blocks (variables, locals, providers, parameters) too."""
-    func: Callable[[Resource, Any], Iterable[Result]]
+    func: Callable[[Resource, Context], Iterable[Result]]
     needs_graph: bool = False
     """True when the verdict depends on other resources: CLI-only inside checkov."""
     module_file: Path = field(default_factory=Path)
@@ -135,17 +137,22 @@ def parse_docstring(doc: str, check_id: str) -> dict[str, str]:
 
 def all_checks() -> dict[str, Check]:
     """Every registered check, by id (importing the check modules on first use)."""
-    if not _REGISTRY:
-        package = importlib.import_module(CHECKS_PACKAGE)
-        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-            if info.name.startswith("iam"):
-                importlib.import_module(f"{CHECKS_PACKAGE}.{info.name}")
+    import_checks()
     return dict(sorted(_REGISTRY.items()))
+
+
+@functools.cache
+def import_checks() -> None:
+    """Import every check module once (a module imported alone registers only itself)."""
+    package = importlib.import_module(CHECKS_PACKAGE)
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.startswith("iam"):
+            importlib.import_module(f"{CHECKS_PACKAGE}.{info.name}")
 
 
 @dataclass
 class Context:
     """What a check may consult besides the resource: the identity graph and settings."""
 
-    graph: Any
-    settings: Any
+    graph: Graph
+    settings: Settings

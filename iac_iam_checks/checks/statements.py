@@ -1,12 +1,10 @@
 """What the least-privilege checks (IAM020-IAM030) share: which policies they read, the
 per-statement verdicts that precedence needs, and how "cannot tell" becomes ``unresolved``.
 
-Precedence keeps one problem one finding (spec section 3): a statement IAM020 reports is not
-also reported by IAM022-IAM026, and IAM023 skips statements that IAM022, IAM024 or IAM026
-report. Each verdict here is a pure function of (document, statement), so a lower-ranked check
-asks the higher-ranked question itself and still runs alone with ``--check``. A statement is
-skipped only when the higher-ranked check *certainly* reports it; when that check is
-undecided, the lower-ranked one still reports what it is sure of.
+Each verdict here is a pure function of (document, statement), so precedence (one problem,
+one finding: spec section 3) can ask a higher-ranked check's question from a lower-ranked one,
+which still runs alone with ``--check``. Which check outranks which is declared in the check
+modules and applied by :mod:`.templates`.
 """
 
 from __future__ import annotations
@@ -436,19 +434,3 @@ def unknowns_of(*results: Tri) -> tuple[Unknown, ...]:
     """The unknowns behind the undecided ones among ``results``."""
     found = [u for r in results if isinstance(r, Undecided) for u in r.unknowns]
     return tuple(dict.fromkeys(found))
-
-
-# --- precedence ---------------------------------------------------------------------------
-
-
-def outranked_by_admin(document: PolicyDocument, statement: Statement) -> bool:
-    """IAM022-IAM026 skip a statement IAM020 certainly reports."""
-    return full_admin(document, statement).found
-
-
-def outranked_for_write(document: PolicyDocument, statement: Statement) -> bool:
-    """IAM023 skips a statement IAM020, IAM022, IAM024 or IAM026 certainly reports."""
-    return any(
-        verdict(document, statement).found
-        for verdict in (full_admin, wildcard_actions, pass_role_on_all, escalation)
-    )
