@@ -6,7 +6,7 @@ resource "aws_iam_group" "support_group" {
   name = "support-group"
 }
 
-resource "aws_iam_user_policy" "bad_user_inline" {
+resource "aws_iam_user_policy" "bad_user_inline" {  # expect: IAM001
   name = "read-logs"
   user = aws_iam_user.support_user.name
   policy = jsonencode({
@@ -15,7 +15,7 @@ resource "aws_iam_user_policy" "bad_user_inline" {
   })
 }
 
-resource "aws_iam_group_policy" "bad_group_inline" {
+resource "aws_iam_group_policy" "bad_group_inline" {  # expect: IAM001
   name  = "read-logs"
   group = aws_iam_group.support_group.name
   policy = jsonencode({
@@ -24,7 +24,7 @@ resource "aws_iam_group_policy" "bad_group_inline" {
   })
 }
 
-resource "aws_iam_role_policy" "bad_role_inline" {
+resource "aws_iam_role_policy" "bad_role_inline" {  # expect: IAM001
   name   = "read-logs"
   role   = aws_iam_role.good_role_without_inline.id
   policy = <<-EOT
@@ -45,7 +45,7 @@ resource "aws_iam_role" "bad_role_with_block" {
     Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }]
   })
 
-  inline_policy {
+  inline_policy {  # expect: IAM001
     name = "read-logs"
     policy = jsonencode({
       Version   = "2012-10-17"

@@ -14,25 +14,25 @@ resource "aws_iam_policy" "support_policy" {
   })
 }
 
-resource "aws_iam_user_policy_attachment" "bad_user_attachment" {
+resource "aws_iam_user_policy_attachment" "bad_user_attachment" {  # expect: IAM002
   user       = aws_iam_user.support_user.name
   policy_arn = aws_iam_policy.support_policy.arn
 }
 
 resource "aws_iam_user_policy_attachments_exclusive" "bad_exclusive" {
   user_name   = aws_iam_user.support_user.name
-  policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+  policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]  # expect: IAM002
 }
 
 # One finding for the attachment, however many users it lists.
 resource "aws_iam_policy_attachment" "bad_policy_attachment" {
   name       = "read-logs"
-  users      = [aws_iam_user.support_user.name, "bob"]
+  users      = [aws_iam_user.support_user.name, "bob"]  # expect: IAM002
   groups     = [aws_iam_group.support_group.name]
   policy_arn = aws_iam_policy.support_policy.arn
 }
 
-resource "aws_iam_user_policy" "bad_user_policy" {
+resource "aws_iam_user_policy" "bad_user_policy" {  # expect: IAM002
   name = "read-logs"
   user = aws_iam_user.support_user.name
   policy = jsonencode({

@@ -71,7 +71,7 @@ resource "aws_iam_user_policy" "support_allow_with_mfa" {
 
 # --- Users for which nothing enforces MFA.
 
-resource "aws_iam_user" "bad_console_user" {
+resource "aws_iam_user" "bad_console_user" {  # expect: IAM003
   name = "dave"
 }
 
@@ -79,13 +79,13 @@ resource "aws_iam_user_login_profile" "support_dave" {
   user = aws_iam_user.bad_console_user.name
 }
 
-resource "aws_iam_user" "bad_service_users" {
+resource "aws_iam_user" "bad_service_users" {  # expect: IAM003
   for_each = toset(["ci", "backup"])
   name     = "svc-${each.key}"
 }
 
 # A Deny while MFA *is* present enforces nothing.
-resource "aws_iam_user" "bad_deny_when_mfa_present" {
+resource "aws_iam_user" "bad_deny_when_mfa_present" {  # expect: IAM003
   name = "erin"
 }
 
@@ -108,7 +108,7 @@ resource "aws_iam_policy" "support_wrong_deny" {
 }
 
 # A NotAction that also exempts credential-creating actions is not enforcement.
-resource "aws_iam_user" "bad_exempts_access_keys" {
+resource "aws_iam_user" "bad_exempts_access_keys" {  # expect: IAM003
   name = "frank"
 }
 
@@ -127,7 +127,7 @@ resource "aws_iam_user_policy" "support_leaky_deny" {
 }
 
 # AWS-managed policies never enforce MFA.
-resource "aws_iam_user" "bad_aws_managed_only" {
+resource "aws_iam_user" "bad_aws_managed_only" {  # expect: IAM003
   name = "grace"
 }
 

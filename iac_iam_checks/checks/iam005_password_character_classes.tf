@@ -1,4 +1,4 @@
-resource "aws_iam_account_password_policy" "bad_no_symbols" {
+resource "aws_iam_account_password_policy" "bad_no_symbols" {  # expect: IAM005
   minimum_password_length      = 14
   require_uppercase_characters = true
   require_lowercase_characters = true
@@ -6,7 +6,7 @@ resource "aws_iam_account_password_policy" "bad_no_symbols" {
   require_symbols              = false
 }
 
-resource "aws_iam_account_password_policy" "bad_nothing_required" {
+resource "aws_iam_account_password_policy" "bad_nothing_required" {  # expect: IAM005
   minimum_password_length = 14
 }
 

@@ -8,7 +8,7 @@ resource "aws_iam_user" "support_bob" {
   name = "bob"
 }
 
-resource "aws_iam_user_login_profile" "bad_first_profile" {
+resource "aws_iam_user_login_profile" "bad_first_profile" {  # expect: IAM008
   user = aws_iam_user.support_alice.name
 }
 

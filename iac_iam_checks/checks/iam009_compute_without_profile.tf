@@ -11,7 +11,7 @@ resource "aws_iam_instance_profile" "support_profile" {
   role = aws_iam_role.support_role.name
 }
 
-resource "aws_instance" "bad_instance" {
+resource "aws_instance" "bad_instance" {  # expect: IAM009
   ami           = "ami-12345678"
   instance_type = "t3.micro"
 }
@@ -30,13 +30,13 @@ resource "aws_instance" "good_from_template" {
   }
 }
 
-resource "aws_instance" "bad_from_template_without_profile" {
+resource "aws_instance" "bad_from_template_without_profile" {  # expect: IAM009
   launch_template {
     name = "bare"
   }
 }
 
-resource "aws_spot_instance_request" "bad_spot_request" {
+resource "aws_spot_instance_request" "bad_spot_request" {  # expect: IAM009
   ami           = "ami-12345678"
   instance_type = "t3.micro"
 }
@@ -51,7 +51,7 @@ resource "aws_launch_template" "good_template" {
   }
 }
 
-resource "aws_launch_template" "bad_template" {
+resource "aws_launch_template" "bad_template" {  # expect: IAM009
   name          = "bare"
   image_id      = "ami-12345678"
   instance_type = "t3.micro"
@@ -81,7 +81,7 @@ resource "aws_eks_node_group" "support_nodes" {
   }
 }
 
-resource "aws_launch_configuration" "bad_launch_configuration" {
+resource "aws_launch_configuration" "bad_launch_configuration" {  # expect: IAM009
   image_id      = "ami-12345678"
   instance_type = "t3.micro"
 }

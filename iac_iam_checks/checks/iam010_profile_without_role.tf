@@ -6,7 +6,7 @@ resource "aws_iam_role" "support_role" {
   })
 }
 
-resource "aws_iam_instance_profile" "bad_no_role" {
+resource "aws_iam_instance_profile" "bad_no_role" {  # expect: IAM010
   name = "empty"
 }
 
@@ -22,5 +22,5 @@ resource "aws_iam_instance_profile" "good_by_name" {
 
 resource "aws_iam_instance_profile" "bad_dangling_reference" {
   name = "ghost"
-  role = aws_iam_role.deleted.name
+  role = aws_iam_role.deleted.name  # expect: IAM010
 }

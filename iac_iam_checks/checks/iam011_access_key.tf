@@ -3,11 +3,11 @@ resource "aws_iam_user" "support_user" {
 }
 
 # Without pgp_key the secret is stored in plain text in the state: HIGH.
-resource "aws_iam_access_key" "bad_no_pgp" {
+resource "aws_iam_access_key" "bad_no_pgp" {  # expect: IAM011
   user = aws_iam_user.support_user.name
 }
 
-resource "aws_iam_access_key" "bad_with_pgp" {
+resource "aws_iam_access_key" "bad_with_pgp" {  # expect: IAM011
   user    = aws_iam_user.support_user.name
   pgp_key = "keybase:deployer"
 }

@@ -1,6 +1,6 @@
 # Fake credentials, written for this example only.
 
-variable "bad_secret_key" {
+variable "bad_secret_key" {  # expect: IAM012
   default = "PtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA+"
 }
 
@@ -14,13 +14,14 @@ variable "good_region" {
 }
 
 locals {
-  bad_deploy_key_id = "AKIA81U33XTPLPFT75V2"
+  bad_deploy_key_id = "AKIA81U33XTPLPFT75V2"  # expect: IAM012
   good_bucket       = "artifacts"
 }
 
 resource "aws_instance" "bad_user_data" {
   ami           = "ami-12345678"
   instance_type = "t3.micro"
+  # expect@+1: IAM012
   user_data     = <<-EOT
     #!/bin/sh
     export AWS_ACCESS_KEY_ID=AKIASEH60KVJ50CE9UVW

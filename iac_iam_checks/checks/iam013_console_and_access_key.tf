@@ -1,4 +1,4 @@
-resource "aws_iam_user" "bad_console_with_key" {
+resource "aws_iam_user" "bad_console_with_key" {  # expect: IAM013
   name = "alice"
 }
 
@@ -37,6 +37,6 @@ resource "aws_iam_user_login_profile" "support_carol" {
   user = "carol"
 }
 
-resource "aws_iam_access_key" "bad_carol_key" {
+resource "aws_iam_access_key" "bad_carol_key" {  # expect: IAM013
   user = "carol"
 }

@@ -1,4 +1,4 @@
-resource "aws_iam_user" "bad_two_keys" {
+resource "aws_iam_user" "bad_two_keys" {  # expect: IAM014
   name = "alice"
 }
 
@@ -10,7 +10,7 @@ resource "aws_iam_access_key" "support_alice_2" {
   user = aws_iam_user.bad_two_keys.name
 }
 
-resource "aws_iam_user" "bad_counted_keys" {
+resource "aws_iam_user" "bad_counted_keys" {  # expect: IAM014
   name = "bob"
 }
 
@@ -34,7 +34,7 @@ resource "aws_iam_access_key" "support_ci_old" {
 }
 
 # The user is only a name (defined elsewhere): reported on its first key.
-resource "aws_iam_access_key" "bad_dave_key" {
+resource "aws_iam_access_key" "bad_dave_key" {  # expect: IAM014
   user = "dave"
 }
 

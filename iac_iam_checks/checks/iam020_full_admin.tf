@@ -16,7 +16,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
         Action   = ["logs:GetLogEvents"]
         Resource = "arn:aws:logs:eu-west-1:111122223333:log-group:app:*"
       },
-      {
+      {  # expect: IAM020
         Sid      = "Everything"
         Effect   = "Allow"
         Action   = "*"
@@ -28,6 +28,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
 
 resource "aws_iam_role_policy" "bad_heredoc" {
   role   = "ops"
+  # expect@+4: IAM020
   policy = <<-EOT
     {
       "Version": "2012-10-17",
@@ -41,7 +42,7 @@ resource "aws_iam_role_policy" "bad_heredoc" {
 }
 
 data "aws_iam_policy_document" "admin" {
-  statement {
+  statement {  # expect: IAM020 bad_data_source
     actions   = ["*"]
     resources = ["*"]
   }
@@ -66,7 +67,7 @@ resource "aws_iam_role" "bad_inline_policy" {
     name   = "deploy-everything"
     policy = jsonencode({
       Version   = "2012-10-17"
-      Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+      Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]  # expect: IAM020
     })
   }
 }
@@ -75,7 +76,7 @@ resource "aws_iam_user_policy" "bad_local" {
   user   = "ci"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = {
+    Statement = {  # expect: IAM020
       Effect   = "Allow"
       Action   = local.every_action
       Resource = local.all_resources
@@ -85,7 +86,7 @@ resource "aws_iam_user_policy" "bad_local" {
 
 # Nothing uses this document: it is checked on its own.
 data "aws_iam_policy_document" "bad_unused" {
-  statement {
+  statement {  # expect: IAM020
     actions   = ["*"]
     resources = ["*"]
   }

@@ -8,31 +8,31 @@ locals {
 
 resource "aws_iam_role_policy_attachment" "bad_role_attachment" {
   role       = "ops"
-  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"  # expect: IAM021
 }
 
 resource "aws_iam_user_policy_attachment" "bad_user_attachment" {
   user       = "alice"
-  policy_arn = "arn:aws-us-gov:iam::aws:policy/IAMFullAccess"
+  policy_arn = "arn:aws-us-gov:iam::aws:policy/IAMFullAccess"  # expect: IAM021
 }
 
 resource "aws_iam_group_policy_attachment" "bad_local" {
   group      = "developers"
-  policy_arn = local.power_user_arn
+  policy_arn = local.power_user_arn  # expect: IAM021
 }
 
 resource "aws_iam_group_policy_attachments_exclusive" "bad_exclusive" {
   group_name = "support"
   policy_arns = [
     "arn:aws:iam::aws:policy/ReadOnlyAccess",
-    "arn:aws:iam::aws:policy/AWSCloudShellFullAccess",
+    "arn:aws:iam::aws:policy/AWSCloudShellFullAccess",  # expect: IAM021
   ]
 }
 
 resource "aws_iam_policy_attachment" "bad_shared_attachment" {
   name       = "admins"
   roles      = ["breakglass"]
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess"
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess"  # expect: IAM021
 }
 
 resource "aws_iam_role" "bad_managed_policy_arns" {
@@ -45,18 +45,18 @@ resource "aws_iam_role" "bad_managed_policy_arns" {
       Principal = { Service = "ec2.amazonaws.com" }
     }]
   })
-  managed_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+  managed_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]  # expect: IAM021
 }
 
 resource "aws_ssoadmin_managed_policy_attachment" "bad_permission_set" {
   instance_arn       = "arn:aws:sso:::instance/ssoins-1111111111111111"
   permission_set_arn = "arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1111111111111111"
-  managed_policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+  managed_policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"  # expect: IAM021
 }
 
 # Looked up by name: reported on the lookup, where the name is written...
 data "aws_iam_policy" "bad_lookup" {
-  name = "AdministratorAccess"
+  name = "AdministratorAccess"  # expect: IAM021
 }
 
 # ...not again on the attachment that uses it.

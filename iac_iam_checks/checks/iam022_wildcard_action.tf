@@ -14,7 +14,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
         Action   = ["s3:GetObject"]
         Resource = "arn:aws:s3:::reports-bucket/*"
       },
-      {
+      {  # expect: IAM022
         Effect   = "Allow"
         Action   = ["s3:*", "dynamodb:*"]
         Resource = ["arn:aws:s3:::reports-bucket", "arn:aws:s3:::reports-bucket/*"]
@@ -25,6 +25,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
 
 resource "aws_iam_role_policy" "bad_heredoc" {
   role   = "reporting"
+  # expect@+5: IAM022
   policy = <<EOF
 {
   "Version": "2012-10-17",
@@ -40,7 +41,7 @@ EOF
 }
 
 data "aws_iam_policy_document" "ec2_everything" {
-  statement {
+  statement {  # expect: IAM022 bad_data_source
     actions   = ["ec2:*"]
     resources = ["*"]
   }
@@ -65,7 +66,7 @@ resource "aws_iam_role" "bad_inline_policy" {
     name = "table"
     policy = jsonencode({
       Version = "2012-10-17"
-      Statement = [{
+      Statement = [{  # expect: IAM022
         Effect   = "Allow"
         Action   = "dynamodb:*"
         Resource = "arn:aws:dynamodb:eu-west-1:111122223333:table/orders"
@@ -78,7 +79,7 @@ resource "aws_iam_user_policy" "bad_local" {
   user = "worker"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM022
       Effect   = "Allow"
       Action   = local.queue_actions
       Resource = "arn:aws:sqs:eu-west-1:111122223333:jobs"

@@ -14,7 +14,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
         Action   = ["s3:ListAllMyBuckets"]
         Resource = "*"
       },
-      {
+      {  # expect: IAM023
         Effect   = "Allow"
         Action   = ["s3:PutObject", "s3:DeleteObject"]
         Resource = "*"
@@ -25,6 +25,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
 
 resource "aws_iam_role_policy" "bad_heredoc" {
   role   = "reaper"
+  # expect@+5: IAM023
   policy = <<-EOT
     {
       "Version": "2012-10-17",
@@ -40,7 +41,7 @@ resource "aws_iam_role_policy" "bad_heredoc" {
 }
 
 data "aws_iam_policy_document" "queue_writer" {
-  statement {
+  statement {  # expect: IAM023 bad_data_source
     actions   = ["sqs:SendMessage", "sqs:DeleteMessage"]
     resources = ["*"]
   }
@@ -65,7 +66,7 @@ resource "aws_iam_role" "bad_inline_policy" {
     name = "orders-table"
     policy = jsonencode({
       Version = "2012-10-17"
-      Statement = [{
+      Statement = [{  # expect: IAM023
         Effect   = "Allow"
         Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
         Resource = "*"
@@ -78,7 +79,7 @@ resource "aws_iam_user_policy" "bad_local" {
   user = "notifier"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM023
       Effect   = "Allow"
       Action   = local.publish_actions
       Resource = "*"
@@ -91,7 +92,7 @@ resource "aws_iam_policy" "bad_if_exists_condition" {
   name = "vpce-uploader"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM023
       Effect    = "Allow"
       Action    = "s3:PutObject"
       Resource  = "*"

@@ -14,7 +14,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
         Action   = ["iam:GetPolicy", "iam:ListPolicyVersions"]
         Resource = "*"
       },
-      {
+      {  # expect: IAM024
         Effect   = "Allow"
         Action   = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"]
         Resource = "*"
@@ -26,6 +26,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
 # iam:PassRole on "*" with ec2:RunInstances: the finding is on the PassRole statement.
 resource "aws_iam_role_policy" "bad_heredoc" {
   role   = "launcher"
+  # expect@+10: IAM024
   policy = <<-EOT
     {
       "Version": "2012-10-17",
@@ -46,7 +47,7 @@ resource "aws_iam_role_policy" "bad_heredoc" {
 }
 
 data "aws_iam_policy_document" "self_service" {
-  statement {
+  statement {  # expect: IAM024 bad_data_source
     actions   = ["iam:AttachUserPolicy", "iam:CreateAccessKey"]
     resources = ["*"]
   }
@@ -71,7 +72,7 @@ resource "aws_iam_role" "bad_inline_policy" {
     name = "deploy-functions"
     policy = jsonencode({
       Version = "2012-10-17"
-      Statement = [{
+      Statement = [{  # expect: IAM024
         Effect   = "Allow"
         Action   = "lambda:UpdateFunctionCode"
         Resource = "*"
@@ -84,7 +85,7 @@ resource "aws_iam_user_policy" "bad_local" {
   user = "automation"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM024
       Effect   = "Allow"
       Action   = local.inline_policy_writes
       Resource = "*"

@@ -8,7 +8,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
   name = "everything-but-iam"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM025
       Effect    = "Allow"
       NotAction = ["iam:*", "organizations:*"]
       Resource  = "*"
@@ -18,6 +18,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
 
 resource "aws_iam_role_policy" "bad_heredoc" {
   role   = "analyst"
+  # expect@+5: IAM025
   policy = <<-EOT
     {
       "Version": "2012-10-17",
@@ -33,7 +34,7 @@ resource "aws_iam_role_policy" "bad_heredoc" {
 }
 
 data "aws_iam_policy_document" "not_billing" {
-  statement {
+  statement {  # expect: IAM025 bad_data_source
     not_actions = ["aws-portal:*"]
     resources   = ["*"]
   }
@@ -58,7 +59,7 @@ resource "aws_iam_role" "bad_inline_policy" {
     name = "clean-buckets"
     policy = jsonencode({
       Version = "2012-10-17"
-      Statement = [{
+      Statement = [{  # expect: IAM025
         Effect      = "Allow"
         Action      = "s3:DeleteObject"
         NotResource = local.protected_buckets
@@ -71,7 +72,7 @@ resource "aws_iam_user_policy" "bad_local" {
   user = "contractor"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = {
+    Statement = {  # expect: IAM025
       Effect      = "Allow"
       Action      = "s3:PutObject"
       NotResource = local.protected_buckets

@@ -8,7 +8,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
   name = "pass-any-role"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM026
       Effect   = "Allow"
       Action   = ["iam:GetRole", "iam:PassRole"]
       Resource = "*"
@@ -18,6 +18,7 @@ resource "aws_iam_policy" "bad_jsonencode" {
 
 resource "aws_iam_role_policy" "bad_heredoc" {
   role   = "scheduler"
+  # expect@+5: IAM026
   policy = <<-EOT
     {
       "Version": "2012-10-17",
@@ -34,7 +35,7 @@ resource "aws_iam_role_policy" "bad_heredoc" {
 }
 
 data "aws_iam_policy_document" "iam_everything" {
-  statement {
+  statement {  # expect: IAM026 bad_data_source
     actions   = ["iam:*"]
     resources = ["*"]
   }
@@ -59,7 +60,7 @@ resource "aws_iam_role" "bad_inline_policy" {
     name = "pass-roles"
     policy = jsonencode({
       Version = "2012-10-17"
-      Statement = [{
+      Statement = [{  # expect: IAM026
         Effect   = "Allow"
         Action   = "iam:PassRole"
         Resource = "*"
@@ -72,7 +73,7 @@ resource "aws_iam_user_policy" "bad_local" {
   user = "operator"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM026
       Effect   = "Allow"
       Action   = local.pass_actions
       Resource = "*"

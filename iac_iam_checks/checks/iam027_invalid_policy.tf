@@ -6,6 +6,7 @@ locals {
 
 resource "aws_iam_policy" "bad_not_json" {
   name   = "broken"
+  # expect@+7: IAM027
   policy = <<-EOT
     {
       "Version": "2012-10-17",
@@ -22,7 +23,7 @@ resource "aws_iam_policy" "bad_not_json" {
 
 resource "aws_iam_policy" "bad_version" {
   name = "future"
-  policy = jsonencode({
+  policy = jsonencode({  # expect: IAM027
     Version   = "2012-10-18"
     Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]
   })
@@ -32,7 +33,7 @@ resource "aws_iam_policy" "bad_effect" {
   name = "lower-case"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM027
       Effect   = "allow"
       Action   = "s3:GetObject"
       Resource = "arn:aws:s3:::reports-bucket/*"
@@ -44,7 +45,7 @@ resource "aws_iam_user_policy" "bad_malformed_action" {
   user = "reader"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM027
       Effect   = "Allow"
       Action   = ["s3GetObject", "s3:Get Object"]
       Resource = "arn:aws:s3:::reports-bucket/*"
@@ -56,7 +57,7 @@ resource "aws_iam_policy" "bad_principal_in_identity_policy" {
   name = "confused"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM027
       Effect    = "Allow"
       Principal = { AWS = "arn:aws:iam::111122223333:root" }
       Action    = "s3:GetObject"
@@ -66,7 +67,7 @@ resource "aws_iam_policy" "bad_principal_in_identity_policy" {
 }
 
 data "aws_iam_policy_document" "missing_resources" {
-  statement {
+  statement {  # expect: IAM027 bad_no_resource
     actions = ["sqs:SendMessage"]
   }
 }
@@ -80,7 +81,7 @@ resource "aws_iam_role" "bad_trust_without_principal" {
   name = "nobody"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole" }]
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole" }]  # expect: IAM027
   })
 }
 
@@ -90,7 +91,7 @@ resource "aws_iam_group_policy" "bad_duplicate_sid" {
     Version = "2012-10-17"
     Statement = [
       { Sid = "Read", Effect = "Allow", Action = "s3:GetObject", Resource = "*" },
-      { Sid = "Read", Effect = "Allow", Action = "sqs:ReceiveMessage", Resource = "*" },
+      { Sid = "Read", Effect = "Allow", Action = "sqs:ReceiveMessage", Resource = "*" },  # expect: IAM027
     ]
   })
 }
@@ -109,7 +110,7 @@ resource "aws_iam_role" "bad_inline_policy" {
     name = "typos"
     policy = jsonencode({
       Version = "2012-10-17"
-      Statement = [{
+      Statement = [{  # expect: IAM027
         Effect    = "Allow"
         Action    = local.read_actions
         Resource  = "*"

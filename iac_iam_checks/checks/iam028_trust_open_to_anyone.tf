@@ -8,7 +8,7 @@ resource "aws_iam_role" "bad_jsonencode" {
   name = "open"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM028
       Effect    = "Allow"
       Action    = "sts:AssumeRole"
       Principal = { AWS = "*" }
@@ -18,6 +18,7 @@ resource "aws_iam_role" "bad_jsonencode" {
 
 resource "aws_iam_role" "bad_heredoc" {
   name               = "open-heredoc"
+  # expect@+5: IAM028
   assume_role_policy = <<-EOT
     {
       "Version": "2012-10-17",
@@ -34,7 +35,7 @@ resource "aws_iam_role" "bad_heredoc" {
 }
 
 data "aws_iam_policy_document" "anyone_trust" {
-  statement {
+  statement {  # expect: IAM028 bad_data_source
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"
@@ -57,7 +58,7 @@ resource "aws_iam_role" "bad_local" {
   name = "open-local"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM028
       Effect    = "Allow"
       Action    = "sts:AssumeRole*"
       Principal = { AWS = local.anyone }
@@ -67,7 +68,7 @@ resource "aws_iam_role" "bad_local" {
 
 # Nothing uses this trust document: it is checked on its own.
 data "aws_iam_policy_document" "bad_unused" {
-  statement {
+  statement {  # expect: IAM028
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"

@@ -8,7 +8,7 @@ resource "aws_iam_role" "bad_jsonencode" {
   name = "vendor"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM029
       Effect    = "Allow"
       Action    = "sts:AssumeRole"
       Principal = { AWS = "arn:aws:iam::444455556666:root" }
@@ -18,6 +18,7 @@ resource "aws_iam_role" "bad_jsonencode" {
 
 resource "aws_iam_role" "bad_heredoc" {
   name               = "partner"
+  # expect@+5: IAM029
   assume_role_policy = <<-EOT
     {
       "Version": "2012-10-17",
@@ -34,7 +35,7 @@ resource "aws_iam_role" "bad_heredoc" {
 }
 
 data "aws_iam_policy_document" "audit_trust" {
-  statement {
+  statement {  # expect: IAM029 bad_data_source
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"
@@ -52,7 +53,7 @@ resource "aws_iam_role" "bad_local" {
   name = "vendor-local"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM029
       Effect    = "Allow"
       Action    = "sts:AssumeRole"
       Principal = { AWS = "arn:aws:iam::${local.vendor_account}:root" }

@@ -15,7 +15,7 @@ resource "aws_iam_role" "bad_org_wildcard" {
   name = "gha-org"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM030
       Effect    = "Allow"
       Action    = "sts:AssumeRoleWithWebIdentity"
       Principal = { Federated = aws_iam_openid_connect_provider.github.arn }
@@ -30,6 +30,7 @@ resource "aws_iam_role" "bad_org_wildcard" {
 # No conditions at all: any GitHub repository in the world.
 resource "aws_iam_role" "bad_heredoc" {
   name               = "gha-anyone"
+  # expect@+5: IAM030
   assume_role_policy = <<-EOT
     {
       "Version": "2012-10-17",
@@ -47,7 +48,7 @@ resource "aws_iam_role" "bad_heredoc" {
 }
 
 data "aws_iam_policy_document" "subject_only" {
-  statement {
+  statement {  # expect: IAM030 bad_data_source
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
       type        = "Federated"
@@ -70,7 +71,7 @@ resource "aws_iam_role" "bad_local" {
   name = "gha-any-subject"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM030
       Effect    = "Allow"
       Action    = "sts:AssumeRoleWithWebIdentity"
       Principal = { Federated = aws_iam_openid_connect_provider.github.arn }

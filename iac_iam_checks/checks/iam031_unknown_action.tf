@@ -4,7 +4,7 @@ resource "aws_iam_policy" "bad_typo" {
   name = "reader"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM031
       Effect   = "Allow"
       Action   = ["s3:GetObjects", "s3:ListBucket"]
       Resource = "arn:aws:s3:::reports-bucket/*"
@@ -13,7 +13,7 @@ resource "aws_iam_policy" "bad_typo" {
 }
 
 data "aws_iam_policy_document" "read_only" {
-  statement {
+  statement {  # expect: IAM031 bad_wildcards
     actions   = ["iam:View*", "kms:BatchGet*", "acm:Describe*"]
     resources = ["*"]
   }
@@ -30,7 +30,7 @@ resource "aws_iam_user_policy" "bad_unknown_service" {
   user = "builder"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
+    Statement = [{  # expect: IAM031
       Effect    = "Deny"
       NotAction = ["s4:GetObject"]
       Resource  = "*"

@@ -8,9 +8,11 @@ A check module's docstring has a fixed shape (a test enforces it)::
     Fix: how to fix it.
     References: CIS AWS Foundations Benchmark v5.0.0 1.x; checkov CKV_AWS_x; trivy AVD-AWS-x
 
-and the module defines one function decorated with ``@check(...)``. Examples live beside the
-module (``<module>.tf``, ``<module>.yaml``): resources named ``bad_*``/``Bad*`` must be
-flagged, ``good_*``/``Good*`` must not.
+and the module defines one function decorated with ``@check(...)``, or declares the check
+through a template of :mod:`.templates` (statement and credential checks). Examples live
+beside the module (``<module>.tf``, ``<module>.yaml``): resources named ``bad_*``/``Bad*`` must
+be flagged, ``good_*``/``Good*`` must not, and each finding's line carries an expect comment
+(``# expect: IAM022``; tests/test_examples.py describes the form).
 """
 
 from __future__ import annotations
