@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -110,17 +109,24 @@ def test_list_checks_and_explain() -> None:
     assert run("explain", "NOPE1")[0] == 2
 
 
-def test_version_is_fast() -> None:
+def test_version_loads_no_front_end() -> None:
+    """What keeps ``--version`` fast (timed in benchmarks/limits.py): it imports nothing
+    beyond the CLI module, no parser, no checks."""
     import subprocess
     import sys
 
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", "from iac_iam_checks.cli import main; main(['--version'])"],
-        check=False,
-        capture_output=True,
+    probe = (
+        "import sys\n"
+        "from iac_iam_checks.cli import main\n"
+        "try:\n"
+        "    main(['--version'])\n"
+        "finally:\n"
+        "    print(sorted(m for m in sys.modules if m.startswith(('iac_iam_checks', 'hcl2', "
+        "'lark', 'yaml'))))\n"
     )
-    assert time.perf_counter() - start < 3  # generous: CI machines are noisy
+    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True)
+    assert done.returncode == 0
+    assert done.stdout.decode().splitlines()[-1] == "['iac_iam_checks', 'iac_iam_checks.cli']"
 
 
 ALIAS_BOMB = (
@@ -150,9 +156,7 @@ BAD_INPUTS: dict[str, str | bytes] = {
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
 def test_bad_input_is_an_error_and_the_rest_is_scanned(tmp_path: Path, name: str) -> None:
     root = repo(tmp_path, {name: BAD_INPUTS[name], "good/main.tf": INLINE_POLICY})
-    start = time.perf_counter()
     code, data = scan_json(str(root), "--check", "IAM001")
-    assert time.perf_counter() - start < 20
     assert code == 2
     assert [e["file"] for e in data["errors"]] == [name]
     assert [f["resource"] for f in data["findings"]] == ["aws_iam_user_policy.inline"]

@@ -1,7 +1,6 @@
 """CloudFormation front end: line marks, short tags, intrinsic evaluation, hostile input."""
 
 import textwrap
-import time
 
 import pytest
 
@@ -430,17 +429,16 @@ LOADERS = [NODE_LOADER, PureLoader]
 
 
 @pytest.mark.parametrize("loader", LOADERS)
-def test_alias_bomb_is_rejected_quickly(loader):
+def test_alias_bomb_is_rejected(loader):
+    """Rejected before expansion (timed in benchmarks/limits.py)."""
     levels = "abcdefghi"
     text = "a: &a [x, x, x, x, x, x, x, x, x]\n"
     for level in range(1, len(levels)):
         aliases = ", ".join(["*" + levels[level - 1]] * 9)
         text += f"{levels[level]}: &{levels[level]} [{aliases}]\n"
     text += "Resources: {U: {Type: AWS::IAM::User, Properties: {P: *i}}}\n"
-    started = time.perf_counter()
     with pytest.raises(TemplateLoadError) as raised:
         load_template(text, "bomb.yaml", loader)
-    assert time.perf_counter() - started < 1
     assert (raised.value.line, raised.value.message) == (
         6,
         "YAML aliases expand to more than 100000 nodes",
