@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 SEVERITY_ORDER = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_ERROR = 2
 T = TypeVar("T")
 
 
@@ -54,7 +54,14 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     type=click.Choice(["terraform", "terraform_plan", "cloudformation"]),
     help="Only scan these frameworks (repeatable).",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="What to print on standard output.",
+)
 @click.option(
     "--output", "outputs", multiple=True, metavar="FORMAT=FILE", help="Also write FORMAT to FILE."
 )
@@ -64,7 +71,12 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     multiple=True,
     help="Run only these check ids (repeatable, or comma-separated).",
 )
-@click.option("--skip-check", "skip_checks", multiple=True, help="Skip these check ids.")
+@click.option(
+    "--skip-check",
+    "skip_checks",
+    multiple=True,
+    help="Skip these check ids (repeatable, or comma-separated).",
+)
 @click.option(
     "--severity-threshold",
     type=click.Choice(SEVERITY_ORDER, case_sensitive=False),
@@ -74,9 +86,28 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
 @click.option(
     "--config", "config_file", type=click.Path(path_type=Path), help="Configuration file."
 )
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path))
-@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path))
-@click.option("--create-baseline", "create_baseline", type=click.Path(path_type=Path))
+@click.option(
+    "--var-file",
+    "var_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A .tfvars or .tfvars.json file whose values every Terraform root sees, after "
+    "terraform.tfvars and *.auto.tfvars (repeatable; later files win).",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path),
+    help="Report only findings not recorded in this baseline file; the summary counts the "
+    "ones it accepted.",
+)
+@click.option(
+    "--create-baseline",
+    "create_baseline",
+    type=click.Path(path_type=Path),
+    help="Record today's unsuppressed findings in this file (the scan still reports them "
+    "and exits as usual; add --soft-fail for exit 0).",
+)
 @click.option("--soft-fail", is_flag=True, help="Exit 0 even when findings fail the gate.")
 @click.option("--fail-on-unresolved", is_flag=True, help="Unresolved entries fail the gate.")
 @click.option(
@@ -87,10 +118,11 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     "--jobs",
     type=click.IntRange(min=0),
     default=None,
-    help="Parallel parser processes (default, or 0: one per core).",
+    help="Worker processes that evaluate Terraform roots in parallel when a scan has many "
+    "(default, or 0: one per core; 1: no workers).",
 )
 @click.option("--quiet", is_flag=True, help="Only print findings that fail the gate.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the parse and result caches.")
 def scan(
     paths: tuple[Path, ...],
     frameworks: tuple[str, ...],
@@ -117,12 +149,14 @@ def scan(
     from .engine import scan as run_scan
     from .gate import baseline as baseline_mod
     from .gate import config as config_mod
+    from .gate.verdict import failing_findings, verdict
+    from .model.findings import ScanResult
+    from .model.values import ParseError
     from .report import render
 
-    targets = list(paths) or [Path(".")]
-    missing = [str(p) for p in targets if not p.exists()]
-    if missing:
-        raise click.UsageError(f"path does not exist: {', '.join(missing)}")
+    given = list(paths) or [Path(".")]
+    targets = [p for p in given if p.exists()]
+    missing = [ParseError(str(p), None, "path does not exist") for p in given if not p.exists()]
     for var_file in var_files:
         if not var_file.is_file():
             raise click.UsageError(f"--var-file does not exist: {var_file}")
@@ -137,7 +171,7 @@ def scan(
         if config_file is not None:
             config = config_mod.load_config(config_file, known)
         else:
-            config = config_mod.discover_config(targets[0].resolve(), known)
+            config = config_mod.discover_config((targets or given)[0].resolve(), known)
     except config_mod.ConfigError as error:
         fail(str(error))
     accepted: set[str] = set()
@@ -159,34 +193,35 @@ def scan(
         jobs=jobs or os.cpu_count() or 1,
         use_cache=not no_cache,
     )
-    result = with_progress(lambda: run_scan(targets, options), enabled=not quiet)
+    if targets:
+        result = with_progress(lambda: run_scan(targets, options), enabled=not quiet)
+    else:
+        result = ScanResult()
+    result.errors = missing + result.errors
     if create_baseline is not None:
         write_file(create_baseline, lambda path: baseline_mod.write_baseline(result, path))
     if baseline_file is not None:
         result = baseline_mod.apply_baseline(result, accepted)
-    if result.files_scanned == 0:
+    if result.files_scanned == 0 and targets:
         result.warnings.append("no IaC files found under " + ", ".join(str(t) for t in targets))
     threshold = (severity_threshold or config.severity_threshold or "LOW").upper()
-    failing = [
-        f
-        for f in result.active_findings
-        if SEVERITY_ORDER.index(f.severity) >= SEVERITY_ORDER.index(threshold)
-    ]
+    gate = verdict(result, threshold, fail_on_unresolved, soft_fail)
     color = wants_color(fmt, no_color)
     shown = None
     if quiet and fmt == "text":
         unresolved = result.unresolved if fail_on_unresolved else []
+        failing = failing_findings(result.findings, threshold)
         shown = replace(result, findings=failing, unresolved=unresolved, warnings=[])
     ran = rule_set(known, options.checks, options.skip_checks, settings.severity_overrides)
-    srcroot = sarif_prefix(targets)
-    click.echo(render(result, fmt, ran, color=color, shown=shown, srcroot=srcroot), nl=False)
+    srcroot = sarif_prefix(targets or given)
+    click.echo(
+        render(result, fmt, ran, color=color, shown=shown, srcroot=srcroot, verdict=gate),
+        nl=False,
+    )
     for out_fmt, file in extra_outputs:
-        text = render(result, out_fmt, ran, srcroot=srcroot)
+        text = render(result, out_fmt, ran, srcroot=srcroot, verdict=gate)
         write_file(file, text_writer(text))
-    if result.errors:
-        sys.exit(EXIT_ERROR)
-    gate = bool(failing) or (fail_on_unresolved and bool(result.unresolved))
-    sys.exit(EXIT_FINDINGS if gate and not soft_fail else EXIT_OK)
+    sys.exit(gate.exit_code)
 
 
 def wants_color(fmt: str, no_color: bool) -> bool:

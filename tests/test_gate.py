@@ -187,7 +187,7 @@ def test_quiet_lists_what_fails_the_gate_and_counts_everything(tmp_path: Path) -
     assert (result.exit_code, result.stdout) == (
         0,
         "1 finding (0 CRITICAL, 0 HIGH, 1 MEDIUM, 0 LOW), 0 suppressed, 1 unresolved, 0 errors;"
-        " 3 resources in 2 files\n",
+        " 3 resources in 2 files\ngate: PASSED, no finding at or above HIGH\n",
     )
     failing = run(str(root), "--quiet", "--severity-threshold", "HIGH", "--fail-on-unresolved")
     assert failing.exit_code == 1

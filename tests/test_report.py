@@ -193,6 +193,7 @@ def test_json_is_the_spec_object():
         "findings": 4,
         "by_severity": {"CRITICAL": 1, "HIGH": 1, "MEDIUM": 2, "LOW": 0},
         "suppressed": 1,
+        "baselined": 0,
         "unresolved": 1,
         "errors": 2,
         "warnings": 1,
@@ -475,7 +476,7 @@ def test_text_groups_by_file_and_ends_with_a_summary():
         "  25  MEDIUM    IAM001  aws_iam_role_policy.r: second inline policy | on a role\n"
         "\n"
         "modules/iam dir/policy.tf\n"
-        '  7  HIGH      IAM022  module.iam.aws_iam_policy.p["x"]: Allow of "s3:*"\n'
+        '   7  HIGH      IAM022  module.iam.aws_iam_policy.p["x"]: Allow of "s3:*"\n'
         "\n"
         "Unresolved (1):\n"
         "  users.tf:1  aws_iam_user.alice  IAM003  policy attached to the user is not known"

@@ -209,6 +209,7 @@ def test_one_module_line_for_many_instances_is_one_text_line(tmp_path):
         "",
         "6 findings (0 CRITICAL, 6 HIGH, 0 MEDIUM, 0 LOW), 0 suppressed, 0 unresolved, 0 errors;"
         " 6 resources in 2 files",
+        "gate: FAILED, 6 findings at or above LOW",
     ]
 
 

@@ -37,6 +37,7 @@ from ..model.values import (
 )
 from . import hcl_types
 from .hcl_blocks import CREDENTIAL_HINT, blank_irrelevant
+from .hcl_errors import describe as describe_syntax_error
 from .hcl_eval import (
     MAX_VALUE_NODES,
     Env,
@@ -91,9 +92,7 @@ def parse_file(text: str, rel: str, keep: frozenset[str] | None = None) -> Tree 
     try:
         return parse_hcl(text)
     except UnexpectedInput as error:
-        line = getattr(error, "line", None)
-        line = line if isinstance(line, int) and line > 0 else None
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+        line, detail = describe_syntax_error(error, text)
         return ParseError(rel, line, f"invalid HCL: {detail}")
     except (LarkError, RecursionError) as error:
         return ParseError(rel, None, f"invalid HCL: {type(error).__name__}")

@@ -42,7 +42,8 @@ def parse_json_file(text: str, rel: str, tfvars: bool = False) -> Tree | ParseEr
     try:
         document = load_template(text, rel)
     except TemplateLoadError as error:
-        return ParseError(rel, error.line, f"invalid JSON: {error.message}")
+        detail = error.message.removeprefix("invalid YAML: ")
+        return ParseError(rel, error.line, f"invalid JSON: {detail}")
     if not isinstance(document, dict):
         return ParseError(rel, 1, "invalid Terraform JSON: the top level must be an object")
     if tfvars:

@@ -85,6 +85,8 @@ def load_baseline(path: Path) -> set[str]:
 
 
 def apply_baseline(result: ScanResult, known: set[str]) -> ScanResult:
-    """A copy of ``result`` without the findings whose fingerprint is in the baseline."""
+    """A copy of ``result`` whose findings are those not in the baseline; the unsuppressed ones
+    it matched move to ``baselined``, so every report can say what the baseline hid."""
     kept = [f for f in result.findings if f.fingerprint not in known]
-    return dataclasses.replace(result, findings=kept)
+    matched = [f for f in result.findings if f.fingerprint in known and f.suppressed is None]
+    return dataclasses.replace(result, findings=kept, baselined=matched)

@@ -61,6 +61,8 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     files_scanned: int = 0
     resources_scanned: int = 0
+    baselined: list[Finding] = field(default_factory=list)
+    """Findings that ``--baseline`` accepted: no longer in ``findings``, still counted."""
 
     @property
     def active_findings(self) -> list[Finding]:

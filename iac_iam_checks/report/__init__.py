@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..checks.registry import Check
+from ..gate.verdict import Verdict
 from ..model.findings import Finding, ScanResult, UnresolvedEntry
 from ..model.values import SEVERITIES, ParseError
 
@@ -31,15 +32,20 @@ def render(
     color: bool = False,
     shown: ScanResult | None = None,
     srcroot: str = "",
+    verdict: Verdict | None = None,
 ) -> str:
     """``result`` as ``fmt`` (one of ``FORMATS``); ``color`` only affects text.
 
     ``shown``: what to list when it is less than ``result`` (``--quiet``); the summary still
     counts all of ``result``. ``srcroot``: the scan base inside the repository (``infra/``),
-    prefixed to SARIF URIs.
+    prefixed to SARIF URIs. ``verdict``: the CI gate's, shown by text and markdown and in the
+    json summary (``gate``).
     """
     data = ordered(shown or result)
     data.summary = summary(result)
+    data.verdict = verdict
+    if verdict is not None:
+        data.summary["gate"] = verdict.as_dict()
     if fmt == "text":
         from . import text
 
@@ -72,6 +78,9 @@ class Ordered:
     errors: list[ParseError]
     warnings: list[str]
     summary: dict
+    baselined: list[Finding]
+    """Findings a ``--baseline`` accepted: counted, listed only where formats mark them."""
+    verdict: Verdict | None = None
 
 
 def ordered(result: ScanResult) -> Ordered:
@@ -83,6 +92,7 @@ def ordered(result: ScanResult) -> Ordered:
         errors=sorted(result.errors, key=lambda e: (e.file, e.line or 0, e.message)),
         warnings=sorted(set(result.warnings)),
         summary=summary(result),
+        baselined=sorted(result.baselined, key=_finding_order),
     )
 
 
@@ -106,7 +116,8 @@ def summary(result: ScanResult) -> dict:
     """Counts shown by every format (the json ``summary`` object).
 
     ``findings`` and ``by_severity`` count findings that are not suppressed; ``suppressed``
-    counts the others, so ``findings + suppressed`` is every finding reported.
+    counts the others, so ``findings + suppressed`` is every finding reported; ``baselined``
+    counts the findings a ``--baseline`` accepted (not in ``findings``).
     """
     active = result.active_findings
     return {
@@ -115,6 +126,7 @@ def summary(result: ScanResult) -> dict:
             level: sum(f.severity == level for f in active) for level in SEVERITY_ORDER
         },
         "suppressed": len(result.findings) - len(active),
+        "baselined": len(result.baselined),
         "unresolved": len(result.unresolved),
         "errors": len(result.errors),
         "warnings": len(set(result.warnings)),

@@ -32,12 +32,14 @@ def render(data: Ordered) -> str:
     out += [f"| {level} | {summary['by_severity'][level]} |" for level in SEVERITY_ORDER]
     out += [
         f"| Suppressed | {summary['suppressed']} |",
+        *([f"| In baseline | {summary['baselined']} |"] if summary["baselined"] else []),
         f"| Unresolved | {summary['unresolved']} |",
         f"| File errors | {summary['errors']} |",
         "",
         f"{_count(summary['resources_scanned'], 'resource')} in "
         f"{_count(summary['files_scanned'], 'file')} scanned.",
         "",
+        *([f"**{_cell(data.verdict.line())}**", ""] if data.verdict else []),
     ]
     if active:
         top = sorted(active, key=lambda g: (rank(g.first.severity), g.first.sort_key()))

@@ -21,8 +21,9 @@ Choices:
   can be told apart; ``properties.root`` always names the root or template).
 - ``partialFingerprints["iacIamChecks/v1"]`` is the finding's line-independent fingerprint.
 - Suppressed findings carry ``suppressions``: ``inSource`` for comments and Metadata,
-  ``external`` for configuration and baseline; the others carry an empty list (evaluated, not
-  suppressed).
+  ``external`` for configuration; the others carry an empty list (evaluated, not suppressed).
+  Findings a ``--baseline`` accepted are results too, ``external``-suppressed with source
+  ``baseline`` and ``baselineState: unchanged``.
 - Unresolved entries are ``note`` results of one extra rule, ``unresolved`` (no
   security-severity, so they never count as security alerts and never fail a code-scanning
   gate), at the resource's location, naming the blocked checks.
@@ -62,12 +63,14 @@ def render(data: Ordered, checks: dict[str, Check], srcroot: str = "") -> str:
 def document(data: Ordered, checks: dict[str, Check], srcroot: str = "") -> dict[str, Any]:
     """``srcroot`` (``infra/``) is prefixed to every file: see ``_artifact``."""
     rules = [_rule(check) for _, check in sorted(checks.items())]
-    rules += [_fallback_rule(f) for f in _first_per_unlisted_check(data.findings, checks)]
+    every = [*data.findings, *data.baselined]
+    rules += [_fallback_rule(f) for f in _first_per_unlisted_check(every, checks)]
     if data.unresolved:
         rules.append(_unresolved_rule())
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     shared = files_of_several_roots([*data.findings, *data.unresolved])
     results = [_finding_result(f, index[f.check_id], srcroot, shared) for f in data.findings]
+    results += [_baselined_result(f, index[f.check_id], srcroot, shared) for f in data.baselined]
     results += [
         _unresolved_result(u, index[UNRESOLVED_RULE], srcroot, shared) for u in data.unresolved
     ]
@@ -178,6 +181,24 @@ def _finding_result(
             "root": finding.scope,
         },
     }
+
+
+def _baselined_result(
+    finding: Finding, rule_index: int, srcroot: str, shared: set[str]
+) -> dict[str, Any]:
+    """A finding the baseline accepted: suppressed (``external``) and ``unchanged``, so code
+    scanning keeps it closed and a reader can still see what the baseline hid."""
+    result = _finding_result(finding, rule_index, srcroot, shared)
+    result["suppressions"] = [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "in the baseline",
+            "properties": {"source": "baseline"},
+        }
+    ]
+    result["baselineState"] = "unchanged"
+    return result
 
 
 def _unresolved_result(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from itertools import groupby
 
+from ..gate.verdict import at_or_above
 from ..model.findings import Finding
 from . import SEVERITY_ORDER, Ordered
 from .groups import Group, files_of_several_roots, finding_groups, unresolved_groups
@@ -28,8 +29,10 @@ def render(data: Ordered, color: bool = False) -> str:
     paint = _painter(color)
     shared = files_of_several_roots([*data.findings, *data.unresolved])
     out: list[str] = []
+    threshold = data.verdict.threshold if data.verdict else None
+    width = max((len(str(f.line)) for f in data.findings), default=1)
     for file, found in groupby(data.findings, key=lambda f: f.file):
-        out.extend(_file_block(file, finding_groups(found, shared), paint))
+        out.extend(_file_block(file, finding_groups(found, shared), paint, width, threshold))
     if data.unresolved:
         out.append(paint(f"Unresolved ({len(data.unresolved)}):", _YELLOW))
         for group in unresolved_groups(data.unresolved, shared):
@@ -54,11 +57,15 @@ def render(data: Ordered, color: bool = False) -> str:
         out.extend(_safe(f"  {w}") for w in data.warnings)
         out.append("")
     out.append(summary_line(data.summary, paint))
+    if data.verdict is not None:
+        out.append(paint(data.verdict.line(), _RED if data.verdict.failed else ""))
     return "\n".join(out) + "\n"
 
 
-def _file_block(file: str, groups: list[Group], paint: Paint) -> list[str]:
-    line_width = max(len(str(g.first.line)) for g in groups)
+def _file_block(
+    file: str, groups: list[Group], paint: Paint, line_width: int, threshold: str | None
+) -> list[str]:
+    """One file's findings; line numbers share one width across files, so columns align."""
     id_width = max(len(g.first.check_id) for g in groups)
     lines = [paint(_safe(file), _BOLD)]
     for group in groups:
@@ -69,6 +76,9 @@ def _file_block(file: str, groups: list[Group], paint: Paint) -> list[str]:
         if f.suppressed:
             reason = f": {f.suppressed.reason}" if f.suppressed.reason else ""
             note = _safe(f" [suppressed by {f.suppressed.source}{reason}]")
+            lines.append(paint(head.format(severity=severity) + body + note, _DIM))
+        elif threshold and not at_or_above(f.severity, threshold):
+            note = f" [below the {threshold} threshold]"
             lines.append(paint(head.format(severity=severity) + body + note, _DIM))
         else:
             colored = paint(severity, _SEVERITY_COLORS.get(f.severity, ""))
@@ -87,7 +97,9 @@ def summary_line(summary: dict, paint: Paint) -> str:
     )
     return (
         f"{_plural(summary['findings'], 'finding')} ({by_severity}), "
-        f"{summary['suppressed']} suppressed, {summary['unresolved']} unresolved, "
+        f"{summary['suppressed']} suppressed, "
+        + (f"{summary['baselined']} in baseline, " if summary["baselined"] else "")
+        + f"{summary['unresolved']} unresolved, "
         f"{_plural(summary['errors'], 'error')}; "
         f"{_plural(summary['resources_scanned'], 'resource')} in "
         f"{_plural(summary['files_scanned'], 'file')}"
