@@ -108,6 +108,13 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     help="Record today's unsuppressed findings in this file (the scan still reports them "
     "and exits as usual; add --soft-fail for exit 0).",
 )
+@click.option(
+    "--source-root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The Terraform configuration scanned plans were made from, so their findings point "
+    "at the .tf lines (default: the plan's folder, a folder named like the plan beside it, "
+    "or the current directory).",
+)
 @click.option("--soft-fail", is_flag=True, help="Exit 0 even when findings fail the gate.")
 @click.option("--fail-on-unresolved", is_flag=True, help="Unresolved entries fail the gate.")
 @click.option(
@@ -135,6 +142,7 @@ def scan(
     var_files: tuple[Path, ...],
     baseline_file: Path | None,
     create_baseline: Path | None,
+    source_root: Path | None,
     soft_fail: bool,
     fail_on_unresolved: bool,
     no_inline_suppressions: bool,
@@ -192,6 +200,7 @@ def scan(
         config_suppressions=list(config.suppress or []),
         jobs=jobs or os.cpu_count() or 1,
         use_cache=not no_cache,
+        source_root=source_root,
     )
     if targets:
         result = with_progress(lambda: run_scan(targets, options), enabled=not quiet)

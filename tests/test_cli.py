@@ -67,6 +67,7 @@ def test_json_output_shape(tmp_path: Path) -> None:
         "framework",
         "fingerprint",
         "root",
+        "plan",
         "suppressed",
     }
     assert (finding["check_id"], finding["resource"], finding["file"], finding["line"]) == (

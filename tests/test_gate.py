@@ -325,13 +325,22 @@ def test_real_plan_gives_the_findings_of_its_hcl(name: str) -> None:
     assert plan == REAL_PLAN_FINDINGS[name]
     assert hcl == plan | ONLY_IN_HCL.get(name, set())
 
+    # Anchored in the source (the folder named like the plan beside it): the HCL finding's
+    # file and lines, relative to the plan's folder; the plan location is kept beside them.
     spans = {
         r.address: r.location for r in load([REAL_PLANS / f"{name}.json"], options)[0].resources
     }
+    in_source = {
+        (f.check_id, f.resource): (f"{name}/{f.file}", f.line, f.end_line)
+        for f in from_hcl.findings
+    }
     for finding in from_plan.findings:
         where = spans[finding.resource]
-        assert (finding.file, finding.framework) == (f"{name}.json", "terraform_plan")
-        assert where.line <= finding.line <= finding.end_line <= where.end_line
+        assert finding.framework == "terraform_plan"
+        key = (finding.check_id, finding.resource)
+        assert (finding.file, finding.line, finding.end_line) == in_source[key]
+        assert finding.plan_file == f"{name}.json"
+        assert where.line <= finding.plan_line <= where.end_line
 
 
 def test_a_plan_reports_what_it_cannot_see_as_unresolved() -> None:

@@ -160,6 +160,7 @@ def test_json_is_the_spec_object():
         "framework": "terraform",
         "fingerprint": "fp-IAM001-aws_iam_user_policy.inline",
         "root": ".",
+        "plan": None,
         "suppressed": {"reason": "legacy, removed in Q3", "source": "comment"},
     }
     assert [
@@ -180,6 +181,7 @@ def test_json_is_the_spec_object():
             "value": "var.policy",
             "message": "policy attached to the user is not known",
             "root": ".",
+            "plan": None,
         }
     ]
     assert data["errors"] == [

@@ -22,6 +22,9 @@ class ScanOptions:
     config_suppressions: list[Any] = field(default_factory=list)
     jobs: int = 1
     use_cache: bool = True
+    source_root: Path | None = None
+    """Where the Terraform configuration of scanned plans is (``--source-root``); see
+    ``plan_anchor``."""
 
 
 def selected_checks(options: ScanOptions) -> list[Check]:

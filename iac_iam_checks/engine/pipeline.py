@@ -10,15 +10,20 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks.registry import Blocked, Check, Context, Issue, all_checks
 from ..model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
 from ..model.settings import Settings
-from ..model.values import CLOUDFORMATION, Location, Resource, ScanInput
+from ..model.values import CLOUDFORMATION, PSEUDO_KINDS, Location, Resource, ScanInput
 from . import discover as disc
 from .loading import load, scan_base
 from .options import ScanOptions, selected_checks
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .plan_anchor import SourceScan
 
 
 def run_checks(
@@ -55,6 +60,39 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
 
 
 def scan_uncached(paths: list[Path], options: ScanOptions, found: disc.Discovery) -> ScanResult:
+    result, _ = evaluate(paths, options, found)
+    plans = [f.path for f in found.files if f.kind == disc.PLAN]
+    if plans:
+        from .plan_anchor import anchor_plan_findings
+
+        found.read_elsewhere |= anchor_plan_findings(
+            result, plans, scan_base(paths), options.source_root, _source_scanner(options)
+        )
+        result.findings.sort(key=Finding.sort_key)
+        result.unresolved.sort(key=UnresolvedEntry.sort_key)
+    return result
+
+
+def _source_scanner(options: ScanOptions) -> Callable[[Path], SourceScan]:
+    """How a plan's configuration folder is scanned: as Terraform, with the plan scan's checks,
+    settings and suppression rules."""
+    from .plan_anchor import SourceScan
+
+    def scan_source(folder: Path) -> SourceScan:
+        terraform = replace(options, frameworks=["terraform"], use_cache=False, source_root=None)
+        found = disc.discover([folder], folder, terraform.excludes)
+        result, scan_input = evaluate([folder], terraform, found)
+        files = {f.path for f in found.files} | found.read_elsewhere | {folder}
+        return SourceScan(result, scan_input.resources, files)
+
+    return scan_source
+
+
+def evaluate(
+    paths: list[Path], options: ScanOptions, found: disc.Discovery
+) -> tuple[ScanResult, ScanInput]:
+    """Front ends, graph and checks over discovered files: findings with suppressions applied,
+    and the resources they were judged on."""
     scan_input, file_count = load(paths, options, found)
     found.read_elsewhere |= scan_input.read_elsewhere
     for source in found.files:
@@ -66,14 +104,14 @@ def scan_uncached(paths: list[Path], options: ScanOptions, found: disc.Discovery
         errors=sorted(scan_input.errors, key=lambda e: (e.file, e.line or 0, e.message)),
         warnings=list(dict.fromkeys(scan_input.warnings)),
         files_scanned=file_count,
-        resources_scanned=len(scan_input.resources),
+        resources_scanned=sum(r.kind not in PSEUDO_KINDS for r in scan_input.resources),
     )
     result.findings = findings_from(results, settings)
     result.unresolved = unresolved_from(results, scan_input)
     apply_suppressions(result, results, scan_base(paths), options)
     result.findings.sort(key=Finding.sort_key)
     result.unresolved.sort(key=UnresolvedEntry.sort_key)
-    return result
+    return result, scan_input
 
 
 def with_plan_accounts(settings: Settings, resources: list[Resource]) -> Settings:

@@ -40,6 +40,7 @@ from typing import Any
 from ..iam.document_blocks import build_policy_document
 from ..iam.sources import POLICY_DOCUMENT_DATA_SOURCE, TERRAFORM_SOURCES
 from ..model.values import (
+    PSEUDO_KINDS,
     TERRAFORM,
     TERRAFORM_PLAN,
     LocatedDict,
@@ -68,8 +69,7 @@ _INSTANCE_KEY = re.compile(r"\[([^\]]*)\]$")
 
 # --- which checkov registries a check goes into ------------------------------------------
 
-PSEUDO_KINDS = {"variable", "locals", "tfvars", "provider", "Parameter"}
-"""Pseudo-blocks of our front ends; checkov only shows providers, as provider entities."""
+# PSEUDO_KINDS (model.values): checkov shows only providers, as provider entities.
 
 
 @dataclass(frozen=True)

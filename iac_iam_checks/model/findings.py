@@ -33,6 +33,9 @@ class Finding:
     scope: str = ""
     """The Terraform root or CloudFormation template whose evaluation gave the finding: one
     module file evaluated from several roots gives findings that differ only here."""
+    plan_file: str = ""
+    plan_line: int = 0
+    """For a plan finding anchored in its Terraform source: where it is in the plan."""
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.file, self.line, self.check_id, self.resource, self.message)
@@ -48,6 +51,9 @@ class UnresolvedEntry:
     message: str
     scope: str = ""
     """As ``Finding.scope``."""
+    plan_file: str = ""
+    plan_line: int = 0
+    """As ``Finding.plan_file``/``plan_line``."""
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line, self.resource, self.value)

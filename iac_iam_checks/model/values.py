@@ -21,6 +21,10 @@ from typing import Any
 TERRAFORM = "terraform"
 TERRAFORM_PLAN = "terraform_plan"
 CLOUDFORMATION = "cloudformation"
+
+PSEUDO_KINDS = frozenset({"variable", "locals", "tfvars", "provider", "Parameter"})
+"""Kinds the front ends give to blocks that are not resources (declarations and providers,
+read for hard-coded credentials): not counted as resources scanned."""
 FRAMEWORKS = (TERRAFORM, TERRAFORM_PLAN, CLOUDFORMATION)
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")

@@ -4,7 +4,8 @@ Keys are sorted and the indent fixed, lists come in ``report.ordered`` order, an
 time- or machine-dependent is written. Beyond the spec's keys, findings and unresolved entries
 carry ``root``: the Terraform root (``.`` for the scanned folder itself) or the CloudFormation
 template or plan file whose evaluation produced them, so that one module file evaluated from
-two roots gives two distinguishable findings.
+two roots gives two distinguishable findings; and ``plan``: for a plan finding anchored in its
+Terraform source (``file``/``line`` then point at the ``.tf``), its place in the plan, else null.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def document(data: Ordered) -> dict[str, Any]:
                 "value": u.value,
                 "message": u.message,
                 "root": u.scope,
+                "plan": _plan(u.plan_file, u.plan_line),
             }
             for u in data.unresolved
         ],
@@ -44,6 +46,11 @@ def document(data: Ordered) -> dict[str, Any]:
         "warnings": data.warnings,
         "summary": data.summary,
     }
+
+
+def _plan(file: str, line: int) -> dict[str, Any] | None:
+    """Where a plan finding anchored in its Terraform source sits in the plan."""
+    return {"file": file, "line": line} if file else None
 
 
 def finding_object(finding: Finding) -> dict[str, Any]:
@@ -61,6 +68,7 @@ def finding_object(finding: Finding) -> dict[str, Any]:
         "framework": finding.framework,
         "fingerprint": finding.fingerprint,
         "root": finding.scope,
+        "plan": _plan(finding.plan_file, finding.plan_line),
         "suppressed": {"reason": suppressed.reason, "source": suppressed.source}
         if suppressed
         else None,

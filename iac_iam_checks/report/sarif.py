@@ -24,6 +24,8 @@ Choices:
   ``external`` for configuration; the others carry an empty list (evaluated, not suppressed).
   Findings a ``--baseline`` accepted are results too, ``external``-suppressed with source
   ``baseline`` and ``baselineState: unchanged``.
+- A plan finding anchored in its Terraform source (``engine.plan_anchor``) is located at the
+  ``.tf`` line; its place in the plan is a ``relatedLocations`` entry.
 - Unresolved entries are ``note`` results of one extra rule, ``unresolved`` (no
   security-severity, so they never count as security alerts and never fail a code-scanning
   gate), at the resource's location, naming the blocked checks.
@@ -174,6 +176,7 @@ def _finding_result(
         ],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "suppressions": suppressions,
+        **_plan_location(finding.plan_file, finding.plan_line, srcroot, finding.resource),
         "properties": {
             "severity": finding.severity,
             "resource": finding.resource,
@@ -216,6 +219,7 @@ def _unresolved_result(
         },
         "locations": [_location(srcroot + entry.file, entry.line, entry.line, entry.resource)],
         "partialFingerprints": {FINGERPRINT_KEY: key},
+        **_plan_location(entry.plan_file, entry.plan_line, srcroot, entry.resource),
         "properties": {
             "checkIds": check_ids,
             "value": entry.value,
@@ -223,6 +227,16 @@ def _unresolved_result(
             "root": entry.scope,
         },
     }
+
+
+def _plan_location(file: str, line: int, srcroot: str, resource: str) -> dict[str, Any]:
+    """A plan finding anchored in its source keeps the plan as a related location."""
+    if not file:
+        return {}
+    where = _location(srcroot + file, line, line, resource)
+    where["id"] = 1
+    where["message"] = {"text": "in the Terraform plan"}
+    return {"relatedLocations": [where]}
 
 
 def _location(file: str, line: int, end_line: int, resource: str) -> dict[str, Any]:
