@@ -135,7 +135,7 @@ def load_terraform_path(
 def parser_for(options: ScanOptions) -> Any:
     """Parse a directory's files: HCL through the cache (and workers), JSON syntax directly."""
     from ..frontends.parse_cache import parse_many
-    from ..frontends.terraform import parse_any
+    from ..frontends.terraform_parse import parse_any
 
     keep = relevant_kinds(options)
 

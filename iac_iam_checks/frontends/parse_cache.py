@@ -24,7 +24,7 @@ from lark.tree import Meta
 from ..cache_paths import cache_dir, code_fingerprint
 from ..model.values import ParseError
 from .hcl_parser import parser
-from .terraform import parse_file
+from .terraform_parse import parse_file
 
 MAX_CACHE_BYTES = 200 * 1024 * 1024
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024

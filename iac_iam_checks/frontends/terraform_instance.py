@@ -1,0 +1,347 @@
+"""One evaluated instance of a Terraform module: the names its expressions see, its outputs,
+and its blocks' bodies as attribute values.
+
+References to other blocks are answered by two helpers the instance owns: ``ModuleCalls``
+(``module.x``, child instances) and ``PolicyDocuments`` (``data.aws_iam_policy_document.x``);
+turning the blocks into Resources is ``terraform_resources``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lark import Tree
+
+from ..model.values import (
+    LocatedDict,
+    LocatedList,
+    Location,
+    Unknown,
+    located,
+)
+from . import hcl_types
+from .hcl_eval import MAX_VALUE_NODES, Env, Evaluator, Step, apply_steps, note_error, too_large
+from .references import MAX_INSTANCES, dynamic_items, instance_suffix, reference
+from .terraform_calls import ModuleCalls, known_step
+from .terraform_documents import PolicyDocuments
+from .terraform_loader import Loader, ModuleDir
+from .terraform_parse import (
+    META_ARGUMENTS,
+    Block,
+    ParsedFile,
+    attribute_name,
+    iterator_name,
+    make_block,
+)
+
+
+class ModuleInstance:
+    """One evaluated instance of a module: the root, or ``module.a["k"]``."""
+
+    def __init__(
+        self,
+        loader: Loader,
+        mdir: ModuleDir,
+        address: str,
+        inputs: dict[str, Any],
+        scope: str,
+        root: Path,
+        depth: int = 0,
+        stack: tuple[Path, ...] = (),
+        remote_dirs: dict[str, Path] | None = None,
+        remote_key: str = "",
+    ) -> None:
+        self.loader = loader
+        self.mdir = mdir
+        self.address = address
+        self.inputs = inputs
+        self.scope = scope
+        self.root = root
+        self.depth = depth
+        self.stack = stack + (mdir.path,)
+        self.remote_dirs = remote_dirs or {}
+        self.remote_key = remote_key
+        self.local_values: dict[str, Any] = {}
+        self.variable_values: dict[str, Any] = {}
+        self.evaluating: set[str] = set()
+        self.expanding: set[str] = set()
+        self.output_values: dict[str, Any] = {}
+        self.calls = ModuleCalls(self)
+        self.documents = PolicyDocuments(self)
+
+    @property
+    def prefix(self) -> str:
+        return self.address + "." if self.address else ""
+
+    def child(
+        self, mdir: ModuleDir, address: str, inputs: dict[str, Any], remote_key: str
+    ) -> ModuleInstance:
+        """An instance of a module this one calls, in the same root and scan."""
+        return ModuleInstance(
+            self.loader,
+            mdir,
+            address,
+            inputs,
+            self.scope,
+            self.root,
+            self.depth + 1,
+            self.stack,
+            self.remote_dirs,
+            remote_key,
+        )
+
+    # -- names ------------------------------------------------------------------------------
+
+    def env(self, names: dict[str, Any] | None = None) -> ModuleEnv:
+        return ModuleEnv(self, names or {})
+
+    def evaluator(self, parsed: ParsedFile, names: dict[str, Any] | None = None) -> Evaluator:
+        return Evaluator(self.env(names), parsed.source, parsed.rel)
+
+    def var(self, name: str, text: str) -> Any:
+        if name in self.variable_values:
+            return self.variable_values[name]
+        block = self.mdir.variables.get(name)
+        default = block.attribute("default") if block is not None else None
+        if name in self.inputs and not (self.inputs[name] is None and self.not_nullable(block)):
+            value = self.inputs[name]
+        elif block is None:
+            return Unknown(text)
+        elif default is None:
+            return Unknown(f"var.{name}")
+        else:
+            value = self.evaluator(block.file).eval(default)
+        if block is not None and (type_node := block.attribute("type")) is not None:
+            evaluate = self.evaluator(block.file).eval
+            value = hcl_types.convert(hcl_types.parse_type(type_node), value, evaluate)
+        self.variable_values[name] = value
+        return value
+
+    def not_nullable(self, block: Block | None) -> bool:
+        """``nullable = false`` with a default: a module argument of ``null`` takes the default."""
+        if block is None or block.attribute("default") is None:
+            return False
+        node = block.attribute("nullable")
+        return node is not None and self.evaluator(block.file).eval(node) is False
+
+    def local(self, name: str, text: str) -> Any:
+        if name in self.local_values:
+            return self.local_values[name]
+        entry = self.mdir.locals.get(name)
+        if entry is None or name in self.evaluating:
+            return Unknown(text)
+        self.evaluating.add(name)
+        try:
+            value = self.stored(self.evaluator(entry[2]).eval(entry[0]), f"local.{name}")
+        finally:
+            self.evaluating.discard(name)
+        self.local_values[name] = value
+        return value
+
+    def stored(self, value: Any, name: str) -> Any:
+        """A value that other expressions will read, unless it is absurdly large."""
+        if not too_large(value):
+            return value
+        self.loader.out.warnings.append(
+            f"{self.prefix}{name}: value larger than {MAX_VALUE_NODES} elements; treated as unknown"
+        )
+        return Unknown(f"{self.prefix}{name} (too large)")
+
+    # -- outputs (what the calling module reads) --------------------------------------------
+
+    def output(self, name: str, text: str) -> Any:
+        """The value of this instance's output ``name`` (evaluated once)."""
+        if name not in self.output_values:
+            output = self.mdir.outputs.get(name)
+            value_node = output.attribute("value") if output else None
+            if output is None or value_node is None:
+                note_error(text)
+                return Unknown(text)
+            self.output_values[name] = Unknown(text)  # an output that reads itself
+            value = self.evaluator(output.file).eval(value_node)
+            self.output_values[name] = self.stored(value, f"output.{name}")
+        return self.output_values[name]
+
+    def outputs_object(self, text: str) -> LocatedDict:
+        """``module.x`` as a value: an object of all its outputs."""
+        return LocatedDict({name: self.output(name, text) for name in self.mdir.outputs})
+
+    # -- blocks -----------------------------------------------------------------------------
+
+    def expand(self, block: Block) -> list[tuple[Any, dict[str, Any]]] | None:
+        """Instances of a block: [(key, names)], [] for none, None when unknown."""
+        count_node = block.attribute("count")
+        each_node = block.attribute("for_each")
+        if count_node is not None:
+            count = self.evaluator(block.file).eval(count_node)
+            if isinstance(count, bool) or not isinstance(count, (int, float)):
+                return None
+            return [(i, {"count": {"index": i}}) for i in range(min(int(count), MAX_INSTANCES))]
+        if each_node is None:
+            return [(None, {})]
+        each = self.evaluator(block.file).eval(each_node)
+        if isinstance(each, dict):
+            items = list(each.items())
+        elif isinstance(each, list) and all(isinstance(v, str) for v in each):
+            items = [(v, v) for v in dict.fromkeys(each)]
+        else:
+            return None
+        return [(k, {"each": {"key": k, "value": v}}) for k, v in items[:MAX_INSTANCES]]
+
+    def resource_collection(self, kind: str, name: str) -> Any:
+        """``aws_iam_user.x`` of a block with count/for_each: its instances as a list or map
+        of references, so ``for_each = aws_iam_user.x`` and ``[for u in aws_iam_user.x :
+        u.name]`` still link to each instance. None for a single-instance block."""
+        address = f"{self.prefix}{kind}.{name}"
+        block = next((b for b in self.mdir.resources if b.labels == [kind, name]), None)
+        if block is None or address in self.expanding:
+            return None
+        self.expanding.add(address)
+        try:
+            expansion = self.expand(block)
+        finally:
+            self.expanding.discard(address)
+        if expansion is None or any(key is None for key, _ in expansion):
+            return None
+        refs = {
+            key: Unknown(address + instance_suffix(key), ref=(address + instance_suffix(key), ""))
+            for key, _ in expansion
+        }
+        if all(isinstance(key, int) for key in refs):
+            return LocatedList(refs.values())
+        return LocatedDict(refs)
+
+    def evaluate_body(
+        self, body: Tree, parsed: ParsedFile, names: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Location]]:
+        evaluator = self.evaluator(parsed, names)
+        attrs: dict[str, Any] = {}
+        locations: dict[str, Location] = {}
+        for child in body.children:
+            if not isinstance(child, Tree):
+                continue
+            if child.data == "attribute":
+                name = attribute_name(child)
+                if name in META_ARGUMENTS:
+                    continue
+                value = evaluator.eval(child.children[-1])
+                if value is None:  # null is unset: the provider's default applies
+                    continue
+                attrs[name] = self.stored(value, name)
+                locations[name] = Location(parsed.rel, child.meta.line, child.meta.end_line)
+            elif child.data == "block":
+                nested = make_block(child, parsed)
+                if nested.type in META_ARGUMENTS:
+                    continue
+                if nested.type == "dynamic" and nested.labels:
+                    label = nested.labels[0]
+                    attrs.setdefault(label, LocatedList()).extend(
+                        self.dynamic_blocks(nested, parsed, names)
+                    )
+                    locations.setdefault(label, nested.location())
+                    continue
+                value, _ = self.evaluate_body(nested.body, parsed, names)
+                attrs.setdefault(nested.type, LocatedList()).append(
+                    located(value, nested.location())
+                )
+                locations.setdefault(nested.type, nested.location())
+        return attrs, locations
+
+    def dynamic_blocks(self, block: Block, parsed: ParsedFile, names: dict[str, Any]) -> list[Any]:
+        label = block.labels[0]
+        evaluator = self.evaluator(parsed, names)
+        iterator_node = block.attribute("iterator")
+        iterator = label
+        if iterator_node is not None:
+            iterator = iterator_name(iterator_node) or parsed.source.slice(iterator_node).strip()
+        each_node = block.attribute("for_each")
+        collection = evaluator.eval(each_node) if each_node is not None else None
+        content = next(
+            (
+                make_block(c, parsed)
+                for c in block.body.children
+                if isinstance(c, Tree)
+                and c.data == "block"
+                and make_block(c, parsed).type == "content"
+            ),
+            None,
+        )
+        if content is None:
+            return []
+        items = dynamic_items(collection)
+        if items is None:
+            return [
+                Unknown(
+                    f'dynamic "{label}" for_each = {parsed.source.slice(each_node or block.node)}'
+                )
+            ]
+        out = []
+        for key, value in items:
+            inner = {**names, iterator: {"key": key, "value": value}}
+            attrs, _ = self.evaluate_body(content.body, parsed, inner)
+            out.append(located(attrs, content.location()))
+        return out
+
+
+class ModuleEnv(Env):
+    """Name resolution inside one module instance (plus loop/iterator names)."""
+
+    def __init__(self, instance: ModuleInstance, names: dict[str, Any]) -> None:
+        self.instance = instance
+        self.names = names
+
+    def with_locals(self, names: dict[str, Any]) -> Env:
+        return ModuleEnv(self.instance, {**self.names, **names})
+
+    def resolve(self, root: str, steps: list[Step], text: str) -> Any:
+        instance = self.instance
+        if root in self.names:
+            return apply_steps(self.names[root], steps, text)
+        if not steps:
+            return Unknown(text)
+        first = steps[0]
+        if root == "var" and first[0] == "attr":
+            return apply_steps(instance.var(first[1], text), steps[1:], text)
+        if root == "local" and first[0] == "attr":
+            return apply_steps(instance.local(first[1], text), steps[1:], text)
+        if root == "module":
+            return instance.calls.reference(steps, text)
+        if root == "path" and first[0] == "attr":
+            paths = {"module": instance.mdir.path, "root": instance.root, "cwd": instance.root}
+            return str(paths[first[1]]) if first[1] in paths else Unknown(text)
+        if root == "data":
+            return self.data_reference(steps, text)
+        if root in ("terraform", "self", "each", "count"):
+            return Unknown(text)
+        if first[0] == "attr" and (len(steps) == 1 or known_step(steps[1])):
+            collection = instance.resource_collection(root, first[1])
+            if collection is not None:
+                return apply_steps(collection, steps[1:], text)
+        return reference(instance.prefix + root, steps, text)
+
+    def data_reference(self, steps: list[Step], text: str) -> Any:
+        if (
+            len(steps) >= 2
+            and steps[0] == ("attr", "aws_iam_policy_document")
+            and steps[1][0] == "attr"
+        ):
+            return self.instance.documents.reference(steps[1][1], steps[2:], text)
+        if steps and steps[0][0] == "attr":
+            return reference(f"{self.instance.prefix}data.{steps[0][1]}", steps[1:], text)
+        return Unknown(text)
+
+    def read_file(self, path: Any, text: str) -> Any:
+        if not isinstance(path, str):
+            return Unknown(text)
+        target = Path(path)
+        if not target.is_absolute():
+            target = self.instance.root / target
+        content = self.instance.loader.read_file(target)
+        if content is None:
+            self.instance.loader.out.warnings.append(
+                f"{text}: file not readable inside the repository; value treated as unknown"
+            )
+            return Unknown(text)
+        where = Location(self.instance.loader.rel(target.resolve()), 1, 1)
+        return located(content, where)

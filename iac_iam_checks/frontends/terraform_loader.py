@@ -1,0 +1,217 @@
+"""Where a Terraform scan's files come from: module directories, parsed on first use and
+dropped when their root is done, and the roots themselves (directories nobody calls).
+
+Files outside the scanned PATH are read only inside the repository boundary, and each one read
+is recorded (``read_elsewhere``) so that the result cache notices when it changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lark import Tree
+
+from ..model.values import ParseError, ScanInput
+from .terraform_parse import (
+    Block,
+    ParsedFile,
+    ParseFn,
+    SourceText,
+    attribute_name,
+    blocks_of,
+    default_parse,
+)
+
+MAX_MODULE_INSTANCES = 10_000
+"""Module instances one root may create in all (nested ``for_each`` multiplies them); past
+that, a module call is evaluated once, as if its ``count``/``for_each`` were unknown."""
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class ModuleDir:
+    """Everything declared in one directory (or one file scanned on its own)."""
+
+    path: Path
+    files: list[ParsedFile]
+    variables: dict[str, Block] = field(default_factory=dict)
+    locals: dict[str, tuple[Tree, Tree, ParsedFile]] = field(default_factory=dict)
+    resources: list[Block] = field(default_factory=list)
+    data: list[Block] = field(default_factory=list)
+    modules: list[Block] = field(default_factory=list)
+    outputs: dict[str, Block] = field(default_factory=dict)
+    providers: list[Block] = field(default_factory=list)
+    settings: list[Block] = field(default_factory=list)
+    """``terraform {}`` blocks (a backend can hold credentials)."""
+
+    def mentions_document(self, name: str) -> bool:
+        """Whether some block refers to ``data.aws_iam_policy_document.<name>``: bodies of
+        resources no check reads are never evaluated, but using a document still counts."""
+        pattern = re.compile(rf"data\.aws_iam_policy_document\.{re.escape(name)}\b")
+        return any(pattern.search(parsed.text) for parsed in self.files)
+
+    @classmethod
+    def from_files(cls, path: Path, files: list[ParsedFile]) -> ModuleDir:
+        mdir = cls(path, files)
+        for parsed in files:
+            for block in blocks_of(parsed):
+                mdir.add(block)
+        return mdir
+
+    def add(self, block: Block) -> None:
+        if block.type == "resource" and len(block.labels) == 2:
+            self.resources.append(block)
+        elif block.type == "data" and len(block.labels) == 2:
+            self.data.append(block)
+        elif block.type == "variable" and block.labels:
+            self.variables[block.labels[0]] = block
+        elif block.type == "output" and block.labels:
+            self.outputs[block.labels[0]] = block
+        elif block.type == "module" and block.labels:
+            self.modules.append(block)
+        elif block.type == "provider" and block.labels:
+            self.providers.append(block)
+        elif block.type == "terraform":
+            self.settings.append(block)
+        elif block.type == "locals":
+            for child in block.body.children:
+                if isinstance(child, Tree) and child.data == "attribute":
+                    self.locals[attribute_name(child)] = (child.children[-1], child, block.file)
+
+
+def is_local_source(source: str) -> bool:
+    return source.startswith(("./", "../")) or source in (".", "..")
+
+
+class Loader:
+    """Shared state of one Terraform scan: directories parsed so far, the repository boundary."""
+
+    def __init__(
+        self,
+        base: Path,
+        boundary: Path,
+        texts: dict[Path, SourceText],
+        parse: ParseFn = default_parse,
+    ) -> None:
+        self.base = base
+        self.boundary = boundary
+        self.boundary_resolved = boundary.resolve()
+        self.texts = texts
+        """Scanned files by resolved path; files of module directories outside the scanned
+        PATH are read from disk when needed."""
+        self.parse = parse
+        self.visited: set[Path] = set()
+        """Files parsed (and their errors reported) at least once."""
+        self.dirs: dict[Path, ModuleDir] = {}
+        self.out = ScanInput()
+        self.module_budget = MAX_MODULE_INSTANCES
+        """Module instances the current root may still create."""
+
+    def rel(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.base)).as_posix()
+
+    def inside(self, path: Path) -> bool:
+        try:
+            path.resolve().relative_to(self.boundary_resolved)
+            return True
+        except ValueError:
+            return False
+
+    def module_dir(self, path: Path) -> ModuleDir | None:
+        """A directory's module, parsed on first use."""
+        if path in self.dirs:
+            return self.dirs[path]
+        path = path.resolve()
+        if path in self.dirs:
+            return self.dirs[path]
+        if not path.is_dir() or not self.inside(path):
+            return None
+        self.out.read_elsewhere.add(path)  # a file added to a module folder changes the scan
+        names = sorted([*path.glob("*.tf"), *path.glob("*.tf.json")])
+        sources = [s for s in (self.source(file.resolve()) for file in names) if s is not None]
+        self.dirs[path] = ModuleDir.from_files(path, self.parsed(sources))
+        return self.dirs[path]
+
+    def single_file_dir(self, file: Path) -> ModuleDir:
+        source = self.source(file)
+        return ModuleDir.from_files(file.parent, self.parsed([source] if source else []))
+
+    def source(self, path: Path) -> SourceText | None:
+        if path in self.texts:
+            return self.texts[path]
+        self.out.read_elsewhere.add(path)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return None
+            # A byte-order mark is dropped as for scanned files (``discover.read_source``).
+            return SourceText(path, self.rel(path), path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def parsed(self, sources: list[SourceText]) -> list[ParsedFile]:
+        """Parse sources; each file's error is reported once however often it is needed."""
+        out = []
+        for source, tree in zip(sources, self.parse(sources), strict=True):
+            first_time = source.path not in self.visited
+            self.visited.add(source.path)
+            if isinstance(tree, ParseError):
+                if first_time:
+                    self.out.errors.append(tree)
+                continue
+            out.append(ParsedFile(source.path, source.rel, source.text, tree))
+        return out
+
+    def forget(self, path: Path) -> None:
+        """Drop a finished root's parse trees: memory stays bounded by the largest root."""
+        self.dirs.pop(path.resolve(), None)
+
+    def read_file(self, path: Path) -> str | None:
+        if not self.inside(path):
+            return None
+        self.out.read_elsewhere.add(path.resolve())
+        if not path.is_file():
+            return None
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return None
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+def load_remote_dirs(root: Path, read: set[Path]) -> dict[str, Path]:
+    """Module copies ``terraform init`` left under ``.terraform/modules`` (if any)."""
+    manifest = root / ".terraform" / "modules" / "modules.json"
+    read.add(manifest)
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+        if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
+            out[entry["Key"]] = (root / entry["Dir"]).resolve()
+    return out
+
+
+_LOCAL_SOURCE = re.compile(r'\bsource\s*=\s*"(\.{1,2}(?:/[^"]*)?)"')
+_LOCAL_SOURCE_JSON = re.compile(r'"source"\s*:\s*"(\.{1,2}(?:/[^"]*)?)"')
+
+
+def find_roots(texts: dict[Path, SourceText]) -> list[Path]:
+    """Directories that no scanned directory calls as a local module (read from the text, so
+    that nothing is parsed before it is needed)."""
+    dirs = sorted({path.parent for path in texts})
+    called: set[Path] = set()
+    for path, source in texts.items():
+        pattern = _LOCAL_SOURCE_JSON if path.name.endswith(".json") else _LOCAL_SOURCE
+        for target in pattern.findall(source.text):
+            resolved = (path.parent / target).resolve()
+            if resolved != path.parent:
+                called.add(resolved)
+    roots = [d for d in dirs if d not in called]
+    return roots or dirs

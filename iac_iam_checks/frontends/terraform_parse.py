@@ -1,0 +1,167 @@
+"""Terraform files to parse trees and top-level blocks.
+
+Parsing is a pure function of a file's text, so it can run in worker processes and be cached
+(``parse_cache``); everything that needs several files at once is in ``terraform_loader``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lark import Token, Tree
+from lark.exceptions import LarkError, UnexpectedInput
+
+from ..model.values import Location, ParseError
+from .hcl_blocks import blank_irrelevant
+from .hcl_errors import describe as describe_syntax_error
+from .hcl_eval import Source, significant
+from .hcl_parser import parse_hcl
+from .terraform_json import parse_json_file
+
+META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers"}
+"""Arguments Terraform itself reads: never part of a resource's (or module's) attributes."""
+ALWAYS_KEPT = ("aws_iam_", "aws_ssoadmin_", "aws_caller_identity", "aws_partition", "aws_region")
+"""Kinds never skipped by the parser: IAM itself, and the data sources that say which account,
+partition and region a plan runs in (a plan of this configuration renders them)."""
+
+
+@dataclass
+class SourceText:
+    """A Terraform file's text, known before it is parsed (parsing happens per directory,
+    when the directory is first needed, so trees of finished roots can be dropped)."""
+
+    path: Path
+    rel: str
+    text: str
+
+
+ParseFn = Callable[[list[SourceText]], list[Tree | ParseError]]
+
+
+def default_parse(sources: list[SourceText]) -> list[Tree | ParseError]:
+    return [parse_any(s.text, s.rel, s.path.name) for s in sources]
+
+
+def parse_any(text: str, rel: str, name: str) -> Tree | ParseError:
+    """HCL or JSON syntax, by file name."""
+    if name.endswith(".json"):
+        return parse_json_file(text, rel, tfvars=name.endswith(".tfvars.json"))
+    return parse_file(text, rel)
+
+
+def parse_file(text: str, rel: str, keep: frozenset[str] | None = None) -> Tree | ParseError:
+    """Parse HCL text; a syntax error becomes a ParseError with its line.
+
+    With ``keep``, resource blocks of other kinds are skipped (see ``hcl_blocks``); kinds
+    starting with ``aws_iam_`` are always kept.
+    """
+    if keep is not None:
+        text = blank_irrelevant(text, lambda kind: kind in keep or kind.startswith(ALWAYS_KEPT))
+    try:
+        return parse_hcl(text)
+    except UnexpectedInput as error:
+        line, detail = describe_syntax_error(error, text)
+        return ParseError(rel, line, f"invalid HCL: {detail}")
+    except (LarkError, RecursionError) as error:
+        return ParseError(rel, None, f"invalid HCL: {type(error).__name__}")
+
+
+@dataclass
+class ParsedFile:
+    """One ``.tf`` file: its text (for quoting and comments) and parse tree."""
+
+    path: Path
+    rel: str
+    text: str
+    tree: Tree
+
+    @property
+    def source(self) -> Source:
+        return Source(self.text)
+
+
+@dataclass
+class Block:
+    """A top-level block: ``resource "t" "n" {}`` -> type "resource", labels ["t", "n"]."""
+
+    type: str
+    labels: list[str]
+    body: Tree
+    node: Tree
+    file: ParsedFile
+
+    def location(self) -> Location:
+        return Location(self.file.rel, self.node.meta.line, self.node.meta.end_line)
+
+    def attribute(self, name: str) -> Tree | None:
+        for child in self.body.children:
+            if (
+                isinstance(child, Tree)
+                and child.data == "attribute"
+                and attribute_name(child) == name
+            ):
+                return child.children[-1]
+        return None
+
+
+def attribute_name(node: Tree) -> str:
+    first = node.children[0]
+    return str(first.children[0]) if isinstance(first, Tree) else str(first)
+
+
+def blocks_of(parsed: ParsedFile) -> Iterator[Block]:
+    body = parsed.tree.children[0]
+    for child in body.children:
+        if isinstance(child, Tree) and child.data == "block":
+            yield make_block(child, parsed)
+
+
+def make_block(node: Tree, parsed: ParsedFile) -> Block:
+    kids = significant(node)
+    head = kids[0]
+    block_type = str(head.children[0] if isinstance(head, Tree) else head)
+    labels = []
+    body = None
+    for kid in kids[1:]:
+        if isinstance(kid, Tree) and kid.data == "body":
+            body = kid
+        elif isinstance(kid, Tree) and kid.data == "string":
+            labels.append("".join(str(p.children[0]) for p in kid.children if isinstance(p, Tree)))
+        elif isinstance(kid, Tree):
+            labels.append(str(kid.children[0]))
+    return Block(block_type, labels, body if body is not None else Tree("body", []), node, parsed)
+
+
+def literal_string(node: Tree | None) -> str | None:
+    """The value of a plain string literal expression (module ``source``), else None."""
+    if node is None:
+        return None
+    term: Tree | Token = node
+    if isinstance(term, Tree) and term.data == "json_string":
+        term = term.children[1]
+    term = unwrapped(term)
+    if isinstance(term, Tree) and term.data == "string":
+        parts = [p.children[0] for p in term.children if isinstance(p, Tree)]
+        if all(isinstance(p, Token) and p.type == "STRING_CHARS" for p in parts):
+            return "".join(str(p) for p in parts)
+    return None
+
+
+def iterator_name(node: Tree) -> str | None:
+    """A dynamic block's ``iterator``: a bare name in HCL, a string in ``.tf.json``."""
+    text = literal_string(node)
+    if text is not None:
+        return text
+    term = unwrapped(node)
+    if isinstance(term, Tree) and term.data == "identifier":
+        return str(term.children[0])
+    return None
+
+
+def unwrapped(node: Tree | Token) -> Tree | Token:
+    """An expression without the ``expr_term`` wrappers around a single term."""
+    while isinstance(node, Tree) and node.data == "expr_term" and len(significant(node)) == 1:
+        node = significant(node)[0]
+    return node
