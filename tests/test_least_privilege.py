@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from iac_iam_checks.checks.iam030_web_identity_trust import _limits as web_identity_limits
 from iac_iam_checks.checks.statements import (
     evaluation_view,
     full_admin,
@@ -625,6 +626,13 @@ def allow(**fields) -> Statement:
 
 def document(*statements: Statement) -> PolicyDocument:
     return PolicyDocument(IDENTITY, list(statements), None)
+
+
+def test_a_known_operator_that_is_not_a_string_limits_nothing():
+    # Was Undecided with nothing to blame: a generator was tested for truth (found by mypy).
+    assert web_identity_limits(5) is False
+    assert web_identity_limits(VAR_X) == Undecided((VAR_X,))
+    assert web_identity_limits("ForAllValues:StringLike") is True
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ References: CIS AWS Foundations Benchmark v5.0.0 1.7; checkov CKV_AWS_10; trivy 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from typing import Literal
 
 from ..model.entities import PasswordPolicy, unknown_of
 from ..model.entity_tables import entity_of
@@ -48,7 +49,9 @@ def below_threshold(policy: PasswordPolicy, name: str, threshold: int) -> Iterat
         )
 
 
-def known_number(policy: PasswordPolicy, name: str) -> Iterator[Result]:
+def known_number(
+    policy: PasswordPolicy, name: str
+) -> Generator[Result, None, int | Literal[False] | None]:
     """Yields Blocked when the field is unknown; returns its number, None when unset, or
     False when unknown."""
     value = getattr(policy, name)

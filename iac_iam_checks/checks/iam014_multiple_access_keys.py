@@ -21,18 +21,17 @@ from .templates import UserKeys, credentials_check
 @credentials_check("IAM014", "MEDIUM")
 def multiple_access_keys(resource: Resource, user: UserKeys) -> Iterator[Result]:
     keys = user.keys
-    counted = [k for k in keys if not _count_unknown(k.resource)]
-    uncounted = [k for k in keys if _count_unknown(k.resource)]
+    counts = [(k, _count_unknown(k.resource)) for k in keys]
+    counted = [k for k, unknown in counts if unknown is None]
+    uncounted = [(k, unknown) for k, unknown in counts if unknown is not None]
     if len(keys) >= 2:
         listed = ", ".join(k.address for k in keys)
         yield Issue(
             resource, f"IAM user '{user.name}' has {len(keys)} active access keys ({listed})"
         )
     elif uncounted and not counted:
-        unknown = _count_unknown(uncounted[0].resource)
-        yield Blocked(
-            resource, unknown, f"cannot tell how many keys {uncounted[0].address} creates"
-        )
+        key, unknown = uncounted[0]
+        yield Blocked(resource, unknown, f"cannot tell how many keys {key.address} creates")
     elif keys and user.undecided:
         key, unknown = user.undecided[0]
         yield Blocked(resource, unknown, f"cannot tell whether access key {key.address} is active")

@@ -101,9 +101,9 @@ def _document_problems(source: PolicySource) -> Iterator[Result]:
                 note(f"duplicate Sid {sid!r}{also}", where(source, statement), statement)
             else:
                 seen_sids[sid] = statement
-    for location, (statement, problems) in found.items():
+    for location, (offending, problems) in found.items():
         message = f"{describe(source)}: {'; '.join(problems)}"
-        yield Issue(resource, message, location, statement=statement)
+        yield Issue(resource, message, location, statement=offending)
 
 
 def _statement_problems(source: PolicySource, statement: Statement) -> Iterator[str | Blocked]:

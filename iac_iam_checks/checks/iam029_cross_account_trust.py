@@ -19,7 +19,7 @@ from ..iam.evaluation import foreign_accounts, has_restricting_condition
 from ..model.settings import Settings
 from ..model.values import TRUST, PolicyDocument, Statement
 from .statements import NOTHING, PolicySource, Verdict, assumes_role, describe, unknowns_of
-from .templates import Predicate, statement_check
+from .templates import FromSettings, Predicate, statement_check
 
 
 def trusts_other_accounts(settings: Settings | None) -> Predicate:
@@ -57,8 +57,7 @@ statement_check(
     "IAM029",
     "HIGH",
     TRUST,
-    trusts_other_accounts,
+    FromSettings(trusts_other_accounts),
     "trusts another account without sts:ExternalId or MFA",
     message,
-    reads_settings=True,
 )

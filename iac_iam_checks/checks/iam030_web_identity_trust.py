@@ -31,7 +31,7 @@ from ..iam.evaluation import (
     undecided,
     web_identity_providers,
 )
-from ..model.values import TRUST, PolicyDocument, Statement, Template, Unknown, unknowns_in
+from ..model.values import TRUST, PolicyDocument, Statement, Template, Unknown
 from .statements import NOTHING, PolicySource, Verdict, assumes_role, describe, unknowns_of
 from .templates import statement_check
 
@@ -178,7 +178,8 @@ def _limits(operator: Any) -> Tri:
     absent key (the trap ``ForAllValues`` sets for optional, multi-valued keys). An operator
     that is not known (``test = var.test``) may be one."""
     if not isinstance(operator, str):
-        return undecided(operator) if unknowns_in(operator) else False
+        blocked = undecided(operator)
+        return blocked if blocked.unknowns else False
     lowered = operator.lower()
     if lowered.startswith("forallvalues:"):
         return is_positive_operator(operator[len("forallvalues:") :])

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, TypeVar
 
 from ..iam.graph import Graph
 from ..model.settings import Settings
@@ -60,6 +61,26 @@ Result = Issue | Blocked
 
 
 @dataclass
+class Context:
+    """What a check may consult besides the resource: the identity graph and settings."""
+
+    graph: Graph
+    settings: Settings
+
+
+CheckFunction = Callable[[Resource, Context], Iterable[Result]]
+"""A check: ``func(resource, ctx) -> Iterable[Issue | Blocked]``."""
+F = TypeVar("F", bound=CheckFunction)
+
+
+class Kinds(TypedDict):
+    """The resource kinds a check runs on, per framework: ``@check(id, severity, **kinds)``."""
+
+    terraform: list[str]
+    cloudformation: list[str]
+
+
+@dataclass
 class Check:
     id: str
     title: str
@@ -70,7 +91,7 @@ class Check:
     kinds: dict[str, tuple[str, ...]]
     """Resource kinds the check runs on, per framework ("terraform", "cloudformation");
     ``"*"`` means every block, pseudo-blocks (variables, locals, providers, parameters) too."""
-    func: Callable[[Resource, Context], Iterable[Result]]
+    func: CheckFunction
     needs_graph: bool = False
     """True when the verdict depends on other resources: CLI-only inside checkov."""
     module_file: Path = field(default_factory=Path)
@@ -94,10 +115,10 @@ def check(
     terraform: Iterable[str] = (),
     cloudformation: Iterable[str] = (),
     needs_graph: bool = False,
-) -> Callable[[Callable[..., Iterable[Result]]], Callable[..., Iterable[Result]]]:
+) -> Callable[[F], F]:
     """Register a check function ``func(resource, ctx) -> Iterable[Issue | Blocked]``."""
 
-    def register(func: Callable[..., Iterable[Result]]) -> Callable[..., Iterable[Result]]:
+    def register(func: F) -> F:
         module = importlib.import_module(func.__module__)
         doc = parse_docstring(module.__doc__ or "", id)
         _REGISTRY[id] = Check(
@@ -150,11 +171,3 @@ def import_checks() -> None:
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         if info.name.startswith("iam"):
             importlib.import_module(f"{CHECKS_PACKAGE}.{info.name}")
-
-
-@dataclass
-class Context:
-    """What a check may consult besides the resource: the identity graph and settings."""
-
-    graph: Graph
-    settings: Settings

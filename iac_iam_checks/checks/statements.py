@@ -51,7 +51,7 @@ from ..model.values import (
     is_data_source,
     unknowns_in,
 )
-from .registry import Blocked, Issue, Result
+from .registry import Blocked, Issue, Kinds, Result
 
 # --- which resources and documents --------------------------------------------------------
 
@@ -60,21 +60,21 @@ def _kinds(table: dict[str, Any], kind: str, extra: tuple[str, ...] = ()) -> lis
     return [k for k, sources in table.items() if any(s.kind == kind for s in sources)] + list(extra)
 
 
-IDENTITY_KINDS = {
+IDENTITY_KINDS: Kinds = {
     "terraform": _kinds(TERRAFORM_SOURCES, IDENTITY, (POLICY_DOCUMENT_DATA_SOURCE,)),
     "cloudformation": _kinds(CLOUDFORMATION_SOURCES, IDENTITY),
 }
 """Resource kinds that hold identity policies (``@check(**IDENTITY_KINDS)``)."""
 
-TRUST_KINDS = {
+TRUST_KINDS: Kinds = {
     "terraform": _kinds(TERRAFORM_SOURCES, TRUST, (POLICY_DOCUMENT_DATA_SOURCE,)),
     "cloudformation": _kinds(CLOUDFORMATION_SOURCES, TRUST),
 }
 """Resource kinds that hold trust policies (``@check(**TRUST_KINDS)``)."""
 
-ALL_POLICY_KINDS = {
-    framework: sorted(set(IDENTITY_KINDS[framework]) | set(TRUST_KINDS[framework]))
-    for framework in IDENTITY_KINDS
+ALL_POLICY_KINDS: Kinds = {
+    "terraform": sorted({*IDENTITY_KINDS["terraform"], *TRUST_KINDS["terraform"]}),
+    "cloudformation": sorted({*IDENTITY_KINDS["cloudformation"], *TRUST_KINDS["cloudformation"]}),
 }
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..iam.graph import Graph, Node, UserCredentials, active_keys
 from ..model.settings import Settings
 from ..model.values import IDENTITY, PolicyDocument, Resource, Statement, Unknown
-from .registry import Context, Result, check, import_checks
+from .registry import Context, Kinds, Result, check, import_checks
 from .statements import (
     ALL_POLICY_KINDS,
     IDENTITY_KINDS,
@@ -43,6 +43,14 @@ Message = Callable[[PolicySource, Verdict], str]
 """The finding's message for a statement the predicate certainly finds."""
 Configured = Callable[[Settings | None], Predicate]
 """A predicate that depends on the scan's settings (IAM029's own accounts)."""
+
+
+@dataclass(frozen=True)
+class FromSettings:
+    """Marks a statement check's predicate as made from the scan's settings:
+    ``statement_check(..., FromSettings(make), ...)`` with ``make(settings) -> Predicate``."""
+
+    make: Configured
 
 
 @dataclass(frozen=True)
@@ -68,20 +76,19 @@ def statement_check(
     id: str,
     severity: str,
     kinds: str | tuple[str, ...],
-    predicate: Predicate | Configured,
+    predicate: Predicate | FromSettings,
     question: str,
     message: Message,
     *,
     outranked_by: Iterable[str] = (),
-    reads_settings: bool = False,
 ) -> None:
     """Declare (and register) a check that judges each statement of every policy of
     ``kinds`` (IDENTITY, TRUST or both). ``question`` completes "cannot tell whether
-    <policy> ..." in ``unresolved`` entries. With ``reads_settings``, ``predicate`` takes the
-    settings and returns the statement predicate.
+    <policy> ..." in ``unresolved`` entries. A predicate that depends on the settings comes
+    as :class:`FromSettings`.
 
     Called from the check module itself, which therefore holds the docstring and examples."""
-    configured: Configured = predicate if reads_settings else (lambda _settings: predicate)  # type: ignore[assignment,return-value]
+    configured = predicate.make if isinstance(predicate, FromSettings) else _constant(predicate)
     spec = StatementCheck(id, configured, tuple(outranked_by))
     judged = (kinds,) if isinstance(kinds, str) else kinds
 
@@ -97,7 +104,11 @@ def statement_check(
     check(id, severity, **_resource_kinds(judged))(run)
 
 
-def _resource_kinds(kinds: tuple[str, ...]) -> dict[str, list[str]]:
+def _constant(predicate: Predicate) -> Configured:
+    return lambda _settings: predicate
+
+
+def _resource_kinds(kinds: tuple[str, ...]) -> Kinds:
     if len(kinds) > 1:
         return ALL_POLICY_KINDS
     return IDENTITY_KINDS if kinds[0] == IDENTITY else TRUST_KINDS
@@ -136,7 +147,7 @@ def describing(text: str) -> Message:
 
 # --- credential checks --------------------------------------------------------------------
 
-CREDENTIAL_KINDS = {
+CREDENTIAL_KINDS: Kinds = {
     "terraform": ["aws_iam_user", "aws_iam_access_key"],
     "cloudformation": ["AWS::IAM::User", "AWS::IAM::AccessKey"],
 }
@@ -171,7 +182,7 @@ def credentials_check(id: str, severity: str) -> Callable[[CredentialJudge], Cre
             node = graph.node(resource)
             for entry in graph.credentials_reported_on(resource):
                 keys, undecided = active_keys(entry)
-                if entry.user is None and (keys or [None])[0] is not node:
+                if entry.user is None and (keys[0] if keys else None) is not node:
                     continue
                 name = entry.user.label if entry.user else str(entry.user_value)
                 yield from judge(resource, UserKeys(entry, keys, undecided, name))

@@ -20,7 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..model.values import LocatedStr, Location, Unknown, located, location_of
+from ..model.values import (
+    LocatedDict,
+    LocatedStr,
+    Location,
+    MarkedDict,
+    Unknown,
+    located,
+    location_of,
+)
 
 LOOP_PREFIX = "Fn::ForEach::"
 
@@ -133,13 +141,13 @@ def _substitute(raw: Any, identifier: str, item: str) -> Any:
     return out
 
 
-def _like(raw: dict) -> tuple[dict, dict]:
+def _like(raw: dict) -> tuple[dict, dict[Any, Location]]:
     """An empty mapping of ``raw``'s kind and place, and its entry locations to fill (kept on
     it when ``raw`` has them: a template's mappings do, hand-built ones need not)."""
     out = type(raw)()
-    entries: dict = {}
-    if location_of(raw) is not None:
+    entries: dict[Any, Location] = {}
+    if isinstance(out, LocatedDict):
         out.location = location_of(raw)
-    if hasattr(raw, "entry_locations"):
+    if isinstance(out, MarkedDict):
         out.entry_locations = entries
     return out, entries

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..model.values import LocatedDict, LocatedList, LocatedStr, Location, Unknown
+from ..model.values import LocatedDict, LocatedList, LocatedStr, Location, MarkedDict, Unknown
 
 MAX_DEPTH = 100
 """Real templates nest a few dozen levels at most; deeper input is rejected, not recursed into."""
@@ -73,13 +73,6 @@ class TemplateLoadError(Exception):
         self.line = line
 
 
-class MarkedDict(LocatedDict):
-    """A mapping from the template that also knows each entry's span (key line to value end),
-    which is where a resource or a property is reported."""
-
-    entry_locations: dict[Any, Location]
-
-
 class _Resolver:
     """Dates stay strings: ``Version: 2012-10-17`` is policy text, not a date."""
 
@@ -94,7 +87,7 @@ class PureLoader(_Resolver, yaml.SafeLoader):
 
     _depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise TemplateLoadError(TOO_DEEP, self.peek_event().start_mark.line + 1)
@@ -211,11 +204,13 @@ class _Builder:
         if self.depth > MAX_DEPTH:
             raise TemplateLoadError(TOO_DEEP, node.start_mark.line + 1)
         intrinsic = _SHORT_TAGS.get(node.tag)
+        out: LocatedDict | LocatedList
         if intrinsic is not None:
             out = self._intrinsic(intrinsic, node)
         elif isinstance(node, MappingNode):
             out = self._mapping(node)
         else:
+            assert isinstance(node, SequenceNode)  # scalars are handled above
             out = self._sequence(node)
         self.depth -= 1
         return out
@@ -252,6 +247,7 @@ class _Builder:
         elif isinstance(node, SequenceNode):
             argument = self._sequence(node)
         else:
+            assert isinstance(node, MappingNode)  # the only other kind of node
             argument = self._mapping(node)
         out = LocatedDict({name: argument})
         out.location = self.location(node)

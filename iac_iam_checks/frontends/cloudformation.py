@@ -603,7 +603,7 @@ def _render(raw: Any) -> str:
 
 
 def _entry_location(mapping: Any, key: Any) -> Location | None:
-    """Where ``key: value`` is written: the entry's span (``cfn_yaml.MarkedDict``), else the
+    """Where ``key: value`` is written: the entry's span (``MarkedDict``), else the
     value's own span, else the mapping's."""
     entries = getattr(mapping, "entry_locations", None)
     if entries is not None:

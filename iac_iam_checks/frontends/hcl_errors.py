@@ -112,11 +112,11 @@ def first_unclosed(text: str) -> _Open | None:
             i = found.end()
             continue
         elif char == '"':
-            end = _string_end(text, i + 1)
-            if end is None:
+            quote_end = _string_end(text, i + 1)
+            if quote_end is None:
                 return _Open('"', line)
-            line += text.count("\n", i, end)
-            i = end
+            line += text.count("\n", i, quote_end)
+            i = quote_end
             continue
         elif char in _CLOSERS:
             stack.append(_Open(char, line))

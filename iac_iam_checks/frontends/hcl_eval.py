@@ -104,6 +104,13 @@ class Source:
         return " ".join(text[:2000].split())[:200]
 
 
+def rule(node: Tree | Token) -> Tree:
+    """``node``, where the grammar has a rule and never a terminal (the ``identifier`` of a
+    function call, a binary operator's term): narrows :func:`significant`'s items."""
+    assert isinstance(node, Tree), node
+    return node
+
+
 def significant(node: Tree) -> list[Tree | Token]:
     """Children without layout (newlines, comments) and punctuation tokens; computed once per
     node (a module's tree is evaluated again for every instance). Do not modify the list."""
@@ -227,7 +234,7 @@ class Evaluator:
             if not isinstance(elem, Tree) or elem.data != "object_elem":
                 continue
             key_node, value_node = significant(elem)
-            key = self.object_key(key_node)
+            key = self.object_key(rule(key_node))
             value = self.eval(value_node)
             if type(value) is str and isinstance(value_node, Tree):  # like tuple items: an
                 value = located(value, self.loc(value_node))  # ARN in a map keeps its line
@@ -367,8 +374,8 @@ class Evaluator:
 
     def n_binary_op(self, node: Tree) -> Any:
         left_node, term = significant(node)[:2]
-        op_node, right_node = significant(term)
-        op = str(op_node.children[0])
+        op_node, right_node = significant(rule(term))
+        op = str(rule(op_node).children[0])
         left = self.eval(left_node)
         if op == "&&" and left is False:
             return False
@@ -382,7 +389,7 @@ class Evaluator:
 
     def n_function_call(self, node: Tree) -> Any:
         kids = significant(node)
-        name = str(kids[0].children[0])
+        name = str(rule(kids[0]).children[0])
         args_node = next(
             (k for k in kids[1:] if isinstance(k, Tree) and k.data == "arguments"), None
         )
@@ -463,7 +470,7 @@ class Evaluator:
                 "full_splat_expr_term",
             ):
                 base, step = significant(current)
-                steps[:0] = self.steps_of(step)
+                steps[:0] = self.steps_of(rule(step))
                 current = base
                 continue
             break
@@ -473,7 +480,7 @@ class Evaluator:
 
     def steps_of(self, step: Tree) -> list[Step]:
         if step.data == "get_attr":
-            return [("attr", str(significant(step)[0].children[0]))]
+            return [("attr", str(rule(significant(step)[0]).children[0]))]
         if step.data == "braces_index":
             return [("index", self.eval(significant(step)[0]))]
         if step.data == "short_index":
@@ -537,7 +544,7 @@ class Evaluator:
                 out[str(key)] = value
         return located(out, self.loc(node))
 
-    def for_parts(self, node: Tree) -> tuple[Tree, list[Any], Tree | None]:
+    def for_parts(self, node: Tree) -> tuple[Tree, list[Tree], Tree | Token | None]:
         kids = [k for k in significant(node) if isinstance(k, Tree)]
         intro = kids[0]
         cond_tree = next((k for k in kids if k.data == "for_cond"), None)
@@ -657,7 +664,7 @@ def called_function(node: Tree | Token) -> str | None:
             return None
         node = kids[0]
     if isinstance(node, Tree) and node.data == "function_call":
-        return str(significant(node)[0].children[0])
+        return str(rule(significant(node)[0]).children[0])
     return None
 
 
@@ -756,6 +763,7 @@ __all__ = [
     "LocatedList",
     "Source",
     "apply_steps",
+    "rule",
     "significant",
     "unescape",
 ]

@@ -231,6 +231,9 @@ def sum_(items: list[Any]) -> int | float:
 def range_(*numbers: int | float) -> list[int | float]:
     """Terraform's ``range``: the step defaults to -1 when the limit is below the start, and
     more than ``MAX_RANGE`` numbers is an error."""
+    start: int | float
+    limit: int | float
+    step: int | float
     if len(numbers) == 1:
         start, limit, step = 0, numbers[0], (-1 if numbers[0] < 0 else 1)
     elif len(numbers) == 2:

@@ -18,7 +18,7 @@ from typing import Any
 from lark import Token, Tree
 
 from ..model.values import Template, Unknown, located, location_of
-from .hcl_eval import significant
+from .hcl_eval import rule, significant
 from .hcl_functions import to_number
 
 PRIMITIVES = ("string", "number", "bool", "any")
@@ -43,7 +43,7 @@ def parse_type(node: Tree | Token) -> Any:
     if not isinstance(inner, Tree) or inner.data != "function_call":
         return None
     kids = significant(inner)
-    name = str(kids[0].children[0])
+    name = str(rule(kids[0]).children[0])
     args = _arguments(kids)
     if name in ("list", "set", "map") and len(args) == 1:
         element = parse_type(args[0])
@@ -116,7 +116,7 @@ def _object_type(node: Tree | Token) -> Any:
         if not isinstance(elem, Tree) or elem.data != "object_elem":
             continue
         key_node, type_node = significant(elem)
-        key = _unwrap(significant(key_node)[0])
+        key = _unwrap(significant(rule(key_node))[0])
         if not isinstance(key, Tree) or key.data not in ("identifier", "keyword"):
             return None
         attribute = _attribute(type_node)
@@ -130,7 +130,7 @@ def _attribute(node: Tree | Token) -> Attribute | None:
     inner = _unwrap(node)
     if isinstance(inner, Tree) and inner.data == "function_call":
         kids = significant(inner)
-        if str(kids[0].children[0]) == "optional":
+        if str(rule(kids[0]).children[0]) == "optional":
             args = _arguments(kids)
             if not 1 <= len(args) <= 2:
                 return None

@@ -61,6 +61,11 @@ def decode(data: Any) -> Tree | Token:
     if isinstance(data, list):
         kind, value, line, end_line, start, end = data
         return Token(kind, value, start, line, None, end_line, None, end)
+    return decode_tree(data)
+
+
+def decode_tree(data: dict[str, Any]) -> Tree:
+    """A tree ``encode`` wrote (a dict; a token is a list)."""
     meta = Meta()
     if data["p"] is not None:
         meta.line, meta.end_line, meta.start_pos, meta.end_pos = data["p"]
@@ -152,7 +157,7 @@ def parse_many(
         for index, value in zip(misses, encoded, strict=False):
             if cache and not isinstance(value, ParseError):
                 cache.put(keys[index], value)
-            results[index] = value if isinstance(value, ParseError) else decode(value)
+            results[index] = value if isinstance(value, ParseError) else decode_tree(value)
     else:
         for index, item in zip(misses, work, strict=False):
             tree = parse_file(*item)

@@ -172,6 +172,10 @@ def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _is_expression(value: Any) -> bool:
     """An expression object (``constant_value``/``references``), not a nested block's body."""
     return isinstance(value, dict) and set(value) <= {"constant_value", "references"}
@@ -244,8 +248,8 @@ class _Plan:
         return Location(self.file, line, end)
 
     def resource(self, entry: dict, path: tuple[Any, ...], module: str) -> Resource | None:
-        address, kind, name = entry.get("address"), entry.get("type"), entry.get("name")
-        if not all(isinstance(v, str) and v for v in (address, kind, name)):
+        address, kind, name = (_text(entry.get(key)) for key in ("address", "type", "name"))
+        if not (address and kind and name):
             return None
         mode = "data" if entry.get("mode") == "data" else "managed"
         module_path = parse_module_address(module)

@@ -111,15 +111,19 @@ def _text_location(base: Location | None, first: int, last: int) -> Location | N
 
 
 def _strip_locations(value: Any, location: Location | None) -> None:
-    """A plain string has no position: everything in it gets the fallback location."""
-    if isinstance(value, dict):
+    """A plain string has no position: everything in it gets the fallback location (every
+    container :class:`_LocatingParser` builds is located)."""
+    if isinstance(value, LocatedDict):
         value.location = location
         for item in value.values():
             _strip_locations(item, location)
-    elif isinstance(value, list):
+    elif isinstance(value, LocatedList):
         value.location = location
         for item in value:
             _strip_locations(item, location)
+
+
+_DECODER = json.JSONDecoder()
 
 
 class _LocatingParser:
@@ -175,7 +179,8 @@ class _LocatingParser:
         return float(number) if any(c in number for c in ".eE") else int(number)
 
     def _string(self) -> str:
-        value, self.pos = json.decoder.scanstring(self.text, self.pos + 1)
+        value: str
+        value, self.pos = _DECODER.raw_decode(self.text, self.pos)  # at the opening quote
         return value
 
     def _object(self) -> LocatedDict:

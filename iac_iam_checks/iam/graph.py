@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,7 +132,8 @@ class Node:
 
     @property
     def role(self) -> str | None:
-        return NAMED_ROLES.get(type(self.entity))
+        entity = self.entity
+        return None if entity is None else NAMED_ROLES.get(type(entity))
 
     @property
     def is_data(self) -> bool:
@@ -675,7 +676,10 @@ def _template_user(w: _Writer, e: TemplateUser) -> Iterable[Edge]:
         yield w.edge(TEMPLATE_USER, w.me, template, e.loc("launch_template"))
 
 
-_EXTRACTORS: tuple[tuple[type, Any], ...] = (
+_Extractor = Callable[[_Writer, Any], Iterable[Edge]]
+"""Edges of one entity type: the second argument is an instance of the type it is paired
+with below (a table of differently typed functions, which ``Callable`` cannot say)."""
+_EXTRACTORS: tuple[tuple[type[Entity] | tuple[type[Entity], ...], _Extractor], ...] = (
     (Principal, _principal),
     (InlinePolicy, _inline_policy),
     (ManagedPolicy, _managed_policy),

@@ -51,13 +51,22 @@ class _Located:
 
     @location.setter
     def location(self, value: Location | None) -> None:
-        self._location = value
+        # the slot is declared by each concrete subclass: a non-empty __slots__ here would
+        # conflict with dict's and list's instance layout, and mypy reads only this class's
+        self._location = value  # type: ignore[misc]
 
 
 class LocatedDict(_Located, dict):
     """A dict that remembers where it was written."""
 
     __slots__ = ("_location", "__weakref__")
+
+
+class MarkedDict(LocatedDict):
+    """A mapping from a template that also knows each entry's span (key line to value end),
+    which is where a resource or a property is reported (CloudFormation's YAML reader)."""
+
+    entry_locations: dict[Any, Location]
 
 
 class LocatedList(_Located, list):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checkov.cloudformation.checks.resource.base_resource_check import (
     BaseResourceCheck as CloudFormationResourceCheck,
@@ -43,19 +43,30 @@ def _core(module: str) -> Any:
     return importlib.import_module(f"{CORE}.{module}")
 
 
-registry = _core("checks.registry")
-conf_to_resources = _core("frontends.checkov_conf")
-Graph = _core("iam.graph").Graph
-Settings = _core("model.settings").Settings
+if TYPE_CHECKING:
+    # core.zip holds these very modules under another name: type-check against the package
+    from iac_iam_checks.checks import registry
+    from iac_iam_checks.frontends import checkov_conf as conf_to_resources
+    from iac_iam_checks.iam.graph import Graph
+    from iac_iam_checks.model.settings import Settings
+    from iac_iam_checks.model.values import Resource
+else:
+    registry = _core("checks.registry")
+    conf_to_resources = _core("frontends.checkov_conf")
+    Graph = _core("iam.graph").Graph
+    Settings = _core("model.settings").Settings
 
 
 class _Adapter:
     """What every checkov check object of ours shares: metadata and the verdict."""
 
-    spec: Any
-    """The iac-iam-checks ``registry.Check``."""
+    spec: registry.Check
+    """The iac-iam-checks check this checkov check runs."""
+    entity_type: str
+    entity_path: str
+    """Both set by checkov's base classes before a scan."""
 
-    def _init(self, spec: Any) -> dict[str, Any]:
+    def _init(self, spec: registry.Check) -> dict[str, Any]:
         self.spec = spec
         return {
             "name": spec.title,
@@ -64,7 +75,7 @@ class _Adapter:
             "guideline": f"{spec.why} Fix: {spec.fix}",
         }
 
-    def _verdict(self, resources: list[Any]) -> CheckResult:
+    def _verdict(self, resources: list[Resource]) -> CheckResult:
         context = registry.Context(graph=Graph(resources), settings=Settings())
         results = [r for resource in resources for r in self.spec.func(resource, context)]
         issues = [r for r in results if isinstance(r, registry.Issue)]
@@ -88,7 +99,7 @@ class _Adapter:
 class ResourceCheck(_Adapter, TerraformResourceCheck):
     """Terraform resources (HCL and plan: checkov's plan runner uses this registry too)."""
 
-    def __init__(self, spec: Any, kinds: list[str]) -> None:
+    def __init__(self, spec: registry.Check, kinds: list[str]) -> None:
         super().__init__(**self._init(spec), supported_resources=kinds)
         self.severity = Severities[spec.severity]
 
@@ -103,7 +114,7 @@ class ResourceCheck(_Adapter, TerraformResourceCheck):
 class DataCheck(_Adapter, BaseDataCheck):
     """Terraform data sources (``aws_iam_policy_document`` above all)."""
 
-    def __init__(self, spec: Any, kinds: list[str]) -> None:
+    def __init__(self, spec: registry.Check, kinds: list[str]) -> None:
         super().__init__(**self._init(spec), supported_data=kinds)
         self.severity = Severities[spec.severity]
 
@@ -114,7 +125,7 @@ class DataCheck(_Adapter, BaseDataCheck):
 class ProviderCheck(_Adapter, BaseProviderCheck):
     """``provider "aws"`` blocks (checks whose kinds include ``provider`` or ``*``)."""
 
-    def __init__(self, spec: Any) -> None:
+    def __init__(self, spec: registry.Check) -> None:
         super().__init__(**self._init(spec), supported_provider=["aws"])
         self.severity = Severities[spec.severity]
 
@@ -123,7 +134,7 @@ class ProviderCheck(_Adapter, BaseProviderCheck):
 
 
 class CloudFormationCheck(_Adapter, CloudFormationResourceCheck):
-    def __init__(self, spec: Any, kinds: list[str]) -> None:
+    def __init__(self, spec: registry.Check, kinds: list[str]) -> None:
         super().__init__(**self._init(spec), supported_resources=kinds)
         self.severity = Severities[spec.severity]
 
