@@ -61,3 +61,138 @@ def test_json_that_is_not_a_template_stays_silently_skipped(tmp_path: Path) -> N
         assert kind_by_content(name, files[name]) is None
     assert kind_by_content("t.json", '{"AWSTemplateFormatVersion":"2010-09-09"}') == CLOUDFORMATION
     assert kind_by_content("t.yaml", "{Resources: {A: {Type: AWS::IAM::User}}}") == CLOUDFORMATION
+
+
+# --- 2. IAM009: an empty instance profile is none, an unknown one is unresolved ------------
+
+EMPTY_PROFILES_TF = """variable "profile" {}
+
+resource "aws_instance" "empty" {
+  iam_instance_profile = ""
+}
+
+resource "aws_spot_instance_request" "empty" {
+  iam_instance_profile = ""
+}
+
+resource "aws_launch_configuration" "empty" {
+  iam_instance_profile = ""
+}
+
+resource "aws_launch_template" "empty_block" {
+  iam_instance_profile {}
+}
+
+resource "aws_launch_template" "empty_name_and_arn" {
+  iam_instance_profile {
+    name = ""
+    arn  = ""
+  }
+}
+
+resource "aws_instance" "unknown" {
+  iam_instance_profile = var.profile
+}
+
+resource "aws_launch_template" "unknown_name" {
+  iam_instance_profile {
+    arn  = ""
+    name = var.profile
+  }
+}
+
+resource "aws_launch_template" "unknown_dynamic" {
+  dynamic "iam_instance_profile" {
+    for_each = var.profile
+    content {
+      name = "app"
+    }
+  }
+}
+
+resource "aws_instance" "from_unknown" {
+  launch_template {
+    id = aws_launch_template.unknown_dynamic.id
+  }
+}
+
+resource "aws_iam_instance_profile" "app" {
+  role = "app"
+}
+
+resource "aws_instance" "referenced" {
+  iam_instance_profile = aws_iam_instance_profile.app.name
+}
+
+resource "aws_instance" "named" {
+  iam_instance_profile = "${var.profile}-app"
+}
+"""
+
+
+def test_empty_instance_profile_is_no_profile_and_unknown_is_unresolved(tmp_path: Path) -> None:
+    dynamic = 'dynamic "iam_instance_profile" for_each = var.profile'
+    assert run(tmp_path, {"main.tf": EMPTY_PROFILES_TF}, "IAM009") == (
+        [
+            ("IAM009", "aws_instance.empty", 3),
+            ("IAM009", "aws_spot_instance_request.empty", 7),
+            ("IAM009", "aws_launch_configuration.empty", 11),
+            ("IAM009", "aws_launch_template.empty_block", 15),
+            ("IAM009", "aws_launch_template.empty_name_and_arn", 19),
+        ],
+        [
+            (("IAM009",), "aws_instance.unknown", 27, "var.profile"),
+            (("IAM009",), "aws_launch_template.unknown_name", 31, "var.profile"),
+            (("IAM009",), "aws_launch_template.unknown_dynamic", 38, dynamic),
+            (("IAM009",), "aws_instance.from_unknown", 47, dynamic),
+        ],
+    )
+
+
+EMPTY_PROFILES_CFN = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Profile:
+    Type: String
+  NamedProfile:
+    Type: String
+    AllowedPattern: "[\\\\w+=,.@-]+"
+Resources:
+  Empty:
+    Type: AWS::EC2::Instance
+    Properties:
+      IamInstanceProfile: ""
+  NoValue:
+    Type: AWS::EC2::Instance
+    Properties:
+      IamInstanceProfile: !Ref AWS::NoValue
+  EmptyConfiguration:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Properties:
+      IamInstanceProfile: ""
+  EmptyTemplate:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        IamInstanceProfile:
+          Name: !Ref AWS::NoValue
+  Unknown:
+    Type: AWS::EC2::Instance
+    Properties:
+      IamInstanceProfile: !Ref Profile
+  Named:
+    Type: AWS::EC2::Instance
+    Properties:
+      IamInstanceProfile: !Ref NamedProfile
+"""
+
+
+def test_cloudformation_empty_profile_is_no_profile(tmp_path: Path) -> None:
+    assert run(tmp_path, {"t.yaml": EMPTY_PROFILES_CFN}, "IAM009") == (
+        [
+            ("IAM009", "Empty", 9),
+            ("IAM009", "NoValue", 13),
+            ("IAM009", "EmptyConfiguration", 17),
+            ("IAM009", "EmptyTemplate", 21),
+        ],
+        [(("IAM009",), "Unknown", 30, "Ref Profile")],
+    )
