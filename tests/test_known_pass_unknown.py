@@ -196,3 +196,107 @@ def test_cloudformation_empty_profile_is_no_profile(tmp_path: Path) -> None:
         ],
         [(("IAM009",), "Unknown", 30, "Ref Profile")],
     )
+
+
+# --- 3. dynamic "statement" with a null or unknown for_each --------------------------------
+
+DYNAMIC_STATEMENTS = """variable "statements" {
+  default = null
+}
+
+data "aws_iam_policy_document" "literal_null" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::logs/*"]
+  }
+  dynamic "statement" {
+    for_each = null
+    content {
+      actions   = ["*"]
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "literal_null" {
+  policy = data.aws_iam_policy_document.literal_null.json
+}
+
+data "aws_iam_policy_document" "default_null" {
+  dynamic "statement" {
+    for_each = var.statements
+    content {
+      actions   = ["*"]
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "default_null" {
+  policy = data.aws_iam_policy_document.default_null.json
+}
+
+data "aws_iam_policy_document" "empty" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::logs/*"]
+  }
+  dynamic "statement" {
+    for_each = []
+    content {
+      actions   = ["*"]
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "empty" {
+  policy = data.aws_iam_policy_document.empty.json
+}
+
+data "aws_iam_policy_document" "one" {
+  dynamic "statement" {
+    for_each = ["admin"]
+    content {
+      actions   = ["*"]
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "one" {
+  policy = data.aws_iam_policy_document.one.json
+}
+"""
+STATEMENT_CHECKS = ("IAM020", "IAM022", "IAM023", "IAM024", "IAM025", "IAM026", "IAM027")
+
+
+def test_null_for_each_in_a_dynamic_statement_is_unresolved_not_an_empty_block(
+    tmp_path: Path,
+) -> None:
+    """Terraform rejects a null ``for_each`` on a dynamic block, so the statements it stands
+    for are unseen: unresolved for every statement check, and no IAM027 "statement has no
+    Action" finding about a statement nobody wrote. An empty collection makes no statement."""
+    findings, unresolved = run(tmp_path, {"main.tf": DYNAMIC_STATEMENTS}, *STATEMENT_CHECKS)
+    assert findings == [("IAM020", "aws_iam_policy.one", 58)]
+    assert unresolved == [
+        (STATEMENT_CHECKS, "aws_iam_policy.literal_null", 5, 'dynamic "statement" for_each = null'),
+        (
+            STATEMENT_CHECKS,
+            "aws_iam_policy.default_null",
+            23,
+            'dynamic "statement" for_each = var.statements',
+        ),
+    ]
+
+
+def test_null_default_overridden_by_tfvars_is_judged(tmp_path: Path) -> None:
+    files = {"main.tf": DYNAMIC_STATEMENTS, "terraform.tfvars": 'statements = ["admin"]\n'}
+    findings, unresolved = run(tmp_path, files, "IAM020")
+    assert findings == [
+        ("IAM020", "aws_iam_policy.default_null", 26),
+        ("IAM020", "aws_iam_policy.one", 58),
+    ]
+    assert unresolved == [
+        (("IAM020",), "aws_iam_policy.literal_null", 5, 'dynamic "statement" for_each = null')
+    ]

@@ -70,7 +70,13 @@ def reference(prefix: str, steps: list[Step], text: str) -> Unknown:
 
 def dynamic_items(collection: Any) -> list[tuple[Any, Any]] | None:
     """(key, value) for each block a ``dynamic`` block's ``for_each`` makes: a map's entries,
-    a list's items by index; None when the collection is not known."""
+    a list's items by index; None when the collection is not known.
+
+    An empty collection makes no block. ``null`` is not empty: Terraform rejects it ("Invalid
+    dynamic for_each value: Cannot use a null value in for_each"), so a plan with it never
+    exists and nothing says what the author meant; it is None like an unknown collection,
+    and the block becomes an Unknown (an ``unresolved`` entry naming the ``for_each``), never
+    a silent pass. A variable whose default is null may still be given a value at plan time."""
     if isinstance(collection, dict):
         return list(collection.items())[:MAX_INSTANCES]
     if isinstance(collection, list):
