@@ -300,3 +300,78 @@ def test_null_default_overridden_by_tfvars_is_judged(tmp_path: Path) -> None:
     assert unresolved == [
         (("IAM020",), "aws_iam_policy.literal_null", 5, 'dynamic "statement" for_each = null')
     ]
+
+
+# --- 4. a managed resource's name, id or ARN is never a wildcard ----------------------------
+
+REFERENCES = """variable "bucket_arn" {}
+
+resource "aws_s3_bucket" "b" {
+  bucket = "logs"
+}
+
+data "aws_s3_bucket" "looked_up" {
+  bucket = "shared"
+}
+
+resource "aws_iam_policy" "managed" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Action = "*", Resource = "${aws_s3_bucket.b.arn}*" },
+      { Effect = "Allow", Action = ["iam:PassRole", "s3:PutObject"],
+        Resource = "${aws_s3_bucket.b.id}${aws_s3_bucket.b.arn}" },
+    ]
+  })
+}
+
+resource "aws_iam_policy" "variable" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "${var.bucket_arn}*" }]
+  })
+}
+
+resource "aws_iam_policy" "data_source" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*",
+      Resource = "${data.aws_s3_bucket.looked_up.arn}*" }]
+  })
+}
+"""
+
+
+def test_templates_of_managed_resource_references_are_decided(tmp_path: Path) -> None:
+    """``"${aws_s3_bucket.b.arn}*"`` is not ``*``: the Allow of ``*`` is IAM022, not an
+    unresolved IAM020; a variable or a data source's attribute could still be ``*``."""
+    checks = ("IAM020", "IAM022", "IAM023", "IAM024", "IAM026")
+    findings, unresolved = run(tmp_path, {"main.tf": REFERENCES}, *checks)
+    assert findings == [
+        ("IAM022", "aws_iam_policy.managed", 15),
+        ("IAM022", "aws_iam_policy.variable", 25),
+        ("IAM022", "aws_iam_policy.data_source", 32),
+    ]
+    blocked = ("IAM020", "IAM024", "IAM026")
+    assert unresolved == [
+        (blocked, "aws_iam_policy.variable", 25, "var.bucket_arn"),
+        (blocked, "aws_iam_policy.data_source", 32, "data.aws_s3_bucket.looked_up.arn"),
+    ]
+
+
+def test_only_one_managed_instance_naming_attribute_is_never_a_wildcard() -> None:
+    from iac_iam_checks.frontends.references import parse_traversal, reference
+
+    def flag(prefix: str, text: str) -> bool:
+        steps = parse_traversal(text)
+        assert steps is not None
+        return reference(prefix, steps[1:], text).never_wildcard
+
+    assert flag("aws_iam_role", 'aws_iam_role.r["k"].arn')
+    assert flag("module.m.aws_iam_role", "aws_iam_role.r.unique_id")
+    assert not flag("data.aws_iam_role", "aws_iam_role.r.arn")
+    assert not flag("module.m.data.aws_iam_role", "aws_iam_role.r.arn")
+    assert not flag("aws_iam_role", "aws_iam_role.r[*].arn")
+    assert not flag("aws_iam_role", "aws_iam_role.r.tags.name")
+    assert not flag("aws_s3_object", "aws_s3_object.o.id")
+    assert not flag("random_string", "random_string.s.id")
