@@ -375,3 +375,101 @@ def test_only_one_managed_instance_naming_attribute_is_never_a_wildcard() -> Non
     assert not flag("aws_iam_role", "aws_iam_role.r.tags.name")
     assert not flag("aws_s3_object", "aws_s3_object.o.id")
     assert not flag("random_string", "random_string.s.id")
+
+
+# --- 5. computed object keys and yamlencode ----------------------------------------------
+
+COMPUTED_KEYS = """variable "key" {}
+
+locals {
+  statement = "Statement"
+  operator  = "StringEquals"
+  github    = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+}
+
+resource "aws_iam_policy" "known_key" {
+  policy = jsonencode({
+    Version          = "2012-10-17"
+    (local.statement) = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+
+resource "aws_iam_policy" "unknown_document_key" {
+  policy = jsonencode({
+    Version     = "2012-10-17"
+    (var.key)   = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+
+resource "aws_iam_role" "github_unknown_sub_key" {
+  name = "ci"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = local.github }
+      Condition = {
+        (local.operator) = {
+          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
+          (var.key)                                 = "repo:org/app:ref:refs/heads/main"
+        }
+      }
+    }]
+  })
+}
+
+resource "aws_iam_role" "github_without_audience" {
+  name = "ci2"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = local.github }
+      Condition = { StringLike = { "${var.key}:sub" = "repo:org/*" } }
+    }]
+  })
+}
+
+resource "aws_iam_policy" "yaml" {
+  policy = yamlencode({ Version = "2012-10-17", Statement = [{ Effect = "Deny" }] })
+}
+"""
+
+
+def test_computed_keys_known_build_the_object_unknown_stay_where_the_model_allows(
+    tmp_path: Path,
+) -> None:
+    """A known ``(local.k)`` key builds the object. An unknown key of the document could be
+    ``Statement``: the document is Unknown. Inside a Condition an unknown operator or key is a
+    key of its own: it may be the ``:sub`` limit (unresolved), but it cannot be the missing
+    ``:aud`` (a finding). ``yamlencode`` is Unknown, quoting the call."""
+    findings, unresolved = run(tmp_path, {"main.tf": COMPUTED_KEYS}, "IAM020", "IAM030")
+    assert findings == [
+        ("IAM020", "aws_iam_policy.known_key", 12),
+        ("IAM030", "aws_iam_role.github_without_audience", 45),
+    ]
+    document = (
+        '{ Version = "2012-10-17" (var.key) = '
+        '[{ Effect = "Allow", Action = "*", Resource = "*" }] }'
+    )
+    yaml = 'yamlencode({ Version = "2012-10-17", Statement = [{ Effect = "Deny" }] })'
+    assert unresolved == [
+        (("IAM020",), "aws_iam_policy.unknown_document_key", 17, document),
+        (("IAM030",), "aws_iam_role.github_unknown_sub_key", 27, "var.key"),
+        (("IAM020",), "aws_iam_policy.yaml", 55, yaml),
+    ]
+
+
+def test_known_computed_keys_are_strings_and_null_keys_are_unknown(tmp_path: Path) -> None:
+    from iac_iam_checks.frontends.hcl_eval import _object_key_text
+
+    assert [_object_key_text(k) for k in ("a", 1, 2.5, True, None, [1])] == [
+        "a",
+        "1",
+        "2.5",
+        "true",
+        None,
+        None,
+    ]

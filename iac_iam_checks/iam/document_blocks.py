@@ -70,11 +70,18 @@ def source_statements(document: PolicyDocument, where: Location) -> list[Stateme
     return list(document.statements)
 
 
-def unseen_statement(unknown: Unknown, where: Location) -> Statement:
-    """A placeholder for statements nobody can see, unknown in every part: checks report it
-    as unresolved and never judge its (absent) Action or Resource."""
+def unseen_statement(unknown: Unknown, where: Location | None) -> Statement:
+    """A placeholder for statements nobody can see (an unresolved source document, a dynamic
+    block over an unknown collection, a statement object with a key that is not known),
+    unknown in every part: checks report it as unresolved and never judge its (absent)
+    elements."""
     return Statement(
-        effect=unknown, location=where, actions=unknown, resources=unknown, unknown=unknown
+        effect=unknown,
+        location=where,
+        actions=unknown,
+        resources=unknown,
+        raw=unknown,
+        unknown=unknown,
     )
 
 
