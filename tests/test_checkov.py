@@ -82,7 +82,7 @@ def test_terraform_text_checkov_could_not_evaluate_is_unknown() -> None:
         conf, "aws_iam_user_policy", "/main.tf:aws_iam_user_policy:p", "resource"
     ).attrs
     assert attrs == {
-        "user": Unknown("aws_iam_user.a.name", ref=("aws_iam_user.a", "name")),
+        "user": Unknown("aws_iam_user.a.name", ref=("aws_iam_user.a", "name"), never_wildcard=True),
         "name": Unknown("upper(var.flag)"),
         "policy": Unknown(
             "data.aws_iam_policy_document.d.json", ref=("data.aws_iam_policy_document.d", "json")

@@ -350,7 +350,9 @@ resource "aws_iam_access_key" "k" { user = aws_iam_user.u.name }
         },
     )
     user = by_address(resources(root))["aws_iam_access_key.k"].attrs["user"]
-    assert user == Unknown("aws_iam_user.u.name", ref=("aws_iam_user.u", "name"))
+    assert user == Unknown(
+        "aws_iam_user.u.name", ref=("aws_iam_user.u", "name"), never_wildcard=True
+    )
 
 
 def test_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:

@@ -7,19 +7,26 @@ instance, launch template or launch configuration, pointing at a profile with a 
 instance launched from a scanned template that has a profile passes; templates used by EKS node
 groups or Batch compute environments are exempt (those services supply the role). Data sources
 (`data "aws_instance"`, `data "aws_launch_template"`) are not reported: they describe compute
-defined elsewhere; an instance launched from a looked-up template is unresolved.
+defined elsewhere; an instance launched from a looked-up template is unresolved. An empty
+profile (`iam_instance_profile = ""`, a launch template's `iam_instance_profile {}` without name
+or arn, CloudFormation `""` or `!Ref AWS::NoValue`) is no profile, as the provider treats it; a
+profile value that could be empty (a variable without default, a plain String parameter) is
+unresolved, while a reference to another resource's name or ARN is a profile.
 References: CIS AWS Foundations Benchmark v5.0.0 1.17; checkov CKV2_AWS_41; trivy: none
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from ..iam.graph import TEMPLATE_USER, USES_PROFILE, Graph
+from ..iam.graph import TEMPLATE_USER, Graph, Node
 from ..model.entities import Compute, LaunchTemplate
 from ..model.entity_tables import entity_of
-from ..model.values import Resource, Unknown
+from ..model.values import Resource, Template, Unknown
 from .registry import Blocked, Context, Issue, Result, check
+
+_MAY_BE_EMPTY = "the instance profile may be empty, which is no profile"
 
 
 @check(
@@ -41,7 +48,12 @@ from .registry import Blocked, Context, Issue, Result, check
 def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result]:
     graph: Graph = ctx.graph
     compute = entity_of(resource)
-    if not isinstance(compute, Compute) or compute.is_data or graph.declares_profile(resource):
+    if not isinstance(compute, Compute) or compute.is_data:
+        return
+    profile = _profile_set(compute.instance_profile)
+    if profile is not False:
+        if isinstance(profile, Unknown):
+            yield Blocked(resource, profile, _MAY_BE_EMPTY, compute.loc("instance_profile"))
         return
     node = graph.node(resource)
     if isinstance(compute, LaunchTemplate):
@@ -54,8 +66,17 @@ def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result
         )
         return
     launches = graph.launched_from(resource)
-    for edge in launches:
-        if any(graph.outgoing(t, USES_PROFILE) for t in edge.target.nodes):
+    from_templates = [
+        (edge, _any_set(_template_profile(t) for t in edge.target.nodes if not t.is_data))
+        for edge in launches
+    ]
+    if any(state is True for _, state in from_templates):
+        return
+    for edge, state in from_templates:
+        if isinstance(state, Unknown):
+            yield Blocked(
+                resource, state, f"{_MAY_BE_EMPTY} (its launch template's)", edge.location
+            )
             return
     for edge in launches:
         looked_up = [t for t in edge.target.nodes if t.is_data]
@@ -74,3 +95,36 @@ def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result
         f"{resource.address} has no IAM instance profile{suffix}, so software on it has no role "
         "credentials",
     )
+
+
+def _profile_set(value: Any) -> bool | Unknown:
+    """Whether a profile value names a profile: False when unset or empty (the provider's
+    default, no profile), the Unknown that decides when it could be empty. A reference to
+    another resource's or data source's attribute (``ref``) names something, as it does for
+    the identity graph."""
+    if value is None or value == "":
+        return False
+    if isinstance(value, Template):
+        return value.unknowns[0] if value.could_equal("") else True
+    if isinstance(value, Unknown) and value.ref is None and value.could_be(""):
+        return value
+    return True
+
+
+def _template_profile(template: Node) -> bool | Unknown:
+    """Whether a launch template (any of its variants) names a profile."""
+    return _any_set(
+        _profile_set(getattr(entity_of(variant), "instance_profile", None))
+        for variant in template.resources
+    )
+
+
+def _any_set(states: Iterable[bool | Unknown]) -> bool | Unknown:
+    """True when one names a profile, else the first Unknown, else False."""
+    undecided: bool | Unknown = False
+    for state in states:
+        if state is True:
+            return True
+        if undecided is False:
+            undecided = state
+    return undecided

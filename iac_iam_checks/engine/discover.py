@@ -29,6 +29,13 @@ _CFN_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::""")
 _CFN_RESOURCES = re.compile(r"""(^\ufeff?|\n)(Resources|\s*["']Resources["'])\s*:""")
 """A top-level ``Resources:`` (YAML, column 0) or a quoted ``"Resources":`` key (JSON): a
 template embedded in a manifest's or workflow's block string is indented, so not a template."""
+_JSON_CFN_VERSION = re.compile(r"""(?<![\\\w])["']?AWSTemplateFormatVersion["']?\s*:""")
+_JSON_CFN_RESOURCES = re.compile(r"""(?<![\\\w])["']?Resources["']?\s*:\s*\{""")
+_JSON_CFN_TYPE = re.compile(r"""(?<![\\\w])["']?Type["']?\s*:\s*["']?AWS::""")
+"""A JSON text (or YAML flow mapping) may hold a whole template on one line: its keys are found
+anywhere, but not escaped (a template embedded in a JSON string value has ``\\"Resources\\":``)
+and only with an object after ``Resources`` and an ``AWS::`` type: ``package.json``, a JSON
+Kubernetes manifest or an IAM policy file has neither."""
 _KUBERNETES = re.compile(r"^apiVersion\s*:.*^kind\s*:|^kind\s*:.*^apiVersion\s*:", re.M | re.S)
 _PLAN_KEYS = ("planned_values", "resource_changes")
 
@@ -73,11 +80,22 @@ def kind_by_content(name: str, text: str) -> str | None:
         and '"format_version"' in head
     ):
         return PLAN
+    if head.lstrip().startswith("{"):
+        return _json_template(head)
     if _KUBERNETES.search(head):
         return None
     if "AWSTemplateFormatVersion" in head:
         return CLOUDFORMATION
     if _CFN_RESOURCES.search(head) and _CFN_TYPE.search(head):
+        return CLOUDFORMATION
+    return None
+
+
+def _json_template(head: str) -> str | None:
+    """CloudFormation, for a text that is one JSON object (minified or not)."""
+    if _JSON_CFN_VERSION.search(head):
+        return CLOUDFORMATION
+    if _JSON_CFN_RESOURCES.search(head) and _JSON_CFN_TYPE.search(head):
         return CLOUDFORMATION
     return None
 

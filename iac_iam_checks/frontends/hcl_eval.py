@@ -39,6 +39,9 @@ Step = tuple[str, Any]
 name; ``x[*].name[0]`` indexes each name)."""
 
 MAX_DEPTH = 200
+CONDITION_LEVELS = 2
+"""A policy's ``Condition`` maps operator -> condition key -> values: both levels of keys may
+be unknown without hiding anything else."""
 MAX_FOR_ITERATIONS = 100_000
 """Iterations of ``for`` expressions (nested ones included) one evaluation may run: real code
 loops over hundreds of items; ``range(10000)`` inside ``range(10000)`` would take hours."""
@@ -161,6 +164,9 @@ class Evaluator:
         self.depth = 0
         self.budget = [MAX_FOR_ITERATIONS]
         """``for`` iterations left, shared with the evaluators this one derives."""
+        self.open_keys = 0
+        """How many levels of objects below here may keep a key that is not known (see
+        :meth:`n_object`)."""
 
     def loc(self, node: Tree) -> Location:
         return Location(self.file, node.meta.line, node.meta.end_line)
@@ -229,17 +235,26 @@ class Evaluator:
         return located(items, self.loc(node))
 
     def n_object(self, node: Tree) -> Any:
+        """An object; a computed key (``(local.k) = ...``) that evaluates to a known value is
+        that value as a string, as Terraform converts it. A key that is not known makes the
+        whole object Unknown (it could be any key, ``Statement`` or ``Effect`` included),
+        except inside a policy's ``Condition``: an operator or condition key that is not known
+        is a key of its own there, and the evaluator treats it as such (the condition exists,
+        only its name is unknown)."""
+        open_keys, self.open_keys = self.open_keys, 0
         out: dict[Any, Any] = {}
         for elem in significant(node):
             if not isinstance(elem, Tree) or elem.data != "object_elem":
                 continue
             key_node, value_node = significant(elem)
-            key = self.object_key(rule(key_node))
+            key = _object_key_text(self.object_key(rule(key_node)))
+            if key is None or (isinstance(key, (Unknown, Template)) and not open_keys):
+                return Unknown(self.source.slice(node))
+            self.open_keys = CONDITION_LEVELS if key == "Condition" else max(open_keys - 1, 0)
             value = self.eval(value_node)
+            self.open_keys = 0
             if type(value) is str and isinstance(value_node, Tree):  # like tuple items: an
                 value = located(value, self.loc(value_node))  # ARN in a map keeps its line
-            if isinstance(key, (Unknown, Template)):
-                return Unknown(self.source.slice(node))
             out[key] = value
         return located(out, self.loc(node))
 
@@ -767,3 +782,16 @@ __all__ = [
     "significant",
     "unescape",
 ]
+
+
+def _object_key_text(key: Any) -> Any:
+    """An object key as Terraform keeps it: a string (numbers and bools converted), an
+    Unknown or Template when not known; None for null or a collection, which Terraform
+    rejects."""
+    if isinstance(key, (str, Unknown, Template)):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, (int, float)):
+        return hcl_functions.number_text(key)
+    return None

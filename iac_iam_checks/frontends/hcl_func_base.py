@@ -24,8 +24,8 @@ class FunctionError(Exception):
 def known(value: Any) -> bool:
     if isinstance(value, (Unknown, Template)):
         return False
-    if isinstance(value, dict):
-        return all(known(v) for v in value.values())
+    if isinstance(value, dict):  # a policy Condition may keep a key that is not known
+        return all(known(k) and known(v) for k, v in value.items())
     if isinstance(value, list):
         return all(known(v) for v in value)
     return True

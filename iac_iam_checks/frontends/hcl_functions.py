@@ -7,6 +7,12 @@ quotes the source. A call Terraform itself would fail (``tostring({})``, ``one([
 an evaluation error, which ``try()`` moves past and ``can()`` answers false to, and gives
 ``UNKNOWN``. The implementations live in ``hcl_func_*``; ``FUNCTIONS`` is the whole table
 (and, for benchmarks/realworld.md, the list of functions the evaluator implements).
+
+``yamlencode`` is deliberately absent: an IAM policy document is JSON (IAM rejects other text
+as a malformed policy document), so a policy from ``yamlencode(...)`` is a configuration that
+cannot be applied rather than a policy, and reproducing its exact text to report that as
+IAM027 is not worth it. It stays Unknown, quoting ``yamlencode(...)``: an ``unresolved``
+entry, never a pass.
 """
 
 from __future__ import annotations

@@ -53,24 +53,59 @@ def instance_suffix(key: Any) -> str:
     return "[" + json.dumps(str(key)) + "]"
 
 
+NAMING_ATTRIBUTES = frozenset({"arn", "id", "name", "unique_id"})
+"""Attributes of a managed AWS resource that name it: AWS assigns or validates them, so they
+are never empty and never hold ``*`` or ``?``."""
+_FREE_NAMES = frozenset({"aws_s3_object", "aws_s3_bucket_object"})
+"""Managed kinds whose id is a free-form string (an S3 object key may be ``*``)."""
+
+
 def reference(prefix: str, steps: list[Step], text: str) -> Unknown:
-    """``aws_iam_user.a[0].arn`` -> Unknown with ref ("aws_iam_user.a[0]", "arn")."""
+    """``aws_iam_user.a[0].arn`` -> Unknown with ref ("aws_iam_user.a[0]", "arn").
+
+    The name, id or ARN of one instance of a managed AWS resource is ``never_wildcard``, the
+    way CloudFormation's Ref/GetAtt of a template resource is: ``"${aws_s3_bucket.b.arn}/*"``
+    is then known not to be ``*``. Data sources (``data.external`` returns anything), other
+    attributes and splats keep no such promise."""
     if not steps or steps[0][0] != "attr":
         return Unknown(text)
     address = f"{prefix}.{steps[0][1]}"
     rest = steps[1:]
+    one_instance = True
     if rest and rest[0][0] == "index" and not isinstance(rest[0][1], (Unknown, Template)):
         address += instance_suffix(rest[0][1])
         rest = rest[1:]
     elif rest and rest[0][0] in ("index", "splat"):
+        one_instance = rest[0][0] == "index"
         rest = rest[1:]
     attr = next((step[1] for step in rest if step[0] == "attr"), "")
-    return Unknown(text, ref=(address, attr))
+    kind = prefix.rsplit(".", 1)[-1]
+    names = (
+        one_instance
+        and rest == [("attr", attr)]
+        and attr in NAMING_ATTRIBUTES
+        and kind.startswith("aws_")
+        and kind not in _FREE_NAMES
+        and not _is_data_source(prefix)
+    )
+    return Unknown(text, ref=(address, attr), never_wildcard=names)
+
+
+def _is_data_source(prefix: str) -> bool:
+    """``data.aws_x`` or ``module.m["k"].data.aws_x``."""
+    kind = prefix.rsplit(".", 1)[-1]
+    return prefix == f"data.{kind}" or prefix.endswith(f".data.{kind}")
 
 
 def dynamic_items(collection: Any) -> list[tuple[Any, Any]] | None:
     """(key, value) for each block a ``dynamic`` block's ``for_each`` makes: a map's entries,
-    a list's items by index; None when the collection is not known."""
+    a list's items by index; None when the collection is not known.
+
+    An empty collection makes no block. ``null`` is not empty: Terraform rejects it ("Invalid
+    dynamic for_each value: Cannot use a null value in for_each"), so a plan with it never
+    exists and nothing says what the author meant; it is None like an unknown collection,
+    and the block becomes an Unknown (an ``unresolved`` entry naming the ``for_each``), never
+    a silent pass. A variable whose default is null may still be given a value at plan time."""
     if isinstance(collection, dict):
         return list(collection.items())[:MAX_INSTANCES]
     if isinstance(collection, list):

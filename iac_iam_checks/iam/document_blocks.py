@@ -65,26 +65,33 @@ def as_list(value: Any) -> list[Any]:
 def source_statements(document: PolicyDocument, where: Location) -> list[Statement]:
     """A source document's statements; an unknown one is one placeholder statement that is
     unknown in every part (not a statement without Action or Resource)."""
-    unknown = document.unknown
-    if unknown is not None:
-        return [
-            Statement(
-                effect=unknown,
-                location=where,
-                actions=unknown,
-                resources=unknown,
-                unknown=unknown,
-            )
-        ]
+    if document.unknown is not None:
+        return [unseen_statement(document.unknown, where)]
     return list(document.statements)
 
 
+def unseen_statement(unknown: Unknown, where: Location | None) -> Statement:
+    """A placeholder for statements nobody can see (an unresolved source document, a dynamic
+    block over an unknown collection, a statement object with a key that is not known),
+    unknown in every part: checks report it as unresolved and never judge its (absent)
+    elements."""
+    return Statement(
+        effect=unknown,
+        location=where,
+        actions=unknown,
+        resources=unknown,
+        raw=unknown,
+        unknown=unknown,
+    )
+
+
 def block_statement(block: Any, where: Location) -> Statement:
-    """One ``statement {}`` block (or an Unknown dynamic one) as a Statement."""
+    """One ``statement {}`` block as a Statement. A ``dynamic "statement"`` whose
+    ``for_each`` is unknown (or null, which Terraform rejects) is an Unknown item: it may make
+    any number of statements, so it is an unseen statement, not one without Action."""
     if not isinstance(block, dict):
-        return Statement(
-            effect=block if isinstance(block, Unknown) else Unknown(str(block)), location=where
-        )
+        unknown = block if isinstance(block, Unknown) else Unknown(str(block))
+        return unseen_statement(unknown, where)
     location = getattr(block, "location", None) or where
     raw = {
         "Sid": block.get("sid"),

@@ -29,6 +29,7 @@ from ..model.values import (
     location_of,
     make_string,
 )
+from .document_blocks import unseen_statement
 from .evaluation import condition_key_matches, pattern_covered
 
 STATEMENT_FIELDS = {
@@ -307,23 +308,12 @@ def _from_mapping(
         fallback = location_of(item) or location_of(statements) or location
         if isinstance(item, (Unknown, Template)):
             unknown = item if isinstance(item, Unknown) else item.unknowns[0]
-            document.statements.append(_unknown_statement(unknown, fallback))
+            document.statements.append(unseen_statement(unknown, fallback))
         elif isinstance(item, dict):
             document.statements.append(_statement(item, fallback, document.errors))
         else:
             document.errors.append(("a statement is not an object", fallback))
     return document
-
-
-def _unknown_statement(value: Unknown, location: Location | None) -> Statement:
-    """A statement that cannot be seen at all: every field is the unknown value."""
-    return Statement(
-        effect=value,
-        location=location,
-        actions=value,
-        resources=value,
-        raw=value,
-    )
 
 
 def _statement(item: dict, location: Location | None, errors: list) -> Statement:

@@ -363,9 +363,12 @@ def _fill(resource: Resource) -> Entity | None:
 
 
 def _first_block(value: Any) -> Any:
-    """A nested block: the first of a list (``{}`` when it is no object), or the object."""
+    """A nested block: the first of a list (``{}`` when it is no object), or the object. A
+    ``dynamic`` block whose ``for_each`` is unknown is an Unknown item: it stays Unknown (an
+    ``opaque`` field takes it as its value) rather than an empty block."""
     if isinstance(value, list):
-        return value[0] if value and isinstance(value[0], dict) else {}
+        first = value[0] if value else None
+        return first if isinstance(first, (dict, Unknown)) else {}
     return value
 
 
