@@ -388,6 +388,42 @@ resource "aws_iam_policy" "p" {
     assert unresolved == [(("IAM022", "IAM027"), "aws_iam_policy.p", 3, "var.extra_policy")]
 
 
+def test_dynamic_statement_with_an_unknown_for_each_is_unseen_not_empty(tmp_path: Path) -> None:
+    """A ``dynamic "statement"`` whose ``for_each`` hangs on an unknown input makes zero or more
+    statements nobody can see: unresolved, not a statement without Action or Resource."""
+    text = """variable "key_arn" {}
+
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["s3:GetBucketAcl"]
+    resources = ["arn:aws:s3:::b"]
+  }
+  dynamic "statement" {
+    for_each = var.key_arn != null ? [1] : []
+    content {
+      actions   = ["kms:Decrypt"]
+      resources = [var.key_arn]
+    }
+  }
+}
+
+resource "aws_iam_policy" "p" {
+  name   = "p"
+  policy = data.aws_iam_policy_document.p.json
+}
+"""
+    findings, unresolved = run(tmp_path, text, "IAM027", "IAM022")
+    assert findings == []
+    assert unresolved == [
+        (
+            ("IAM022", "IAM027"),
+            "aws_iam_policy.p",
+            3,
+            'dynamic "statement" for_each = var.key_arn != null ? [1] : []',
+        )
+    ]
+
+
 MFA_POLICY = """resource "aws_iam_user_policy" "mfa" {
   name   = "mfa"
   user   = USER

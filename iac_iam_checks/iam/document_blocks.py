@@ -65,26 +65,23 @@ def as_list(value: Any) -> list[Any]:
 def source_statements(document: PolicyDocument, where: Location) -> list[Statement]:
     """A source document's statements; an unknown one is one placeholder statement that is
     unknown in every part (not a statement without Action or Resource)."""
-    unknown = document.unknown
-    if unknown is not None:
-        return [
-            Statement(
-                effect=unknown,
-                location=where,
-                actions=unknown,
-                resources=unknown,
-                unknown=unknown,
-            )
-        ]
+    if document.unknown is not None:
+        return [unseen_statement(document.unknown, where)]
     return list(document.statements)
+
+
+def unseen_statement(unknown: Unknown, where: Location) -> Statement:
+    """Stands for statements nobody can see (zero or more): every field is the Unknown, so
+    checks report it as unresolved and never judge its absent elements."""
+    return Statement(
+        effect=unknown, location=where, actions=unknown, resources=unknown, unknown=unknown
+    )
 
 
 def block_statement(block: Any, where: Location) -> Statement:
     """One ``statement {}`` block (or an Unknown dynamic one) as a Statement."""
     if not isinstance(block, dict):
-        return Statement(
-            effect=block if isinstance(block, Unknown) else Unknown(str(block)), location=where
-        )
+        return unseen_statement(block if isinstance(block, Unknown) else Unknown(str(block)), where)
     location = getattr(block, "location", None) or where
     raw = {
         "Sid": block.get("sid"),
