@@ -419,10 +419,17 @@ def test_bad_resources_are_reported_and_the_rest_loaded():
 
 
 def test_resources_not_a_mapping_is_an_error():
-    assert parse_template("Resources:\n  - a\n", "t.yaml") == (
+    text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  - a\n"
+    assert parse_template(text, "t.yaml") == (
         [],
-        [ParseError("t.yaml", 1, "Resources is not a mapping")],
+        [ParseError("t.yaml", 2, "Resources is not a mapping")],
     )
+
+
+def test_codedeploy_appspec_is_not_a_template():
+    """Its Resources list names ``Type: AWS::ECS::Service``: not IaC, so no error."""
+    text = "version: 0.0\nResources:\n  - Web:\n      Type: AWS::ECS::Service\n"
+    assert parse_template(text, "appspec.yaml") == ([], [])
 
 
 LOADERS = [NODE_LOADER, PureLoader]

@@ -74,7 +74,17 @@ def read_template(text: str, file: str) -> ScanInput:
     if not isinstance(document, dict):
         message = "not a CloudFormation template: no top-level mapping"
         return ScanInput(errors=[ParseError(file, 1, message)])
+    if _other_format(document):
+        return ScanInput()
     return document_input(document, file)
+
+
+def _other_format(document: dict) -> bool:
+    """A file the cheap look took for a template that is not one: a CodeDeploy AppSpec names
+    ``Type: AWS::...`` under a ``Resources`` list. Not IaC, so skipped without an error."""
+    return "AWSTemplateFormatVersion" not in document and isinstance(
+        document.get("Resources"), list
+    )
 
 
 def parse_template(text: str, file: str) -> tuple[list[Resource], list[ParseError]]:
