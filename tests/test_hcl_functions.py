@@ -251,6 +251,14 @@ def test_operators_follow_terraform() -> None:
     assert is_unknown("var.x + 1")
 
 
+def test_null_comparison_of_a_value_known_to_be_a_string() -> None:
+    """An id or ARN the cloud assigns is unknown but never null; any other unknown may be."""
+    assigned = Unknown("aws_iam_instance_profile.p.arn", never_wildcard=True)
+    assert evaluate("var.arn != null", arn=assigned) is True
+    assert evaluate("null == var.arn", arn=assigned) is False
+    assert is_unknown("var.arn != null", arn=Unknown("var.arn"))
+
+
 def test_regex_results() -> None:
     assert evaluate('regex("[a-z]+", "123abc456")') == "abc"
     assert evaluate('regex("^arn:aws:iam::(\\\\d+):role/(.*)$", "arn:aws:iam::123:role/x")') == [

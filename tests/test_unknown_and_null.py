@@ -424,6 +424,51 @@ resource "aws_iam_policy" "p" {
     ]
 
 
+PROFILE_TEMPLATE = """variable "profile_arn" {}
+
+resource "aws_launch_template" "t" {
+  name = "t"
+PROFILE}
+"""
+
+
+def test_dynamic_instance_profile_with_an_unknown_for_each_is_unresolved(tmp_path: Path) -> None:
+    """The block may exist: neither "no instance profile" nor a pass."""
+    profile = """  dynamic "iam_instance_profile" {
+    for_each = var.profile_arn != null ? [1] : []
+    content {
+      arn = var.profile_arn
+    }
+  }
+"""
+    text = PROFILE_TEMPLATE.replace("PROFILE", profile)
+    assert run(tmp_path, text, "IAM009") == (
+        [],
+        [
+            (
+                ("IAM009",),
+                "aws_launch_template.t",
+                5,
+                'dynamic "iam_instance_profile" for_each = var.profile_arn != null ? [1] : []',
+            )
+        ],
+    )
+
+
+def test_instance_profile_from_an_input_that_may_be_null_is_unresolved(tmp_path: Path) -> None:
+    text = PROFILE_TEMPLATE.replace(
+        "PROFILE", "  iam_instance_profile {\n    arn = var.profile_arn\n  }\n"
+    )
+    assert run(tmp_path, text, "IAM009") == (
+        [],
+        [(("IAM009",), "aws_launch_template.t", 5, "var.profile_arn")],
+    )
+    text = text.replace(
+        "var.profile_arn\n  }", '"arn:aws:iam::111122223333:instance-profile/p"\n  }'
+    )
+    assert run(tmp_path, text, "IAM009") == ([], [])
+
+
 MFA_POLICY = """resource "aws_iam_user_policy" "mfa" {
   name   = "mfa"
   user   = USER

@@ -41,7 +41,18 @@ from .registry import Blocked, Context, Issue, Result, check
 def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result]:
     graph: Graph = ctx.graph
     compute = entity_of(resource)
-    if not isinstance(compute, Compute) or compute.is_data or graph.declares_profile(resource):
+    if not isinstance(compute, Compute) or compute.is_data:
+        return
+    unseen = _unseen_profile(graph, resource, compute)
+    if unseen is not None:
+        yield Blocked(
+            resource,
+            unseen,
+            f"cannot tell whether {resource.address} has an IAM instance profile",
+            compute.loc("instance_profile"),
+        )
+        return
+    if graph.declares_profile(resource):
         return
     node = graph.node(resource)
     if isinstance(compute, LaunchTemplate):
@@ -74,3 +85,16 @@ def compute_without_profile(resource: Resource, ctx: Context) -> Iterator[Result
         f"{resource.address} has no IAM instance profile{suffix}, so software on it has no role "
         "credentials",
     )
+
+
+def _unseen_profile(graph: Graph, resource: Resource, compute: Compute) -> Unknown | None:
+    """The Unknown standing for the profile when nothing says whether there is one: an input
+    that may be null, a ``dynamic "iam_instance_profile"`` block whose ``for_each`` is unknown.
+    A reference that links to a profile or data source of the scan is a profile."""
+    profile = compute.instance_profile
+    if not isinstance(profile, Unknown):
+        return None
+    edges = graph.edges_declared_by(graph.node(resource), USES_PROFILE)
+    if any(e.target.nodes for e in edges if e.declared_by is resource):
+        return None
+    return profile

@@ -363,9 +363,11 @@ def _fill(resource: Resource) -> Entity | None:
 
 
 def _first_block(value: Any) -> Any:
-    """A nested block: the first of a list (``{}`` when it is no object), or the object."""
+    """A nested block: the first of a list (``{}`` when it is no object), or the object. An
+    Unknown block (a ``dynamic`` block whose ``for_each`` is unknown) stays Unknown: it may
+    exist, so it is not an absent block."""
     if isinstance(value, list):
-        return value[0] if value and isinstance(value[0], dict) else {}
+        return value[0] if value and isinstance(value[0], (dict, Unknown)) else {}
     return value
 
 
