@@ -469,6 +469,32 @@ def test_instance_profile_from_an_input_that_may_be_null_is_unresolved(tmp_path:
     assert run(tmp_path, text, "IAM009") == ([], [])
 
 
+def test_for_each_empty_whatever_an_unknown_switch_says_creates_nothing(tmp_path: Path) -> None:
+    """``enabled ? local.attachments : {}`` with no attachments is ``{}`` either way: nothing
+    is created, so nothing is judged "as if created"."""
+    text = """variable "enabled" {}
+variable "policy_arns" {
+  type    = list(string)
+  default = []
+}
+
+locals {
+  attachments = { for arn in var.policy_arns : arn => arn }
+}
+
+resource "aws_iam_user" "u" {
+  name = "system"
+}
+
+resource "aws_iam_user_policy_attachment" "p" {
+  for_each   = var.enabled ? local.attachments : {}
+  user       = aws_iam_user.u.name
+  policy_arn = each.value
+}
+"""
+    assert run(tmp_path, text, "IAM002", "IAM021") == ([], [])
+
+
 MFA_POLICY = """resource "aws_iam_user_policy" "mfa" {
   name   = "mfa"
   user   = USER
