@@ -259,6 +259,12 @@ def test_null_comparison_of_a_value_known_to_be_a_string() -> None:
     assert is_unknown("var.arn != null", arn=Unknown("var.arn"))
 
 
+def test_a_collection_with_unknown_elements_is_never_equal_to_a_scalar() -> None:
+    assert evaluate('[var.arn, "a"] == true') is False
+    assert evaluate('{a = var.arn} != "x"') is True
+    assert is_unknown('[var.arn] == ["a"]')
+
+
 def test_conditional_with_an_unknown_test_and_equal_branches_is_known() -> None:
     """Either way the value is the same; a branch that differs, or errs, keeps it unknown."""
     assert evaluate("var.on ? {} : {}") == {}
