@@ -179,6 +179,8 @@ def test_non_iac_yaml_and_json_are_skipped_silently(tmp_path: Path) -> None:
             "deploy.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n",
             ".github/workflows/ci.yml": "on: push\njobs: {build: {runs-on: ubuntu}}\n",
             "package.json": '{"name": "x", ',
+            # A CodeDeploy AppSpec names CloudFormation types, but its Resources is a list.
+            "appspec.yaml": "version: 0.0\nResources:\n  - Web:\n      Type: AWS::ECS::Service\n",
             "main.tf": INLINE_POLICY,
         },
     )

@@ -10,7 +10,11 @@ from iac_iam_checks.frontends.cfn_yaml import (
     TemplateLoadError,
     load_template,
 )
-from iac_iam_checks.frontends.cloudformation import looks_like_template, parse_template
+from iac_iam_checks.frontends.cloudformation import (
+    looks_like_template,
+    parse_template,
+    read_template,
+)
 from iac_iam_checks.model.values import (
     LocatedStr,
     Location,
@@ -419,10 +423,34 @@ def test_bad_resources_are_reported_and_the_rest_loaded():
 
 
 def test_resources_not_a_mapping_is_an_error():
-    assert parse_template("Resources:\n  - a\n", "t.yaml") == (
+    text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  - a\n"
+    assert parse_template(text, "t.yaml") == (
         [],
-        [ParseError("t.yaml", 1, "Resources is not a mapping")],
+        [ParseError("t.yaml", 2, "Resources is not a mapping")],
     )
+
+
+@pytest.mark.parametrize(
+    "line", ["      Runtime: {{ cookiecutter.runtime }}", "      {%- if cookiecutter.arm %}"]
+)
+def test_unrendered_text_template_is_a_warning_not_an_error(line):
+    text = f"Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n{line}\n"
+    found = read_template(text, "t.yaml")
+    assert (found.resources, found.errors) == ([], [])
+    assert [w.split(": not checked")[0] for w in found.warnings] == ["t.yaml:5"]
+
+
+def test_a_broken_template_with_a_dynamic_reference_is_still_an_error():
+    text = (
+        "Resources:\n  R:\n    Type: AWS::IAM::User\n    Properties: {Path: '{{resolve:ssm:p}}'\n"
+    )
+    assert len(parse_template(text, "t.yaml")[1]) == 1
+
+
+def test_codedeploy_appspec_is_not_a_template():
+    """Its Resources list names ``Type: AWS::ECS::Service``: not IaC, so no error."""
+    text = "version: 0.0\nResources:\n  - Web:\n      Type: AWS::ECS::Service\n"
+    assert parse_template(text, "appspec.yaml") == ([], [])
 
 
 LOADERS = [NODE_LOADER, PureLoader]

@@ -251,6 +251,30 @@ def test_operators_follow_terraform() -> None:
     assert is_unknown("var.x + 1")
 
 
+def test_null_comparison_of_a_value_known_to_be_a_string() -> None:
+    """An id or ARN the cloud assigns is unknown but never null; any other unknown may be."""
+    assigned = Unknown("aws_iam_instance_profile.p.arn", never_wildcard=True)
+    assert evaluate("var.arn != null", arn=assigned) is True
+    assert evaluate("null == var.arn", arn=assigned) is False
+    assert is_unknown("var.arn != null", arn=Unknown("var.arn"))
+
+
+def test_a_collection_with_unknown_elements_is_never_equal_to_a_scalar() -> None:
+    assert evaluate('[var.arn, "a"] == true') is False
+    assert evaluate('{a = var.arn} != "x"') is True
+    assert is_unknown('[var.arn] == ["a"]')
+
+
+def test_conditional_with_an_unknown_test_and_equal_branches_is_known() -> None:
+    """Either way the value is the same; a branch that differs, or errs, keeps it unknown."""
+    assert evaluate("var.on ? {} : {}") == {}
+    assert evaluate("var.on ? merge({}, {for p in [] : p => p}) : {}") == {}
+    assert evaluate('var.on ? ["a"] : ["a"]') == ["a"]
+    assert is_unknown('var.on ? {a = "x"} : {}')
+    assert is_unknown("var.on ? [][0] : [][0]")
+    assert is_unknown("var.on ? var.x : var.x")
+
+
 def test_regex_results() -> None:
     assert evaluate('regex("[a-z]+", "123abc456")') == "abc"
     assert evaluate('regex("^arn:aws:iam::(\\\\d+):role/(.*)$", "arn:aws:iam::123:role/x")') == [

@@ -388,6 +388,113 @@ resource "aws_iam_policy" "p" {
     assert unresolved == [(("IAM022", "IAM027"), "aws_iam_policy.p", 3, "var.extra_policy")]
 
 
+def test_dynamic_statement_with_an_unknown_for_each_is_unseen_not_empty(tmp_path: Path) -> None:
+    """A ``dynamic "statement"`` whose ``for_each`` hangs on an unknown input makes zero or more
+    statements nobody can see: unresolved, not a statement without Action or Resource."""
+    text = """variable "key_arn" {}
+
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["s3:GetBucketAcl"]
+    resources = ["arn:aws:s3:::b"]
+  }
+  dynamic "statement" {
+    for_each = var.key_arn != null ? [1] : []
+    content {
+      actions   = ["kms:Decrypt"]
+      resources = [var.key_arn]
+    }
+  }
+}
+
+resource "aws_iam_policy" "p" {
+  name   = "p"
+  policy = data.aws_iam_policy_document.p.json
+}
+"""
+    findings, unresolved = run(tmp_path, text, "IAM027", "IAM022")
+    assert findings == []
+    assert unresolved == [
+        (
+            ("IAM022", "IAM027"),
+            "aws_iam_policy.p",
+            3,
+            'dynamic "statement" for_each = var.key_arn != null ? [1] : []',
+        )
+    ]
+
+
+PROFILE_TEMPLATE = """variable "profile_arn" {}
+
+resource "aws_launch_template" "t" {
+  name = "t"
+PROFILE}
+"""
+
+
+def test_dynamic_instance_profile_with_an_unknown_for_each_is_unresolved(tmp_path: Path) -> None:
+    """The block may exist: neither "no instance profile" nor a pass."""
+    profile = """  dynamic "iam_instance_profile" {
+    for_each = var.profile_arn != null ? [1] : []
+    content {
+      arn = var.profile_arn
+    }
+  }
+"""
+    text = PROFILE_TEMPLATE.replace("PROFILE", profile)
+    assert run(tmp_path, text, "IAM009") == (
+        [],
+        [
+            (
+                ("IAM009",),
+                "aws_launch_template.t",
+                5,
+                'dynamic "iam_instance_profile" for_each = var.profile_arn != null ? [1] : []',
+            )
+        ],
+    )
+
+
+def test_instance_profile_from_an_input_that_may_be_null_is_unresolved(tmp_path: Path) -> None:
+    text = PROFILE_TEMPLATE.replace(
+        "PROFILE", "  iam_instance_profile {\n    arn = var.profile_arn\n  }\n"
+    )
+    assert run(tmp_path, text, "IAM009") == (
+        [],
+        [(("IAM009",), "aws_launch_template.t", 5, "var.profile_arn")],
+    )
+    text = text.replace(
+        "var.profile_arn\n  }", '"arn:aws:iam::111122223333:instance-profile/p"\n  }'
+    )
+    assert run(tmp_path, text, "IAM009") == ([], [])
+
+
+def test_for_each_empty_whatever_an_unknown_switch_says_creates_nothing(tmp_path: Path) -> None:
+    """``enabled ? local.attachments : {}`` with no attachments is ``{}`` either way: nothing
+    is created, so nothing is judged "as if created"."""
+    text = """variable "enabled" {}
+variable "policy_arns" {
+  type    = list(string)
+  default = []
+}
+
+locals {
+  attachments = { for arn in var.policy_arns : arn => arn }
+}
+
+resource "aws_iam_user" "u" {
+  name = "system"
+}
+
+resource "aws_iam_user_policy_attachment" "p" {
+  for_each   = var.enabled ? local.attachments : {}
+  user       = aws_iam_user.u.name
+  policy_arn = each.value
+}
+"""
+    assert run(tmp_path, text, "IAM002", "IAM021") == ([], [])
+
+
 MFA_POLICY = """resource "aws_iam_user_policy" "mfa" {
   name   = "mfa"
   user   = USER

@@ -50,6 +50,10 @@ _TYPE_AWS = re.compile(r"""\bType["']?\s*:\s*["']?AWS::""")
 _RESOURCES = re.compile(r"""\bResources["']?\s*:""")
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _LIST_PARAMETER = re.compile(r"CommaDelimitedList|List<")
+_TEXT_TEMPLATE = re.compile(r"\{%-?\s|\{\{-?\s*[A-Za-z_][\w.]*\s*-?\}\}")
+"""A Jinja/cookiecutter tag (``{% if %}``, ``{{ cookiecutter.runtime }}``); CloudFormation's
+own ``{{resolve:...}}`` references do not match. Such a file is IaC only once rendered, so
+when it does not parse it is a warning, not an error."""
 
 _NO_VALUE: Any = object()
 """``Ref AWS::NoValue``: the key or list item it stands for is removed."""
@@ -70,11 +74,27 @@ def read_template(text: str, file: str) -> ScanInput:
     try:
         document = load_template(text, file)
     except TemplateLoadError as error:
+        if _TEXT_TEMPLATE.search(text):
+            note = (
+                f"{file}:{error.line}: not checked: a text template (Jinja or cookiecutter "
+                f"placeholders) that must be rendered first ({error.message})"
+            )
+            return ScanInput(warnings=[note])
         return ScanInput(errors=[ParseError(file, error.line, error.message)])
     if not isinstance(document, dict):
         message = "not a CloudFormation template: no top-level mapping"
         return ScanInput(errors=[ParseError(file, 1, message)])
+    if _other_format(document):
+        return ScanInput()
     return document_input(document, file)
+
+
+def _other_format(document: dict) -> bool:
+    """A file the cheap look took for a template that is not one: a CodeDeploy AppSpec names
+    ``Type: AWS::...`` under a ``Resources`` list. Not IaC, so skipped without an error."""
+    return "AWSTemplateFormatVersion" not in document and isinstance(
+        document.get("Resources"), list
+    )
 
 
 def parse_template(text: str, file: str) -> tuple[list[Resource], list[ParseError]]:

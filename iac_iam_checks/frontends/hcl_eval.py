@@ -31,6 +31,7 @@ from ..model.values import (
     make_string,
 )
 from . import hcl_functions
+from .hcl_func_base import same
 
 Step = tuple[str, Any]
 """A traversal step: ("attr", name), ("index", value) or a splat: ("splat", None) for
@@ -376,6 +377,21 @@ class Evaluator:
             return self.eval(yes if test else no)
         if test is None:
             return self.unknown(node)
+        return self.either(yes, no, node)
+
+    def either(self, yes: Tree | Token, no: Tree | Token, node: Tree) -> Any:
+        """A conditional whose test is unknown: known when both branches are the same known
+        value (``module.this.enabled ? local.policies : {}`` with no policies is ``{}``)."""
+        with collecting_errors() as errors:
+            first = self.eval(yes)
+            second = self.eval(no) if hcl_functions.known(first) else None
+        if (
+            not errors
+            and hcl_functions.known(first)
+            and hcl_functions.known(second)
+            and same(hcl_functions.plain(first), hcl_functions.plain(second))
+        ):
+            return first
         return self.unknown(node)
 
     def n_unary_op(self, node: Tree) -> Any:

@@ -51,11 +51,29 @@ def _error(message: str) -> Any:
     return UNKNOWN
 
 
+def _never_null(value: Any) -> bool:
+    """A known value, or an Unknown its front end knows to be a non-empty string (an id or ARN
+    the cloud assigns), is not null."""
+    return not isinstance(value, Unknown) or value.never_wildcard
+
+
+def _kinds_differ(left: Any, right: Any) -> bool:
+    """Terraform's ``==`` compares types first: a list or map (whatever unknown elements it
+    holds) never equals a bool, number or string (``statement.value == true``)."""
+    for one, other in ((left, right), (right, left)):
+        if isinstance(one, (list, dict)) and isinstance(other, (bool, int, float, str, Template)):
+            return True
+    return False
+
+
 def binary(op: str, left: Any, right: Any) -> Any:
     if op in ("==", "!="):
-        if (left is None or right is None) and not isinstance(left or right, Unknown):
+        other = right if left is None else left
+        if (left is None or right is None) and _never_null(other):
             # a map, list or string is never null, whatever unknown values it holds
             return (left is right) if op == "==" else (left is not right)
+        if _kinds_differ(left, right):
+            return op == "!="
         if not known(left) or not known(right):
             return UNKNOWN
         equal = same(plain(left), plain(right))

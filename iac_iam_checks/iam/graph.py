@@ -518,11 +518,6 @@ class Graph:
         """Nodes whose entity is of ``entity_type``, in every scope of the scan."""
         return [n for n in self._nodes.values() if isinstance(n.entity, entity_type)]
 
-    def declares_profile(self, resource: Resource) -> bool:
-        """Whether this resource (this variant) names an instance profile."""
-        edges = self.edges_declared_by(self.node(resource), USES_PROFILE)
-        return any(e.declared_by is resource for e in edges)
-
     def launched_from(self, resource: Resource) -> list[Edge]:
         """The launch templates this resource (this variant) is launched from."""
         edges = self.edges_declared_by(self.node(resource), LAUNCHED_FROM)
