@@ -114,3 +114,15 @@ def test_suppressions_in_the_source_apply_to_the_plan(tmp_path: Path, comment: s
     assert (
         by_key(report)[("IAM021", "aws_iam_role_policy_attachment.app_power")]["suppressed"] is None
     )
+
+
+def test_only_the_source_root_module_anchors_not_roots_below_it(tmp_path: Path) -> None:
+    root = layout(tmp_path)
+    example = root / "infra" / "examples" / "other"
+    example.mkdir(parents=True)
+    (example / "main.tf").write_text(
+        '\n\nresource "aws_iam_role" "open" {\n  name = "x"\n  assume_role_policy = "{}"\n}\n',
+        encoding="utf-8",
+    )
+    _, report = scan(str(root / "infra" / "plan.json"))
+    assert (by_key(report)[OPEN_ROLE]["file"], by_key(report)[OPEN_ROLE]["line"]) == ("main.tf", 24)

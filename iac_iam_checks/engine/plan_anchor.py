@@ -25,6 +25,9 @@ from ..model.findings import Finding, ScanResult, UnresolvedEntry
 from ..model.values import TERRAFORM_PLAN, Location, Resource
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
+ROOT_SCOPE = "."
+"""The scope of the scanned folder's own root module: the one a plan was made from (other
+roots below it, such as ``examples/``, may define the same addresses)."""
 
 
 @dataclass
@@ -93,7 +96,7 @@ def _source_of(
             continue
         seen.add(folder)
         scanned = scan_source(folder)
-        defined = {_block(r.address) for r in scanned.resources}
+        defined = {_block(r.address) for r in scanned.resources if r.scope == ROOT_SCOPE}
         if any(_block(address) in defined for address in addresses):
             return folder, scanned
     return None
@@ -124,10 +127,14 @@ class _Anchors:
         self.root, self.base = root, base
         self.findings: dict[tuple[str, str], list[Finding]] = {}
         for finding in scanned.result.findings:
+            if finding.scope != ROOT_SCOPE:
+                continue
             for address in {finding.resource, _block(finding.resource)}:
                 self.findings.setdefault((finding.check_id, address), []).append(finding)
         self.blocks: dict[str, Location] = {}
         for resource in scanned.resources:
+            if resource.scope != ROOT_SCOPE:
+                continue
             for address in (resource.address, _block(resource.address)):
                 self.blocks.setdefault(address, resource.location)
 
