@@ -368,7 +368,8 @@ def explain(check_id: str) -> None:
     click.echo(f"Why it matters: {check.why}\n")
     click.echo(f"How to fix: {check.fix}\n")
     click.echo(f"Covers: {kinds}\n")
-    click.echo(f"References: {check.references}\n")
+    click.echo(f"References: {check.references}")
+    click.echo(_reference_links(check) + "\n")
     if check.needs_graph:
         click.echo(
             "Inside checkov: CLI-only. The verdict depends on other resources, which checkov's "
@@ -378,6 +379,17 @@ def explain(check_id: str) -> None:
         click.echo(
             "Inside checkov: runs with the same id and verdict (`iac-iam-checks checkov-dir`)."
         )
+
+
+def _reference_links(check: Check) -> str:
+    """The check's reference URLs and where its documentation page is."""
+    from .checks import pages
+
+    page = pages.page_of(check)
+    lines = [f"  {link.title}: {link.url}" for link in page.links] if page else []
+    where = pages.page_url(check.id) or f"{pages.page_path(check.id)} in the repository"
+    lines.append(f"Documentation: {where}")
+    return "\n".join(lines)
 
 
 @main.command("checkov-dir")

@@ -18,6 +18,7 @@ from typing import Any
 from ..model.entities import NAMED_ROLES, InlinePolicy, Principal, unknown_of
 from ..model.entity_tables import entity_of
 from ..model.values import Location, Resource
+from .pages import Framework, Page, cis, guide
 from .registry import Blocked, Context, Issue, Result, check
 
 
@@ -84,3 +85,37 @@ def _entries(entity: Principal, variants: list[Principal]) -> Iterator[Result]:
         f"{f' ({named})' if named else ''}; use managed policies instead",
         first or entity.loc("inline_policies"),
     )
+
+
+PAGE = Page(
+    checks=(
+        "Policies written inside one principal instead of standing on their own: Terraform "
+        "`aws_iam_user_policy`, `aws_iam_group_policy`, `aws_iam_role_policy` and non-empty "
+        "`inline_policy` blocks of `aws_iam_role`; CloudFormation `AWS::IAM::Policy` and the "
+        "`Policies` list of users, groups and roles. The finding is on the policy resource, or "
+        "on the principal for a block or a `Policies` list."
+    ),
+    links=(
+        cis("1.14", "IAM users receive permissions only through groups (nearest)"),
+        guide("access_policies_managed-vs-inline.html", "Managed policies and inline policies"),
+        guide("best-practices.html", "Security best practices in IAM"),
+    ),
+    terraform=Framework(
+        fix=(
+            "Write the statements into `aws_iam_policy` and attach it with "
+            "`aws_iam_role_policy_attachment` (or the user and group variants). To delete the "
+            "inline policies a role already has, leave one empty `inline_policy {}` block on it."
+        ),
+        bad=("bad_role_inline", "aws_iam_role.bad_role_with_block"),
+        good=("good_managed", "good_role_without_inline"),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "Use `AWS::IAM::ManagedPolicy` and attach it through its `Roles`, `Groups` or "
+            "`Users`, or the principal's `ManagedPolicyArns`, instead of `AWS::IAM::Policy` and "
+            "`Policies` entries."
+        ),
+        bad=("BadPolicy",),
+        good=("GoodManagedPolicy", "GoodRole"),
+    ),
+)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from ..model.entities import USER, Attached, Entity, PolicyAttachment, User, unknown_of
 from ..model.entity_tables import entity_of
 from ..model.values import Resource
+from .pages import Framework, Page, cis, guide
 from .registry import Blocked, Context, Issue, Result, check
 
 ADVICE = "; grant permissions through a group instead"
@@ -92,3 +93,38 @@ def _when_listed(entity: Entity, name: str, what: str) -> Iterator[Result]:
         yield Blocked(entity.resource, unknown, f"cannot tell whether {attribute} is empty")
     elif value:
         yield Issue(entity.resource, f"{entity.address} {what}{ADVICE}", entity.loc(name))
+
+
+PAGE = Page(
+    checks=(
+        "Permissions given to a user rather than to a group: Terraform "
+        "`aws_iam_user_policy_attachment`, `aws_iam_user_policy_attachments_exclusive`, "
+        "`aws_iam_policy_attachment` with `users`, and `aws_iam_user_policy`; CloudFormation "
+        "`ManagedPolicyArns` or `Policies` on `AWS::IAM::User`, and `Users` on "
+        "`AWS::IAM::ManagedPolicy` or `AWS::IAM::Policy`. One finding per attachment, however "
+        "many users it names."
+    ),
+    links=(
+        cis("1.14", "IAM users receive permissions only through groups"),
+        guide("id_groups.html", "IAM user groups"),
+        guide("best-practices.html", "Security best practices in IAM"),
+    ),
+    terraform=Framework(
+        fix=(
+            "Attach with `aws_iam_group_policy_attachment` and put users in the group with "
+            "`aws_iam_user_group_membership` (or `aws_iam_group_membership`); an "
+            "`aws_iam_policy_attachment` lists `groups` or `roles`, not `users`."
+        ),
+        bad=("bad_user_attachment",),
+        good=("good_group_attachment",),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "Attach the policy to an `AWS::IAM::Group` and list the group in the user's `Groups`"
+            " (or use `AWS::IAM::UserToGroupAddition`); drop `ManagedPolicyArns` and `Policies` "
+            "from the user and `Users` from the policy."
+        ),
+        bad=("BadUser",),
+        good=("GoodUser",),
+    ),
+)

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from ..iam.documents import enforces_mfa
 from ..iam.graph import LOGIN_PROFILE, USER, Graph, PolicyLink
 from ..model.values import Resource, Unknown
+from .pages import Framework, Page, cis, guide
 from .registry import Blocked, Context, Issue, Result, check
 
 
@@ -89,3 +90,44 @@ def _link_enforces(link: PolicyLink) -> bool | Unknown:
         if isinstance(verdict, Unknown):
             blocking = blocking or verdict
     return blocking or False
+
+
+PAGE = Page(
+    checks=(
+        "Every IAM user the scan creates, against every policy that reaches it: its own inline "
+        "policies, the policies attached to it and those of each of its groups. It passes when "
+        "one of them enforces MFA: a Deny of every action (or of all but MFA self-service "
+        "actions) on `*` while `aws:MultiFactorAuthPresent` is false or missing, or Allow "
+        'statements that all require `Bool aws:MultiFactorAuthPresent` "true". AWS-managed '
+        "policies never count. A customer policy or group the scan does not define makes the "
+        "verdict unresolved, except for console users: they are reported, with the policy named."
+    ),
+    links=(
+        cis("1.9", "MFA enabled for every IAM user with a console password"),
+        guide("id_credentials_mfa.html", "AWS multi-factor authentication in IAM"),
+        guide("id_credentials_mfa_configure-api-require.html", "Secure API access with MFA"),
+        guide(
+            "reference_policies_examples_aws_my-sec-creds-self-manage.html",
+            "Example policy: users manage their own credentials and MFA device",
+        ),
+    ),
+    terraform=Framework(
+        fix=(
+            'Write the guard with `data "aws_iam_policy_document"` (`effect = "Deny"`, '
+            "`not_actions`, a `condition` block), make it an `aws_iam_policy`, attach it to a "
+            "group with `aws_iam_group_policy_attachment` and add users with "
+            "`aws_iam_user_group_membership`."
+        ),
+        bad=("bad_console_user", "support_dave"),
+        good=("good_allow_with_mfa", "support_allow_with_mfa"),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "Write the guard as an `AWS::IAM::ManagedPolicy` attached to a group (its `Groups`),"
+            " and list the group in each user's `Groups` or in an "
+            "`AWS::IAM::UserToGroupAddition`."
+        ),
+        bad=("BadConsoleUser",),
+        good=("GoodGroupMember", "SupportConsoleGroup", "SupportRequireMfa"),
+    ),
+)

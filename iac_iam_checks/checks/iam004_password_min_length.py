@@ -16,6 +16,7 @@ from ..model.entities import PasswordPolicy, unknown_of
 from ..model.entity_tables import entity_of
 from ..model.settings import Settings
 from ..model.values import Resource
+from .pages import NO_PASSWORD_POLICY_IN_CLOUDFORMATION, Framework, Page, cis, guide
 from .registry import Blocked, Context, Issue, Result, check
 
 
@@ -66,3 +67,24 @@ def known_number(
         return int(str(value))
     except ValueError:
         return None
+
+
+PAGE = Page(
+    checks=(
+        "`aws_iam_account_password_policy` whose `minimum_password_length` is below 14 (the "
+        "configurable threshold) or unset, which leaves AWS's minimum of 8."
+    ),
+    links=(
+        cis("1.7", "IAM password policy requires a minimum length of 14 or greater"),
+        guide(
+            "id_credentials_passwords_account-policy.html",
+            "Set an account password policy for IAM users",
+        ),
+    ),
+    terraform=Framework(
+        fix="Set `minimum_password_length = 14` (or more).",
+        bad=("bad_short",),
+        good=("good_long",),
+    ),
+    cloudformation=Framework(fix=NO_PASSWORD_POLICY_IN_CLOUDFORMATION),
+)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from ..model.entities import unknown_of
 from ..model.values import Resource
 from .iam004_password_min_length import password_policy
+from .pages import NO_PASSWORD_POLICY_IN_CLOUDFORMATION, Framework, Page, guide
 from .registry import Blocked, Context, Issue, Result, check
 
 CLASSES = (
@@ -40,3 +41,25 @@ def password_character_classes(resource: Resource, ctx: Context) -> Iterator[Res
             missing.append(attribute)
     if missing:
         yield Issue(resource, f"Password policy does not require: {', '.join(missing)}")
+
+
+PAGE = Page(
+    checks=(
+        "`aws_iam_account_password_policy` that does not require all four character classes: "
+        "`require_uppercase_characters`, `require_lowercase_characters`, `require_numbers` and "
+        "`require_symbols` must each be true; the message names those that are not."
+    ),
+    links=(
+        guide(
+            "id_credentials_passwords_account-policy.html",
+            "Set an account password policy for IAM users",
+        ),
+        guide("best-practices.html", "Security best practices in IAM"),
+    ),
+    terraform=Framework(
+        fix="Set the four `require_*` arguments to `true`.",
+        bad=("bad_no_symbols",),
+        good=("good_all_classes",),
+    ),
+    cloudformation=Framework(fix=NO_PASSWORD_POLICY_IN_CLOUDFORMATION),
+)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from ..model.settings import Settings
 from ..model.values import Resource
 from .iam004_password_min_length import below_threshold, password_policy
+from .pages import NO_PASSWORD_POLICY_IN_CLOUDFORMATION, Framework, Page, cis, guide
 from .registry import Context, Result, check
 
 
@@ -23,3 +24,24 @@ def password_reuse(resource: Resource, ctx: Context) -> Iterator[Result]:
     yield from below_threshold(
         password_policy(resource), "password_reuse_prevention", settings.password_reuse_prevention
     )
+
+
+PAGE = Page(
+    checks=(
+        "`aws_iam_account_password_policy` whose `password_reuse_prevention` is below 24 (the "
+        "configurable threshold) or unset, which lets users reuse any previous password."
+    ),
+    links=(
+        cis("1.8", "IAM password policy prevents password reuse"),
+        guide(
+            "id_credentials_passwords_account-policy.html",
+            "Set an account password policy for IAM users",
+        ),
+    ),
+    terraform=Framework(
+        fix="Set `password_reuse_prevention = 24`, the largest value AWS accepts.",
+        bad=("bad_reuse_5",),
+        good=("good_reuse_24",),
+    ),
+    cloudformation=Framework(fix=NO_PASSWORD_POLICY_IN_CLOUDFORMATION),
+)

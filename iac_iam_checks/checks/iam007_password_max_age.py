@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from ..model.settings import Settings
 from ..model.values import Resource
 from .iam004_password_min_length import known_number, password_policy
+from .pages import NO_PASSWORD_POLICY_IN_CLOUDFORMATION, Framework, Page, guide
 from .registry import Context, Issue, Result, check
 
 
@@ -39,3 +40,24 @@ def password_max_age(resource: Resource, ctx: Context) -> Iterator[Result]:
             f"Password policy max_password_age is {number} days, above {limit}",
             policy.loc("max_password_age"),
         )
+
+
+PAGE = Page(
+    checks=(
+        "`aws_iam_account_password_policy` whose `max_password_age` is unset, 0 (never expire) "
+        "or above 90 days (the configurable threshold)."
+    ),
+    links=(
+        guide(
+            "id_credentials_passwords_account-policy.html",
+            "Set an account password policy for IAM users",
+        ),
+        guide("best-practices.html", "Security best practices in IAM"),
+    ),
+    terraform=Framework(
+        fix="Set `max_password_age` between 1 and 90.",
+        bad=("bad_never_expires",),
+        good=("good_90_days",),
+    ),
+    cloudformation=Framework(fix=NO_PASSWORD_POLICY_IN_CLOUDFORMATION),
+)

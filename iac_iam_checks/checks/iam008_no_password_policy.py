@@ -17,6 +17,7 @@ from ..iam.graph import Graph
 from ..model.entities import PasswordPolicy, User
 from ..model.entity_tables import entity_of
 from ..model.values import Resource
+from .pages import Framework, Page, cis, guide
 from .registry import Context, Issue, Result, check
 
 
@@ -50,3 +51,37 @@ def no_password_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
             f"{resource.address} creates a console login but the scan defines no "
             "aws_iam_account_password_policy",
         )
+
+
+PAGE = Page(
+    checks=(
+        "A Terraform root or CloudFormation template that gives users a console password "
+        "(`aws_iam_user_login_profile`, a user's `LoginProfile`) while the scan defines no "
+        "`aws_iam_account_password_policy`. Reported once per root or template, on its first "
+        "login profile; the other profiles pass, so the examples have no passing case of their "
+        "own."
+    ),
+    links=(
+        cis("1.7", "IAM password policy requires a minimum length of 14 or greater"),
+        cis("1.8", "IAM password policy prevents password reuse"),
+        guide(
+            "id_credentials_passwords_account-policy.html",
+            "Set an account password policy for IAM users",
+        ),
+    ),
+    terraform=Framework(
+        fix=(
+            "Add one `aws_iam_account_password_policy` (an account has exactly one) to the root "
+            "that manages the account's IAM, with the thresholds of IAM004 to IAM007."
+        ),
+        bad=("bad_first_profile", "support_alice"),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "A template cannot define the policy: set it once per account with Terraform or `aws"
+            " iam update-account-password-policy`, then suppress this finding for the template "
+            "with a reason."
+        ),
+        bad=("BadConsoleUser",),
+    ),
+)

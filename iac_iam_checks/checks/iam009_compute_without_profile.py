@@ -24,6 +24,7 @@ from ..iam.graph import TEMPLATE_USER, Graph, Node
 from ..model.entities import Compute, LaunchTemplate
 from ..model.entity_tables import entity_of
 from ..model.values import Resource, Template, Unknown
+from .pages import Framework, Page, cis, guide
 from .registry import Blocked, Context, Issue, Result, check
 
 _MAY_BE_EMPTY = "the instance profile may be empty, which is no profile"
@@ -128,3 +129,43 @@ def _any_set(states: Iterable[bool | Unknown]) -> bool | Unknown:
         if undecided is False:
             undecided = state
     return undecided
+
+
+PAGE = Page(
+    checks=(
+        "EC2 compute that would run without a role: Terraform `aws_instance`, "
+        "`aws_spot_instance_request`, `aws_launch_template` and `aws_launch_configuration` "
+        "without `iam_instance_profile`; CloudFormation `AWS::EC2::Instance` and "
+        "`AWS::AutoScaling::LaunchConfiguration` without `IamInstanceProfile`, and "
+        "`AWS::EC2::LaunchTemplate` without `LaunchTemplateData.IamInstanceProfile`. An instance"
+        " launched from a scanned template that has a profile passes; templates used by EKS node"
+        " groups and Batch compute environments are exempt."
+    ),
+    links=(
+        cis("1.17", "IAM instance roles are used for AWS resource access from instances"),
+        guide(
+            "id_roles_use_switch-role-ec2.html",
+            "IAM roles for applications on Amazon EC2 instances",
+        ),
+        guide("id_roles_use_switch-role-ec2_instance-profiles.html", "Use instance profiles"),
+    ),
+    terraform=Framework(
+        fix=(
+            "Create an `aws_iam_role` trusting `ec2.amazonaws.com` and an "
+            "`aws_iam_instance_profile` for it, and set `iam_instance_profile = "
+            "aws_iam_instance_profile.app.name` (a launch template takes an "
+            "`iam_instance_profile { arn = ... }` block)."
+        ),
+        bad=("bad_instance",),
+        good=("good_instance", "support_profile", "support_role"),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "Create `AWS::IAM::Role` and `AWS::IAM::InstanceProfile` and set "
+            "`IamInstanceProfile: !Ref Profile` (in a launch template, "
+            "`LaunchTemplateData.IamInstanceProfile.Arn: !GetAtt Profile.Arn`)."
+        ),
+        bad=("BadInstance",),
+        good=("GoodInstance", "SupportProfile", "SupportRole"),
+    ),
+)

@@ -19,6 +19,7 @@ from ..iam.graph import Graph
 from ..model.entities import ROLE, InstanceProfile
 from ..model.entity_tables import entity_of
 from ..model.values import Resource
+from .pages import Framework, Page, cis, guide
 from .registry import Blocked, Context, Issue, Result, check
 
 
@@ -60,3 +61,27 @@ def profile_without_role(resource: Resource, ctx: Context) -> Iterator[Result]:
                 f"role {target.label} of instance profile {name} is not defined in the scan",
                 profile.loc(field),
             )
+
+
+PAGE = Page(
+    checks=(
+        "Instance profiles that hand out no role: Terraform `aws_iam_instance_profile` without "
+        "`role`, or whose role reference points at nothing defined; CloudFormation "
+        "`AWS::IAM::InstanceProfile` with empty `Roles`. A literal role name the scan does not "
+        "define is unresolved."
+    ),
+    links=(
+        cis("1.17", "IAM instance roles are used for AWS resource access from instances"),
+        guide("id_roles_use_switch-role-ec2_instance-profiles.html", "Use instance profiles"),
+    ),
+    terraform=Framework(
+        fix="Set `role = aws_iam_role.app.name`.",
+        bad=("bad_no_role",),
+        good=("good_by_reference", "support_role"),
+    ),
+    cloudformation=Framework(
+        fix="Set `Roles: [!Ref AppRole]`.",
+        bad=("BadEmptyRoles",),
+        good=("GoodProfile", "SupportRole"),
+    ),
+)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from ..model.entities import AccessKey
 from ..model.entity_tables import entity_of
 from ..model.values import Resource, Unknown
+from .pages import Framework, Page, cis, guide
 from .registry import Blocked, Context, Issue, Result, check
 
 
@@ -45,3 +46,35 @@ def access_key(resource: Resource, ctx: Context) -> Iterator[Result]:
         )
     else:
         yield Issue(resource, f"{resource.address} creates a long-lived IAM user access key")
+
+
+PAGE = Page(
+    checks=(
+        "Every active access key created for an IAM user: Terraform `aws_iam_access_key` (HIGH "
+        "without `pgp_key`, whose secret then sits in the state in plain text) and "
+        'CloudFormation `AWS::IAM::AccessKey`. Keys with status "Inactive" pass.'
+    ),
+    links=(
+        cis("1.10", "No access keys created during initial setup of users with a console password"),
+        cis("1.13", "Access keys are rotated every 90 days or less"),
+        guide("id_credentials_access-keys.html", "Manage access keys for IAM users"),
+        guide("id_credentials_temp.html", "Temporary security credentials in IAM"),
+    ),
+    terraform=Framework(
+        fix=(
+            "Prefer a role. When the key must stay, set `pgp_key` so that the state holds only "
+            '`encrypted_secret`, and rotate the key; `status = "Inactive"` retires it.'
+        ),
+        bad=("bad_no_pgp",),
+        good=("good_inactive",),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "Prefer a role. When the key must stay, keep `!GetAtt Key.SecretAccessKey` out of "
+            "outputs (store it in Secrets Manager) and rotate the key by changing `Serial`; "
+            "`Status: Inactive` retires it."
+        ),
+        bad=("BadKey",),
+        good=("GoodInactiveKey",),
+    ),
+)

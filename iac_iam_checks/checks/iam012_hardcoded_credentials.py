@@ -19,6 +19,7 @@ from typing import Any
 from ..model.entities import Declaration
 from ..model.entity_tables import entity_of
 from ..model.values import Resource, Template
+from .pages import Framework, Link, Page, guide
 from .registry import Context, Issue, Result, check
 
 KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
@@ -93,3 +94,45 @@ def _credential_literal(name: str, text: str) -> str | None:
 
 def _mask(key_id: str) -> str:
     return key_id[:4] + "*" * 12 + key_id[-4:]
+
+
+PAGE = Page(
+    checks=(
+        "AWS access key ids (`AKIA`/`ASIA` and 16 upper-case letters or digits; ids ending in "
+        "`EXAMPLE` pass) and secret keys written as literals anywhere: Terraform providers, "
+        "variable defaults, locals, resource attributes such as `user_data` and `.tfvars` files;"
+        " CloudFormation properties and parameter defaults. A plan's `variables` are never read "
+        "(CI injects them)."
+    ),
+    links=(
+        guide("security-creds.html", "AWS security credentials"),
+        guide("best-practices.html", "Security best practices in IAM"),
+        Link(
+            "AWS CloudFormation User Guide: security best practices",
+            "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/security-best-practices.html",
+        ),
+        Link(
+            "Terraform AWS provider: authentication and configuration",
+            "https://registry.terraform.io/providers/hashicorp/aws/latest/docs",
+        ),
+    ),
+    terraform=Framework(
+        fix=(
+            "Delete `access_key` and `secret_key` from the `provider` block and from defaults, "
+            "locals and `user_data`: the provider reads the environment, a shared profile or "
+            "SSO, and can `assume_role`. A secret that must be a variable gets `sensitive = "
+            "true` and no default."
+        ),
+        bad=("bad_user_data",),
+        good=("good_user_data",),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "Pass secrets through a `{{resolve:secretsmanager:...}}` dynamic reference or a "
+            "`NoEcho` parameter without default; instances get credentials from an instance "
+            "profile, not from `UserData`."
+        ),
+        bad=("BadUserData",),
+        good=("GoodUserData",),
+    ),
+)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from ..model.entity_tables import entity_of
 from ..model.values import Resource, Unknown
+from .pages import Framework, Page, cis, guide
 from .registry import Blocked, Issue, Result
 from .templates import UserKeys, credentials_check
 
@@ -40,3 +41,29 @@ def multiple_access_keys(resource: Resource, user: UserKeys) -> Iterator[Result]
 def _count_unknown(resource: Resource) -> Unknown | None:
     entity = entity_of(resource)
     return entity.count_unknown if entity is not None else None
+
+
+PAGE = Page(
+    checks=(
+        "Users with two or more active access keys in the scan (a `count` or `for_each` above "
+        "one counts). Reported on the user, or on its first key when the scan only names the "
+        "user."
+    ),
+    links=(
+        cis("1.12", "Only one active access key is available for any single IAM user"),
+        guide("id_credentials_access-keys.html", "Manage access keys for IAM users"),
+    ),
+    terraform=Framework(
+        fix=(
+            'Once the new key is in use, set `status = "Inactive"` on the old '
+            "`aws_iam_access_key`, then delete it."
+        ),
+        bad=("bad_two_keys", "support_alice_1", "support_alice_2"),
+        good=("good_rotated", "support_ci_new", "support_ci_old"),
+    ),
+    cloudformation=Framework(
+        fix="Set `Status: Inactive` on the old `AWS::IAM::AccessKey`, then delete it.",
+        bad=("BadTwoKeys", "SupportKeyA", "SupportKeyB"),
+        good=("GoodOneKey", "SupportKeyC", "SupportOldKey"),
+    ),
+)

@@ -13,6 +13,14 @@ none (nearest AVD-AWS-0057, deprecated)
 from __future__ import annotations
 
 from ..model.values import IDENTITY
+from .pages import (
+    STATEMENT_FIX_CLOUDFORMATION,
+    STATEMENT_FIX_TERRAFORM,
+    Framework,
+    Page,
+    cis,
+    guide,
+)
 from .statements import full_admin
 from .templates import describing, statement_check
 
@@ -25,5 +33,31 @@ statement_check(
     describing(
         '{policy} allows all actions on all resources (Action "*", Resource "*"): '
         "full administrative access"
+    ),
+)
+
+
+PAGE = Page(
+    checks=(
+        "Identity policy statements, in any form and framework, that Allow every action (`*` or "
+        "`*:*`) on every resource (`*`). A Deny of everything in the same policy cancels the "
+        "statement."
+    ),
+    links=(
+        cis(
+            "1.15", 'IAM policies that allow full "*:*" administrative privileges are not attached'
+        ),
+        guide("best-practices.html", "Security best practices in IAM"),
+        guide("access_policies_job-functions.html", "AWS managed policies for job functions"),
+    ),
+    terraform=Framework(
+        fix=STATEMENT_FIX_TERRAFORM,
+        bad=("bad_jsonencode",),
+        good=("good_one_bucket",),
+    ),
+    cloudformation=Framework(
+        fix=STATEMENT_FIX_CLOUDFORMATION,
+        bad=("BadManagedPolicy",),
+        good=("GoodBucketObjects",),
     ),
 )

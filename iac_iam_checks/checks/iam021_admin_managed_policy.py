@@ -19,6 +19,7 @@ from typing import Any
 from ..iam.documents import aws_managed_policy_name
 from ..iam.evaluation import is_own_account_marker
 from ..model.values import Location, Resource, Template, Unknown, location_of
+from .pages import Framework, Page, cis, guide
 from .registry import Blocked, Context, Issue, Result, check
 from .statements import is_data_source
 
@@ -140,3 +141,39 @@ def admin_policy(value: Any, names: bool = False) -> str | Unknown | None:
         )
         return value.unknowns[0] if could else None
     return None
+
+
+PAGE = Page(
+    checks=(
+        "Attachments of the AWS-managed `AdministratorAccess`, `IAMFullAccess`, "
+        "`PowerUserAccess` or `AWSCloudShellFullAccess` (in any partition), in every form: "
+        "policy attachments (also exclusive and shared ones), `managed_policy_arns`, IAM "
+        "Identity Center permission sets, CloudFormation `ManagedPolicyArns`, SAM `Policies`, "
+        'and `data "aws_iam_policy"` looked up by name. Reported where the ARN or name is '
+        "written."
+    ),
+    links=(
+        cis(
+            "1.15", 'IAM policies that allow full "*:*" administrative privileges are not attached'
+        ),
+        cis("1.21", "Access to AWSCloudShellFullAccess is restricted"),
+        guide("access_policies_job-functions.html", "AWS managed policies for job functions"),
+        guide("access_policies_managed-vs-inline.html", "Managed policies and inline policies"),
+    ),
+    terraform=Framework(
+        fix=(
+            "Replace the ARN in the attachment with an `aws_iam_policy` of your own (or a narrow"
+            " AWS job-function policy)."
+        ),
+        bad=("bad_role_attachment",),
+        good=("good_customer_attachment", "good_customer_policy"),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "Replace the ARN in `ManagedPolicyArns` (or a SAM `Policies` entry) with `!Ref` to "
+            "an `AWS::IAM::ManagedPolicy` of your own."
+        ),
+        bad=("BadRole",),
+        good=("GoodRole", "GoodPolicy"),
+    ),
+)

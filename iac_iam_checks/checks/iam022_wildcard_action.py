@@ -13,6 +13,7 @@ CKV_AWS_63; trivy: none (nearest AVD-AWS-0057, deprecated); cfn_nag F3
 from __future__ import annotations
 
 from ..model.values import IDENTITY
+from .pages import STATEMENT_FIX_CLOUDFORMATION, STATEMENT_FIX_TERRAFORM, Framework, Page, guide
 from .statements import PolicySource, Verdict, describe, shorten, wildcard_actions
 from .templates import statement_check
 
@@ -33,4 +34,27 @@ statement_check(
     "allows a wildcard action (* or service:*)",
     message,
     outranked_by=("IAM020",),
+)
+
+
+PAGE = Page(
+    checks=(
+        "Identity policy statements that Allow `service:*` (such as `s3:*` or `iam:*`), or `*` "
+        "on resources other than `*`. Statements reported by IAM020 are not reported again, and "
+        "a Deny of the same wildcard in the policy cancels the statement."
+    ),
+    links=(
+        guide("reference_policies_elements_action.html", "IAM JSON policy elements: Action"),
+        guide("best-practices.html", "Security best practices in IAM"),
+    ),
+    terraform=Framework(
+        fix=STATEMENT_FIX_TERRAFORM,
+        bad=("bad_jsonencode",),
+        good=("good_prefixes",),
+    ),
+    cloudformation=Framework(
+        fix=STATEMENT_FIX_CLOUDFORMATION,
+        bad=("BadPolicy",),
+        good=("GoodPrefixes",),
+    ),
 )

@@ -15,6 +15,14 @@ from __future__ import annotations
 
 from ..iam.evaluation import Undecided, has_restricting_condition
 from ..model.values import IDENTITY, PolicyDocument, Statement
+from .pages import (
+    STATEMENT_FIX_CLOUDFORMATION,
+    STATEMENT_FIX_TERRAFORM,
+    Framework,
+    Link,
+    Page,
+    guide,
+)
 from .statements import NOTHING, PolicySource, Verdict, describe, shorten, write_on_all
 from .templates import statement_check
 
@@ -47,4 +55,38 @@ statement_check(
     'allows write actions on Resource "*" without a restricting condition',
     message,
     outranked_by=("IAM020", "IAM022", "IAM024", "IAM026"),
+)
+
+
+PAGE = Page(
+    checks=(
+        "Identity policy statements that Allow, on resource `*` and without a restricting "
+        "condition, an action whose access level is Write, Permissions management or Tagging and"
+        " which accepts resource ARNs, according to the offline IAM action database. Actions "
+        "that only accept `*` pass; statements already reported by IAM020, IAM022, IAM024 or "
+        "IAM026 are not reported again."
+    ),
+    links=(
+        guide(
+            "access_policies_understand-policy-summary-access-level-summaries.html",
+            "Access level summaries within policy summaries",
+        ),
+        guide("reference_policies_elements_resource.html", "IAM JSON policy elements: Resource"),
+        guide("reference_policies_condition-keys.html", "AWS global condition context keys"),
+        Link(
+            "AWS Service Authorization Reference: actions, resources and condition keys",
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/"
+            "reference_policies_actions-resources-contextkeys.html",
+        ),
+    ),
+    terraform=Framework(
+        fix=STATEMENT_FIX_TERRAFORM,
+        bad=("bad_jsonencode",),
+        good=("good_bucket_objects",),
+    ),
+    cloudformation=Framework(
+        fix=STATEMENT_FIX_CLOUDFORMATION,
+        bad=("BadPolicy",),
+        good=("GoodBucketObjects",),
+    ),
 )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ..iam.evaluation import ESCALATION_ACTIONS, PASS_ROLE, PASS_ROLE_TARGETS
 from ..model.values import IDENTITY
+from .pages import STATEMENT_FIX_CLOUDFORMATION, STATEMENT_FIX_TERRAFORM, Framework, Page, guide
 from .statements import PolicySource, Verdict, describe, escalation, shorten
 from .templates import statement_check
 
@@ -41,4 +42,37 @@ statement_check(
     'allows a privilege-escalation action on Resource "*"',
     message,
     outranked_by=("IAM020",),
+)
+
+
+PAGE = Page(
+    checks=(
+        "Identity policy documents that Allow on `*` an action that lets a principal raise its "
+        "own permissions (`iam:CreatePolicyVersion`, `iam:SetDefaultPolicyVersion`, "
+        "`iam:CreateAccessKey`, `iam:CreateLoginProfile`, `iam:UpdateLoginProfile`, "
+        "`iam:Attach*Policy`, `iam:Put*Policy`, `iam:AddUserToGroup`, "
+        "`iam:UpdateAssumeRolePolicy`, `lambda:UpdateFunctionCode`, `glue:UpdateDevEndpoint`), "
+        "or `iam:PassRole` together with an action that starts compute under the passed role "
+        "(`ec2:RunInstances`, `lambda:CreateFunction`, `cloudformation:CreateStack`, "
+        "`glue:CreateDevEndpoint`, `datapipeline:CreatePipeline`, "
+        "`sagemaker:CreateNotebookInstance`, `ecs:RunTask`)."
+    ),
+    links=(
+        guide(
+            "id_roles_use_passrole.html",
+            "Grant a user permissions to pass a role to an AWS service",
+        ),
+        guide("access_policies_managed-versioning.html", "Versioning IAM policies"),
+        guide("best-practices.html", "Security best practices in IAM"),
+    ),
+    terraform=Framework(
+        fix=STATEMENT_FIX_TERRAFORM,
+        bad=("bad_jsonencode",),
+        good=("good_pass_named_role",),
+    ),
+    cloudformation=Framework(
+        fix=STATEMENT_FIX_CLOUDFORMATION,
+        bad=("BadPassRoleToLambda",),
+        good=("GoodScoped",),
+    ),
 )

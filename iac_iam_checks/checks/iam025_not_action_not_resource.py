@@ -13,6 +13,7 @@ W15, W21, W14
 from __future__ import annotations
 
 from ..model.values import IDENTITY
+from .pages import STATEMENT_FIX_CLOUDFORMATION, STATEMENT_FIX_TERRAFORM, Framework, Page, guide
 from .statements import PolicySource, Verdict, describe, not_elements
 from .templates import statement_check
 
@@ -33,4 +34,29 @@ statement_check(
     "is an Allow with NotAction or NotResource",
     message,
     outranked_by=("IAM020",),
+)
+
+
+PAGE = Page(
+    checks=(
+        "Identity policy statements that Allow with `NotAction` or `NotResource`. Deny "
+        "statements with them pass; a Deny of everything in the same policy cancels the "
+        "statement."
+    ),
+    links=(
+        guide("reference_policies_elements_notaction.html", "IAM JSON policy elements: NotAction"),
+        guide(
+            "reference_policies_elements_notresource.html", "IAM JSON policy elements: NotResource"
+        ),
+    ),
+    terraform=Framework(
+        fix=STATEMENT_FIX_TERRAFORM,
+        bad=("bad_jsonencode",),
+        good=("good_mfa_guard",),
+    ),
+    cloudformation=Framework(
+        fix=STATEMENT_FIX_CLOUDFORMATION,
+        bad=("BadNotAction",),
+        good=("GoodMfaGuard",),
+    ),
 )

@@ -14,6 +14,7 @@ trivy AVD-AWS-0342; cfn_nag F38, F39, F40
 from __future__ import annotations
 
 from ..model.values import IDENTITY
+from .pages import STATEMENT_FIX_CLOUDFORMATION, STATEMENT_FIX_TERRAFORM, Framework, Page, guide
 from .statements import pass_role_on_all
 from .templates import describing, statement_check
 
@@ -28,4 +29,31 @@ statement_check(
         "any role of the account to a service; name the roles instead"
     ),
     outranked_by=("IAM020",),
+)
+
+
+PAGE = Page(
+    checks=(
+        "Identity policy statements that Allow `iam:PassRole` (also through `iam:*`, `iam:Pass*`"
+        " or `*`) on resource `*`. Statements reported by IAM020 are not reported again."
+    ),
+    links=(
+        guide(
+            "id_roles_use_passrole.html",
+            "Grant a user permissions to pass a role to an AWS service",
+        ),
+        guide(
+            "reference_policies_iam-condition-keys.html", "IAM and AWS STS condition context keys"
+        ),
+    ),
+    terraform=Framework(
+        fix=STATEMENT_FIX_TERRAFORM,
+        bad=("bad_jsonencode",),
+        good=("good_named_roles",),
+    ),
+    cloudformation=Framework(
+        fix=STATEMENT_FIX_CLOUDFORMATION,
+        bad=("BadPolicy",),
+        good=("GoodNamedRole",),
+    ),
 )

@@ -31,6 +31,7 @@ from ..model.values import (
     Unknown,
     unknowns_in,
 )
+from .pages import STATEMENT_FIX_CLOUDFORMATION, STATEMENT_FIX_TERRAFORM, Framework, Page, guide
 from .registry import Blocked, Context, Issue, Result, check
 from .statements import ALL_POLICY_KINDS, PolicySource, describe, policies, where
 
@@ -176,3 +177,36 @@ def _blocked(
         yield Blocked(
             source.resource, unknown, f"cannot tell whether {describe(source)} {question}", location
         )
+
+
+PAGE = Page(
+    checks=(
+        "Policy documents that AWS rejects or that are certainly broken: text that is not JSON, "
+        "an unknown `Version`, an `Effect` other than Allow or Deny, an action not in "
+        "`service:Action` syntax, a `Principal` in an identity policy, an identity statement "
+        "without action or resource, a trust statement without principal, a `Sid` used twice, an"
+        " unknown condition operator."
+    ),
+    links=(
+        guide("reference_policies_grammar.html", "Grammar of the IAM JSON policy language"),
+        guide("reference_policies_elements.html", "IAM JSON policy element reference"),
+        guide(
+            "reference_policies_elements_condition_operators.html",
+            "IAM JSON policy elements: Condition operators",
+        ),
+        guide(
+            "access-analyzer-reference-policy-checks.html",
+            "IAM Access Analyzer policy check reference",
+        ),
+    ),
+    terraform=Framework(
+        fix=STATEMENT_FIX_TERRAFORM,
+        bad=("bad_effect",),
+        good=("good_valid",),
+    ),
+    cloudformation=Framework(
+        fix=STATEMENT_FIX_CLOUDFORMATION,
+        bad=("BadEffect",),
+        good=("GoodPolicy",),
+    ),
+)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ..iam.evaluation import all_of, has_restricting_condition, principal_is_anyone
 from ..model.values import TRUST, PolicyDocument, Statement
+from .pages import Framework, Page, guide
 from .statements import NOTHING, Verdict, assumes_role, unknowns_of
 from .templates import describing, statement_check
 
@@ -45,5 +46,36 @@ statement_check(
     describing(
         '{policy} lets any principal ("*") assume the role without a restricting '
         "condition (aws:PrincipalOrgID, aws:PrincipalArn, sts:ExternalId...)"
+    ),
+)
+
+
+PAGE = Page(
+    checks=(
+        'Role trust policies that allow `sts:AssumeRole*` to `*`, `{"AWS": "*"}` or everyone but'
+        " a `NotPrincipal`, without a restricting condition (a positive operator on "
+        "`aws:PrincipalOrgID`, `aws:PrincipalArn`, `aws:SourceAccount`, `sts:ExternalId` and the"
+        " like)."
+    ),
+    links=(
+        guide("reference_policies_elements_principal.html", "IAM JSON policy elements: Principal"),
+        guide("id_roles_terms-and-concepts.html", "Roles terms and concepts"),
+        guide("reference_policies_condition-keys.html", "AWS global condition context keys"),
+    ),
+    terraform=Framework(
+        fix=(
+            "In `assume_role_policy` (or the `aws_iam_policy_document` it uses), name the "
+            "principals, or add a `condition` block on `aws:PrincipalOrgID`."
+        ),
+        bad=("bad_jsonencode",),
+        good=("good_org_only",),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "In `AssumeRolePolicyDocument`, name the principals, or add a `Condition` on "
+            "`aws:PrincipalOrgID`."
+        ),
+        bad=("BadRole",),
+        good=("GoodOrgOnly",),
     ),
 )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from ..iam.evaluation import foreign_accounts, has_restricting_condition
 from ..model.settings import Settings
 from ..model.values import TRUST, PolicyDocument, Statement
+from .pages import Framework, Page, guide
 from .statements import NOTHING, PolicySource, Verdict, assumes_role, describe, unknowns_of
 from .templates import FromSettings, Predicate, statement_check
 
@@ -60,4 +61,39 @@ statement_check(
     FromSettings(trusts_other_accounts),
     "trusts another account without sts:ExternalId or MFA",
     message,
+)
+
+
+PAGE = Page(
+    checks=(
+        "Role trust policies that trust a literal 12-digit account (its root or any principal in"
+        " it) that is not one of the configured `own_account_ids`, without a condition on "
+        "`sts:ExternalId`, `aws:MultiFactorAuthPresent` or another restricting key. "
+        "`data.aws_caller_identity` and `AWS::AccountId` are the own account."
+    ),
+    links=(
+        guide(
+            "id_roles_create_for-user_externalid.html",
+            "Access to AWS accounts owned by third parties",
+        ),
+        guide("confused-deputy.html", "The confused deputy problem"),
+        guide("id_credentials_mfa_configure-api-require.html", "Secure API access with MFA"),
+    ),
+    terraform=Framework(
+        fix=(
+            'Add a `condition` block (`test = "StringEquals"`, `variable = "sts:ExternalId"`) to'
+            " the trust statement, or list your accounts in `own_account_ids` under "
+            "`[tool.iac-iam-checks]`."
+        ),
+        bad=("bad_jsonencode",),
+        good=("good_external_id",),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "Add `Condition: {StringEquals: {sts:ExternalId: ...}}` to the trust statement of "
+            "`AssumeRolePolicyDocument`, or list your accounts in `own_account_ids`."
+        ),
+        bad=("BadVendorRole",),
+        good=("GoodExternalId",),
+    ),
 )

@@ -32,6 +32,7 @@ from ..iam.evaluation import (
     web_identity_providers,
 )
 from ..model.values import TRUST, PolicyDocument, Statement, Template, Unknown
+from .pages import Framework, Page, guide
 from .statements import NOTHING, PolicySource, Verdict, assumes_role, describe, unknowns_of
 from .templates import statement_check
 
@@ -211,4 +212,42 @@ statement_check(
     _judge,
     "limits the audience and subject of the web identities it trusts",
     _message,
+)
+
+
+PAGE = Page(
+    checks=(
+        "Trust statements that allow `sts:AssumeRoleWithWebIdentity` for an OIDC provider "
+        "without a condition on the token's audience (`<provider>:aud`) and on a subject "
+        "(`<provider>:sub`) that is more than a wildcard (for GitHub, `*` and `repo:org/*` "
+        "fail). Cognito identity pools, Login with Amazon and Facebook are judged on their "
+        "audience alone."
+    ),
+    links=(
+        guide("id_roles_create_for-idp_oidc.html", "Create a role for OpenID Connect federation"),
+        guide(
+            "id_roles_providers_create_oidc.html",
+            "Create an OpenID Connect (OIDC) identity provider in IAM",
+        ),
+        guide(
+            "reference_policies_iam-condition-keys.html", "IAM and AWS STS condition context keys"
+        ),
+    ),
+    terraform=Framework(
+        fix=(
+            "Add `condition` blocks with `StringEquals` on "
+            "`token.actions.githubusercontent.com:aud` (`sts.amazonaws.com`) and on `...:sub` "
+            "naming the repository and branch or environment."
+        ),
+        bad=("bad_org_wildcard",),
+        good=("good_main_branch",),
+    ),
+    cloudformation=Framework(
+        fix=(
+            "Add `StringEquals` entries for `token.actions.githubusercontent.com:aud` and "
+            "`...:sub` to the statement's `Condition`."
+        ),
+        bad=("BadOrgWildcard",),
+        good=("GoodMainBranch",),
+    ),
 )

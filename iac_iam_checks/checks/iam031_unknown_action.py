@@ -30,6 +30,14 @@ from ..model.values import (
     Unknown,
     unknowns_in,
 )
+from .pages import (
+    STATEMENT_FIX_CLOUDFORMATION,
+    STATEMENT_FIX_TERRAFORM,
+    Framework,
+    Link,
+    Page,
+    guide,
+)
 from .statements import PolicySource, Verdict, describe
 from .templates import statement_check
 
@@ -80,4 +88,36 @@ statement_check(
     _judge,
     "names only actions the database knows",
     _message,
+)
+
+
+PAGE = Page(
+    checks=(
+        "Actions, and action wildcards, in any policy statement that match no action of the "
+        "offline IAM action database (a typo, a wildcard that matches nothing, an unknown "
+        "service prefix, or an action newer than the database). The message suggests the nearest"
+        " known action."
+    ),
+    links=(
+        guide("reference_policies_elements_action.html", "IAM JSON policy elements: Action"),
+        Link(
+            "AWS Service Authorization Reference: actions, resources and condition keys",
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/"
+            "reference_policies_actions-resources-contextkeys.html",
+        ),
+        guide(
+            "access-analyzer-reference-policy-checks.html",
+            "IAM Access Analyzer policy check reference",
+        ),
+    ),
+    terraform=Framework(
+        fix=STATEMENT_FIX_TERRAFORM,
+        bad=("bad_typo",),
+        good=("good_known_actions",),
+    ),
+    cloudformation=Framework(
+        fix=STATEMENT_FIX_CLOUDFORMATION,
+        bad=("BadTypo",),
+        good=("GoodPolicy",),
+    ),
 )

@@ -7,8 +7,14 @@ fast; ``pysarif`` had a single release. None is worth a dependency for one JSON 
 
 Choices:
 - One rule per check passed in (the checks that ran, so code scanning sees which rules
-  passed), plus a rule for any check id that has results but was not passed. Help is the
-  check's why + fix + references; ``properties.security-severity`` follows GitHub's bands
+  passed), plus a rule for any check id that has results but was not passed.
+  ``help.markdown`` is the check's documentation page (``docs/checks/IAM003.md``, from
+  ``checks.pages``) without its title: GitHub code scanning shows it inline, examples and
+  reference links included; ``help.text`` is why + fix + references and the links' URLs.
+  ``helpUri`` must be absolute (GitHub rejects relative ones): it is the page's URL when the
+  installed distribution names where pages are served (the "Check pages" project URL in
+  pyproject.toml, ``checks.pages.pages_base_url``), else the check's first AWS IAM User Guide
+  page, else absent. ``properties.security-severity`` follows GitHub's bands
   (CRITICAL 9.5, HIGH 8.0, MEDIUM 5.5, LOW 2.0) and the default level maps CRITICAL/HIGH to
   ``error``, MEDIUM to ``warning``, LOW to ``note``. A result's level follows its finding's
   own severity (which may differ from the rule's default, e.g. IAM011 without ``pgp_key``).
@@ -40,6 +46,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
+from ..checks import pages
 from ..checks.registry import Check
 from ..gate.fingerprint import fingerprint
 from ..model.findings import Finding, UnresolvedEntry
@@ -108,9 +115,13 @@ def document(data: Ordered, checks: dict[str, Check], srcroot: str = "") -> dict
 
 
 def _rule(check: Check) -> dict[str, Any]:
-    help_text = f"{check.why}\n\nFix: {check.fix}\n\nReferences: {check.references}"
-    help_markdown = f"{check.why}\n\n**Fix:** {check.fix}\n\n**References:** {check.references}"
-    return {
+    page = pages.page_of(check)
+    urls = "".join(f"\n- {link.url}" for link in page.links) if page else ""
+    help_text = f"{check.why}\n\nFix: {check.fix}\n\nReferences: {check.references}{urls}"
+    help_markdown = pages.help_markdown(check) or (
+        f"{check.why}\n\n**Fix:** {check.fix}\n\n**References:** {check.references}"
+    )
+    rule: dict[str, Any] = {
         "id": check.id,
         "shortDescription": {"text": check.title},
         "fullDescription": {"text": check.why},
@@ -118,6 +129,11 @@ def _rule(check: Check) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVEL.get(check.severity, "warning")},
         "properties": _rule_properties(check.severity, check.needs_graph),
     }
+    help_uri = pages.page_url(check.id) if page else None
+    help_uri = help_uri or pages.user_guide_url(check)
+    if help_uri:
+        rule["helpUri"] = help_uri
+    return rule
 
 
 def _fallback_rule(finding: Finding) -> dict[str, Any]:
