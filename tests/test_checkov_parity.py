@@ -25,7 +25,7 @@ PSEUDO_BLOCK = re.compile(r"(^|\.)(var|local|Parameters)\.|\.tfvars$")
 def cli_only_ids() -> set[str]:
     """Check ids the README's check table marks as CLI-only."""
     table = (ROOT / "README.md").read_text(encoding="utf-8")
-    return set(re.findall(r"^\| (IAM\d+) \|[^\n]*CLI-only", table, re.MULTILINE))
+    return set(re.findall(r"^\| \[?(IAM\d+)\]?[^|]* \|[^\n]*CLI-only", table, re.MULTILINE))
 
 
 def checkov_address(resource: str) -> str:
