@@ -17,13 +17,27 @@ from ..model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
 from ..model.settings import Settings
 from ..model.values import CLOUDFORMATION, PSEUDO_KINDS, Location, Resource, ScanInput
 from . import discover as disc
-from .loading import load, scan_base
+from .loading import load, relevant_kinds, scan_base
 from .options import ScanOptions, selected_checks
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .plan_anchor import SourceScan
+
+
+def count_resources(resources: list[Resource], options: ScanOptions) -> int:
+    """The resources a summary counts: no providers or declarations, and in Terraform and plans
+    only the kinds the HCL parser reads (it skips the others' blocks unseen), so that a plan and
+    its configuration count alike."""
+    from ..frontends.terraform_parse import ALWAYS_KEPT
+
+    read = relevant_kinds(options)
+    return sum(
+        r.kind not in PSEUDO_KINDS
+        and (r.framework == CLOUDFORMATION or r.kind in read or r.kind.startswith(ALWAYS_KEPT))
+        for r in resources
+    )
 
 
 def run_checks(
@@ -104,7 +118,7 @@ def evaluate(
         errors=sorted(scan_input.errors, key=lambda e: (e.file, e.line or 0, e.message)),
         warnings=list(dict.fromkeys(scan_input.warnings)),
         files_scanned=file_count,
-        resources_scanned=sum(r.kind not in PSEUDO_KINDS for r in scan_input.resources),
+        resources_scanned=count_resources(scan_input.resources, options),
     )
     result.findings = findings_from(results, settings)
     result.unresolved = unresolved_from(results, scan_input)
