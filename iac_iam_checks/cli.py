@@ -128,6 +128,14 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     help="Worker processes that evaluate Terraform roots in parallel when a scan has many "
     "(default, or 0: one per core; 1: no workers).",
 )
+@click.option(
+    "--parser",
+    "hcl_parser",
+    type=click.Choice(["treesitter", "hcl2"]),
+    default=None,
+    help="HCL parser: treesitter (C, the default where its wheels are installed; files it "
+    "cannot read exactly go to python-hcl2) or hcl2 (python-hcl2 only, the reference).",
+)
 @click.option("--quiet", is_flag=True, help="Only print findings that fail the gate.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse and result caches.")
 def scan(
@@ -148,10 +156,13 @@ def scan(
     no_inline_suppressions: bool,
     no_color: bool,
     jobs: int | None,
+    hcl_parser: str | None,
     quiet: bool,
     no_cache: bool,
 ) -> None:
     """Scan PATHS (default: the current directory) for IAM problems."""
+    if hcl_parser is not None:
+        choose_parser(hcl_parser)
     from .checks.registry import all_checks
     from .engine import ScanOptions
     from .engine import scan as run_scan
@@ -250,6 +261,17 @@ def text_writer(text: str) -> Callable[[Path], None]:
         path.write_text(text, encoding="utf-8")
 
     return write
+
+
+def choose_parser(name: str) -> None:
+    """Select the HCL parser for this process and its workers (an environment variable)."""
+    from .frontends import hcl_parser, hcl_treesitter
+
+    if name == "treesitter" and not hcl_treesitter.available():
+        raise click.UsageError(
+            "--parser treesitter: tree-sitter and tree-sitter-hcl are not installed"
+        )
+    os.environ[hcl_parser.PARSER_VARIABLE] = name
 
 
 def write_file(path: Path, write: Callable[[Path], None]) -> None:

@@ -2,7 +2,7 @@
 
 A CI job or a pre-commit hook often scans a repository whose IaC did not change since the last
 run. The key is everything a scan depends on that is known before it runs: this tool's and
-python-hcl2's versions, the scan options (checks, settings, suppression rules, frameworks) and
+the HCL parser's versions, the scan options (checks, settings, suppression rules, frameworks) and
 the path and content of every discovered IaC file. Files read along the way that were not
 discovered (module directories outside the scanned PATH, ``file()`` targets, tfvars given with
 ``--var-file``) are recorded with their hashes in the entry and checked again before the entry
@@ -45,16 +45,15 @@ def file_hash(path: Path) -> str | None:
 
 def scan_key(paths: list[Path], files: list[tuple[str, str]], options: Any) -> str:
     """``files``: (relative path, text) of every discovered IaC file."""
-    import hcl2
-
     from .. import __version__
+    from ..frontends.hcl_parser import parser_id
 
     digest = hashlib.sha256()
     header = {
         "format": FORMAT,
         "tool": __version__,
         "code": code_fingerprint(),
-        "hcl2": getattr(hcl2, "__version__", "?"),
+        "parser": parser_id(),
         "paths": [str(p.resolve()) for p in paths],
         "cwd": os.getcwd() if len(paths) > 1 else "",
         "options": _plain(options),

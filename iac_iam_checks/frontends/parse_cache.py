@@ -3,8 +3,8 @@
 The HCL parser is the bound on a cold run (5-10 ms per KB), so a file whose content was seen
 before is not parsed again: its tree is stored as plain JSON (never pickle, so a damaged or
 foreign cache file can only be ignored, not executed) under the user's cache directory, keyed
-by the content hash and the versions of this tool and python-hcl2. Misses are parsed in worker
-processes forked after the parser is built, so no worker rebuilds the grammar.
+by the content hash, the versions of this tool and the parser in use (``parser_id``). Misses
+are parsed in worker processes forked after the parser is built, so no worker rebuilds it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from lark.tree import Meta
 
 from ..cache_paths import cache_dir, code_fingerprint
 from ..model.values import ParseError
-from .hcl_parser import parser
+from .hcl_parser import parser, parser_id, selected
 from .terraform_parse import parse_file
 
 MAX_CACHE_BYTES = 200 * 1024 * 1024
@@ -34,11 +34,9 @@ PRUNE_AFTER_MISSES = 50
 
 
 def cache_key(text: str, keep: frozenset[str] | None) -> str:
-    import hcl2
-
     from .. import __version__
 
-    versions = f"{__version__}/{getattr(hcl2, '__version__', '?')}/{code_fingerprint()}"
+    versions = f"{__version__}/{parser_id()}/{code_fingerprint()}"
     kinds = ",".join(sorted(keep)) if keep is not None else "*"
     return hashlib.sha256("\0".join((versions, kinds, text)).encode("utf-8")).hexdigest()
 
@@ -146,7 +144,8 @@ def parse_many(
     work = [(*items[i], keep) for i in misses]
     size = sum(len(item[0]) for item in work)
     if jobs > 1 and len(work) > 1 and size >= PARALLEL_MIN_BYTES:
-        parser()  # built (and its grammar cache warm) before the workers fork
+        if selected() == "hcl2":
+            parser()  # built (and its grammar cache warm) before the workers fork
         import multiprocessing
 
         context = multiprocessing.get_context("fork") if os.name == "posix" else None

@@ -121,9 +121,10 @@ def evaluate_in_workers(job: RootJob, jobs: int) -> list[tuple[ScanInput, set[Pa
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from .hcl_parser import parser
+    from .hcl_parser import parser, selected
 
-    parser()  # built once, before the fork
+    if selected() == "hcl2":
+        parser()  # built once, before the fork
     step = -(-len(job.roots) // jobs)
     slices = [(start, start + step) for start in range(0, len(job.roots), step)]
     _FORKED_JOB = job

@@ -1,0 +1,740 @@
+"""HCL parsed in C by tree-sitter, handed on as the Lark tree python-hcl2 would have built.
+
+python-hcl2's pure-Python LALR parse is the bound on a cold scan (about 4-6 ms per KB);
+tree-sitter's HCL grammar parses the same text about ten times faster (``benchmarks/README.md``,
+"Parser: measured"). Everything above the front end reads python-hcl2's raw parse tree (rule
+names, token types, ``meta`` lines and offsets), so this module rebuilds exactly that tree from
+tree-sitter's: the same rules and tokens (punctuation and layout left out: the evaluator's
+``significant`` drops them anyway), the same positions, python-hcl2's quirks included (a binary
+operation swallows the newlines and comments after it; a heredoc ends after its closing
+newline).
+
+Whatever this module cannot mirror exactly (a syntax error, a construct python-hcl2 would
+reject or build differently) raises :class:`Unsupported`; ``hcl_parser`` then parses that file
+with python-hcl2, the reference, so errors and rare forms come out exactly as before.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from itertools import accumulate
+from typing import Any
+
+from lark import Token, Tree
+from lark.tree import Meta
+
+KEYWORDS = {
+    "in": "IN",
+    "for": "FOR",
+    "if": "IF",
+    "for_each": "FOR_EACH",
+    "else": "ELSE",
+    "endif": "ENDIF",
+    "endfor": "ENDFOR",
+}
+"""Names python-hcl2 lexes as keywords where a keyword may stand (attribute names, object keys,
+block types and labels)."""
+LITERALS = {"true": "TRUE", "false": "FALSE", "null": "NULL"}
+OPERATORS = {
+    "==": "DOUBLE_EQ",
+    "!=": "NEQ",
+    "<": "LT",
+    ">": "GT",
+    "<=": "LEQ",
+    ">=": "GEQ",
+    "-": "MINUS",
+    "*": "ASTERISK",
+    "/": "SLASH",
+    "%": "PERCENT",
+    "&&": "DOUBLE_AMP",
+    "||": "DOUBLE_PIPE",
+    "+": "PLUS",
+}
+STEP_RULES = {
+    "get_attr": "get_attr_expr_term",
+    "index": "index_expr_term",
+    "splat": "splat",
+}
+_STRING_PIECES = re.compile(
+    r"(?P<ESCAPED_INTERPOLATION>\$\$\{[^}]*\})|(?P<ESCAPED_DIRECTIVE>%%\{[^}]*\})"
+    r"|(?P<STRING_CHARS>(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^\"\\]|\\.|\$(?!\$?\{)|%(?!%?\{))+)",
+    re.DOTALL,
+)
+"""python-hcl2's string terminals, in its lexer's order of preference."""
+_FLOAT = re.compile(r"[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
+_HEREDOC_HEAD = re.compile(r"<<-?[a-zA-Z][a-zA-Z0-9._-]*\r?\n")
+_HEREDOC_TAIL = re.compile(r"[a-zA-Z][a-zA-Z0-9._-]*\r?\n")
+_GLUED_OPERATOR = re.compile(r"[ \t\r]*(?:==|!=|<=|>=|<|>|\*|/|%|&&|\|\||\+|\?)")
+"""The operators python-hcl2's post-lexer glues a preceding newline to (not ``-``)."""
+_LAYOUT = re.compile(r"[ \t\r]*(?:\n[ \t]*|#[^\n]*\n|//[^\n]*\n|/\*.*?\*/)", re.DOTALL)
+"""One of python-hcl2's NL_OR_COMMENT tokens, after the blanks its lexer ignores."""
+
+
+class Unsupported(Exception):
+    """This text is left to python-hcl2: a syntax error, or a form not mirrored here."""
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Any:
+    import tree_sitter
+    import tree_sitter_hcl
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
+
+
+def available() -> bool:
+    """Whether the tree-sitter wheels are installed (they are an optional speed-up)."""
+    try:
+        _parser()
+    except (ImportError, OSError, ValueError):
+        return False
+    return True
+
+
+def parse(text: str) -> Tree:
+    """``text`` (with python-hcl2's trailing newline already added) as python-hcl2's tree."""
+    data = text.encode("utf-8")
+    root = _parser().parse(data).root_node
+    if root.has_error:
+        raise Unsupported("syntax error")
+    return _Builder(text, data).start(root)
+
+
+class _Builder:
+    """One file's conversion: the text, and byte offsets to character offsets and lines."""
+
+    def __init__(self, text: str, data: bytes) -> None:
+        self.text = text
+        self.ascii = len(data) == len(text)
+        self.chars: list[int] = []
+        if not self.ascii:
+            flags = data.translate(_CHAR_STARTS)
+            self.chars = [0, *accumulate(flags)]
+        self.newlines: list[int] | None = None
+
+    # -- positions --------------------------------------------------------------------------
+
+    def pos(self, byte: int) -> int:
+        return byte if self.ascii else self.chars[byte]
+
+    def line_at(self, pos: int) -> int:
+        """The 1-based line of character offset ``pos``."""
+        if self.newlines is None:
+            self.newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self.newlines, pos) + 1
+
+    def meta(self, start: int, end: int, line: int, end_line: int) -> Meta:
+        meta = Meta()
+        meta.empty = False
+        meta.line, meta.end_line = line, end_line
+        meta.column = meta.end_column = 0
+        meta.start_pos, meta.end_pos = start, end
+        return meta
+
+    def span(self, node: Any) -> Meta:
+        return self.meta(
+            self.pos(node.start_byte),
+            self.pos(node.end_byte),
+            node.start_point[0] + 1,
+            node.end_point[0] + 1,
+        )
+
+    def joined(self, first: Meta, last: Meta) -> Meta:
+        """From the start of ``first`` to the end of ``last`` (whichever ends later)."""
+        return self.meta(first.start_pos, last.end_pos, first.line, last.end_line)
+
+    def token(self, kind: str, node: Any, value: str | None = None) -> Token:
+        start, end = self.pos(node.start_byte), self.pos(node.end_byte)
+        return Token(
+            kind,
+            self.text[start:end] if value is None else value,
+            start,
+            node.start_point[0] + 1,
+            0,
+            node.end_point[0] + 1,
+            0,
+            end,
+        )
+
+    def text_of(self, node: Any) -> str:
+        return self.text[self.pos(node.start_byte) : self.pos(node.end_byte)]
+
+    def after_layout(self, end: int) -> int:
+        """The end of the run of newlines and comments right after ``end`` (``end`` if none):
+        what python-hcl2's optional ``new_line_or_comment`` at the end of a rule takes."""
+        text = self.text
+        while True:
+            match = _LAYOUT.match(text, end)
+            if match is None:
+                return end
+            end = match.end()
+
+    def absorbed(self, end: int) -> int:
+        """What an innermost binary operation at ``end`` takes: the newlines and comments
+        after it, but not the last one when an operator follows (python-hcl2's post-lexer
+        glues that one to the operator)."""
+        text = self.text
+        ends = [end]
+        while True:
+            match = _LAYOUT.match(text, ends[-1])
+            if match is None:
+                break
+            ends.append(match.end())
+        if len(ends) > 1 and _GLUED_OPERATOR.match(text, ends[-1]):
+            ends.pop()
+        return ends[-1]
+
+    def last_layout(self, start: int, end: int) -> str | None:
+        """The last newline or comment token between two tokens, if any."""
+        last = None
+        while True:
+            match = _LAYOUT.match(self.text, start, end)
+            if match is None:
+                return last
+            last = match.group().lstrip(" \t\r")
+            start = match.end()
+
+    def extended(self, tree: Tree, end: int) -> Tree:
+        """``tree`` with its end moved to ``end`` (a character offset)."""
+        if end != tree.meta.end_pos:
+            tree.meta.end_pos = end
+            tree.meta.end_line = self.line_at(end)
+        return tree
+
+    # -- structure --------------------------------------------------------------------------
+
+    def start(self, root: Any) -> Tree:
+        body = next((c for c in root.children if c.type == "body"), None)
+        tree = self.body(body) if body is not None else Tree("body", [])
+        return Tree("start", [tree], self.span(root))
+
+    def body(self, node: Any) -> Tree:
+        children = []
+        for child in node.children:
+            kind = child.type
+            if kind == "attribute":
+                children.append(self.attribute(child))
+            elif kind == "block":
+                children.append(self.block(child))
+            elif kind != "comment":
+                raise Unsupported(kind)
+        return Tree("body", children, self.span(node))
+
+    def attribute(self, node: Any) -> Tree:
+        kids = node.children
+        name = self.name(kids[0])
+        value = self.expression(kids[-1])
+        meta = self.span(node)
+        if value.meta.end_pos > meta.end_pos:
+            meta = self.joined(meta, value.meta)
+        return Tree("attribute", [name, value], meta)
+
+    def block(self, node: Any) -> Tree:
+        children: list[Tree | Token] = []
+        body = None
+        for child in node.children:
+            kind = child.type
+            if kind == "identifier":
+                children.append(self.name(child))
+            elif kind == "string_lit":
+                children.append(self.string(child))
+            elif kind == "body":
+                body = self.body(child)
+            elif kind not in ("block_start", "block_end", "comment"):
+                raise Unsupported(kind)
+        children.append(body if body is not None else Tree("body", []))
+        return Tree("block", children, self.span(node))
+
+    def name(self, node: Any) -> Tree:
+        """An attribute or block name: ``identifier``, or ``keyword``/``literal_value`` where
+        python-hcl2's lexer takes the word for one."""
+        word = self.text_of(node)
+        if word in KEYWORDS:
+            return Tree("keyword", [self.token(KEYWORDS[word], node)], self.span(node))
+        if word in LITERALS:
+            return Tree("literal_value", [self.token(LITERALS[word], node)], self.span(node))
+        return Tree("identifier", [self.token("NAME", node)], self.span(node))
+
+    # -- expressions ------------------------------------------------------------------------
+
+    def expression(self, node: Any) -> Tree:
+        """A tree-sitter ``expression`` node."""
+        return self.sequence(node.children, node)
+
+    def sequence(self, kids: list[Any], whole: Any) -> Tree:
+        """A term followed by traversal steps (``a.b[0]``), or one operation/conditional."""
+        kids = [k for k in kids if k.type != "comment"]
+        first = kids[0]
+        kind = first.type
+        if len(kids) == 1:
+            if kind == "operation":
+                return self.operation(first.children[0])
+            if kind == "conditional":
+                return self.conditional(first)
+            if kind == "expression":
+                return self.expression(first)
+        if kind == "(":
+            if len(kids) < 3 or kids[2].type != ")":
+                raise Unsupported("parenthesis")
+            inner = self.expression(kids[1])
+            meta = self.meta(
+                self.pos(first.start_byte),
+                self.pos(kids[2].end_byte),
+                first.start_point[0] + 1,
+                kids[2].end_point[0] + 1,
+            )
+            base = Tree("expr_term", [inner], meta)
+            rest = kids[3:]
+        else:
+            base = self.term(first)
+            rest = kids[1:]
+        for step in rest:
+            base = self.step(base, step)
+        return base
+
+    def term(self, node: Any) -> Tree:
+        """One term, wrapped in ``expr_term`` as python-hcl2 wraps every term."""
+        kind = node.type
+        inner: Tree
+        if kind == "expression":
+            return self.expression(node)
+        if kind == "literal_value":
+            inner = self.literal(node.children[0])
+        elif kind == "variable_expr":
+            inner = self.identifier(node.children[0])
+        elif kind == "template_expr":
+            inner = self.template(node.children[0])
+        elif kind == "collection_value":
+            inner = self.collection(node.children[0])
+        elif kind == "function_call":
+            inner = self.function_call(node)
+        elif kind == "for_expr":
+            inner = self.for_expr(node.children[0])
+        elif kind in ("operation", "conditional"):
+            raise Unsupported("operation as a term")
+        else:
+            raise Unsupported(kind)
+        return Tree("expr_term", [inner], inner.meta)
+
+    def identifier(self, node: Any) -> Tree:
+        return Tree("identifier", [self.token("NAME", node)], self.span(node))
+
+    def literal(self, node: Any) -> Tree:
+        kind = node.type
+        if kind == "numeric_lit":
+            word = self.text_of(node)
+            if not _FLOAT.match(word):
+                raise Unsupported(word)
+            if "." in word or "e" in word or "E" in word:
+                return Tree("float_lit", [self.token("FLOAT_LITERAL", node)], self.span(node))
+            return Tree("int_lit", [self.token("INT_LITERAL", node)], self.span(node))
+        if kind in ("bool_lit", "null_lit"):
+            word = self.text_of(node)
+            return Tree("literal_value", [self.token(LITERALS[word], node)], self.span(node))
+        if kind == "string_lit":
+            return self.string(node)
+        raise Unsupported(kind)
+
+    def step(self, base: Tree, node: Any) -> Tree:
+        kind = node.type
+        if kind == "get_attr":
+            step = self.get_attr(node)
+            rule = "get_attr_expr_term"
+        elif kind == "index":
+            step = self.index(node.children[0])
+            rule = "index_expr_term"
+        elif kind == "splat":
+            splat = node.children[0]
+            parts: list[Tree | Token] = []
+            for part in splat.children:
+                if part.type in (".*", "[*]"):
+                    token = "ATTR_SPLAT" if part.type == ".*" else "FULL_SPLAT_START"
+                    parts.append(self.token(token, part))
+                elif part.type == "get_attr":
+                    parts.append(self.get_attr(part))
+                elif part.type == "index":
+                    parts.append(self.index(part.children[0]))
+                else:
+                    raise Unsupported(part.type)
+            name = "attr_splat" if splat.type == "attr_splat" else "full_splat"
+            step = Tree(name, parts, self.span(splat))
+            rule = name + "_expr_term"
+        else:
+            raise Unsupported(kind)
+        inner = Tree(rule, [base, step], self.joined(base.meta, step.meta))
+        return Tree("expr_term", [inner], inner.meta)
+
+    def get_attr(self, node: Any) -> Tree:
+        name = node.children[-1]
+        word = self.text_of(name)
+        if word in LITERALS:
+            target = Tree("literal_value", [self.token(LITERALS[word], name)], self.span(name))
+        else:
+            target = self.identifier(name)
+        return Tree("get_attr", [target], self.span(node))
+
+    def index(self, node: Any) -> Tree:
+        if node.type == "new_index":
+            inner = next(k for k in node.children if k.type == "expression")
+            return Tree("braces_index", [self.expression(inner)], self.span(node))
+        if node.type == "legacy_index":
+            digits = self.text_of(node)[1:]
+            if not digits.isdigit():
+                raise Unsupported("legacy index")
+            end = node.end_byte
+            token = Token(
+                "INT_LITERAL",
+                digits,
+                self.pos(end) - len(digits),
+                node.end_point[0] + 1,
+                0,
+                node.end_point[0] + 1,
+                0,
+                self.pos(end),
+            )
+            return Tree("short_index", [token], self.span(node))
+        raise Unsupported(node.type)
+
+    # -- operators --------------------------------------------------------------------------
+
+    def operation(self, node: Any) -> Tree:
+        if node.type == "unary_operation":
+            return self.unary(node)
+        if node.type != "binary_operation":
+            raise Unsupported(node.type)
+        kids = [k for k in node.children if k.type != "comment"]
+        at = next(i for i, k in enumerate(kids) if k.type in OPERATORS and not k.is_named)
+        left = self.sequence(kids[:at], node)
+        op_node = kids[at]
+        right = self.sequence(kids[at + 1 :], node)
+        if left.data == "conditional" or right.data == "conditional":
+            raise Unsupported("conditional operand")
+        if right.data == "binary_op" and not self.tighter(op_node, kids[at + 1 :]):
+            raise Unsupported("operand order")
+        op_token = self.token(OPERATORS[op_node.type], op_node)
+        if op_node.type != "-":
+            newline = self.last_layout(left.meta.end_pos, op_token.start_pos or 0)
+            if newline is not None:  # python-hcl2's post-lexer glues it to the operator
+                op_token = op_token.update(value=newline + op_token.value)
+        op = Tree("binary_operator", [op_token], self.span(op_node))
+        term = Tree("binary_term", [op, right], self.joined(op.meta, right.meta))
+        tree = Tree("binary_op", [left, term], self.joined(left.meta, term.meta))
+        if right.data != "binary_op":
+            # python-hcl2's innermost, rightmost binary_op takes the newlines after it.
+            self.extended(tree, self.absorbed(tree.meta.end_pos))
+        else:
+            tree.meta.end_pos, tree.meta.end_line = right.meta.end_pos, right.meta.end_line
+        return tree
+
+    def tighter(self, op_node: Any, right: list[Any]) -> bool:
+        """Whether a binary operand on the right is a tighter operation (``a || b && c``),
+        as python-hcl2's precedence ladder builds it."""
+        inner = right[0].children[0] if right and right[0].type == "operation" else None
+        if inner is None or inner.type != "binary_operation":
+            return False
+        ops = [k for k in inner.children if k.type in OPERATORS and not k.is_named]
+        return bool(ops) and _LEVEL[ops[0].type] > _LEVEL[op_node.type]
+
+    def unary(self, node: Any) -> Tree:
+        kids = [k for k in node.children if k.type != "comment"]
+        op, operand = kids[0], kids[1:]
+        if op.type == "-" and len(operand) == 1 and operand[0].type == "literal_value":
+            number = operand[0].children[0]
+            if number.type == "numeric_lit" and op.end_byte == number.start_byte:
+                negative = self.negative_float(op, number)
+                if negative is not None:
+                    return negative
+        if operand and operand[0].type in ("operation", "conditional"):
+            raise Unsupported("unary of an operation")
+        value = self.sequence(operand, node)
+        if value.data != "expr_term":
+            raise Unsupported("unary operand")
+        kind = "MINUS" if op.type == "-" else "NOT"
+        return Tree("unary_op", [self.token(kind, op), value], self.span(node))
+
+    def negative_float(self, op: Any, number: Any) -> Tree | None:
+        """``-2.5``: one FLOAT_LITERAL token in python-hcl2 (``-2`` is a unary minus)."""
+        word = self.text_of(number)
+        if not ("." in word or "e" in word or "E" in word):
+            return None
+        if not _FLOAT.match(word):
+            raise Unsupported(word)
+        start, end = self.pos(op.start_byte), self.pos(number.end_byte)
+        line, end_line = op.start_point[0] + 1, number.end_point[0] + 1
+        meta = self.meta(start, end, line, end_line)
+        token = Token("FLOAT_LITERAL", "-" + word, start, line, 0, end_line, 0, end)
+        return Tree("expr_term", [Tree("float_lit", [token], meta)], meta)
+
+    def conditional(self, node: Any) -> Tree:
+        parts = [k for k in node.children if k.type == "expression"]
+        if len(parts) != 3:
+            raise Unsupported("conditional")
+        test = self.expression(parts[0])
+        if test.data == "conditional":
+            # tree-sitter's HCL grammar nests ``a ? b : c ? d : e`` to the left; HCL (and
+            # python-hcl2) to the right: ``a ? b : (c ? d : e)``.
+            first, yes, no = test.children
+            rest = self.conditional_of(no, self.expression(parts[1]), self.expression(parts[2]))
+            return Tree("conditional", [first, yes, rest], self.joined(first.meta, rest.meta))
+        if self.newline_between(parts[0], "?") and test.data != "binary_op":
+            raise Unsupported("newline before ?")
+        yes = self.expression(parts[1])
+        no = self.expression(parts[2])
+        return Tree("conditional", [test, yes, no], self.joined(test.meta, no.meta))
+
+    def conditional_of(self, test: Any, yes: Tree, no: Tree) -> Tree:
+        if isinstance(test, Tree) and test.data == "conditional":
+            first, inner_yes, inner_no = test.children
+            rest = self.conditional_of(inner_no, yes, no)
+            return Tree("conditional", [first, inner_yes, rest], self.joined(first.meta, rest.meta))
+        return Tree("conditional", [test, yes, no], self.joined(test.meta, no.meta))
+
+    def newline_between(self, node: Any, token: str) -> bool:
+        after = self.text[self.pos(node.end_byte) :]
+        gap = after[: after.find(token)] if token in after else ""
+        return "\n" in gap
+
+    # -- strings and templates --------------------------------------------------------------
+
+    def string(self, node: Any) -> Tree:
+        """A quoted string: ``string`` of ``string_part`` with python-hcl2's tokens; template
+        directives come flat (``template_if_start``, ``template_else``, ...), as there."""
+        parts: list[Tree | Token] = []
+        kids = node.children
+        cursor = kids[0].end_byte  # after the opening quote
+        for piece in self.pieces(kids[1:]):
+            if piece.start_byte > cursor and piece.type != "quoted_template_end":
+                before = self.text[self.pos(piece.start_byte) - 1]
+                if before in "$%":  # "$${": HCL's escape, which tree-sitter's grammar misses
+                    raise Unsupported("escape before a template sequence")
+            self.literal_parts(cursor, piece.start_byte, parts)
+            if piece.type == "quoted_template_end":
+                break
+            if piece.type == "template_interpolation":
+                parts.append(self.interpolation(piece))
+            else:
+                marker = self.directive(piece)
+                parts.append(Tree("string_part", [marker], marker.meta))
+            cursor = piece.end_byte
+        return Tree("string", parts, self.span(node))
+
+    def pieces(self, kids: list[Any]) -> Any:
+        """Interpolations and directive markers in text order (literals are the gaps)."""
+        for kid in kids:
+            kind = kid.type
+            if kind in ("template_literal", "escape_sequence"):
+                continue
+            if kind in ("template_directive", "template_if", "template_for"):
+                yield from self.pieces(kid.children)
+            elif kind in _DIRECTIVES or kind in ("quoted_template_end", "template_interpolation"):
+                yield kid
+            else:
+                raise Unsupported(kind)
+
+    def directive(self, node: Any) -> Tree:
+        children: list[Tree | Token] = []
+        for kid in node.children:
+            kind = kid.type
+            if kind == "template_directive_start":
+                children.append(self.token("DIRECTIVE_START", kid))
+            elif kind == "strip_marker":
+                children.append(self.token("STRIP_MARKER", kid))
+            elif kind in ("else", "endif", "endfor"):
+                children.append(self.token(kind.upper(), kid))
+            elif kind == "identifier":
+                children.append(self.identifier(kid))
+            elif kind == "expression":
+                children.append(self.expression(kid))
+        return Tree(_DIRECTIVES[node.type], children, self.span(node))
+
+    def literal_parts(self, start_byte: int, end_byte: int, parts: list[Tree | Token]) -> None:
+        start, end = self.pos(start_byte), self.pos(end_byte)
+        if start == end:
+            return
+        text = self.text
+        at = start
+        for match in _STRING_PIECES.finditer(text, start, end):
+            if match.start() != at:
+                raise Unsupported("string text")
+            kind = match.lastgroup or "STRING_CHARS"
+            line = self.line_at(match.start())
+            end_line = self.line_at(match.end()) if "\n" in match.group() else line
+            token = Token(kind, match.group(), match.start(), line, 0, end_line, 0, match.end())
+            meta = self.meta(match.start(), match.end(), line, end_line)
+            parts.append(Tree("string_part", [token], meta))
+            at = match.end()
+        if at != end:
+            raise Unsupported("string text")
+
+    def interpolation(self, node: Any) -> Tree:
+        kids = node.children
+        exprs = [k for k in kids if k.type == "expression"]
+        if len(exprs) != 1 or any(k.type == "strip_marker" for k in kids):
+            raise Unsupported("interpolation")
+        meta = self.span(node)
+        inner = Tree("interpolation", [self.expression(exprs[0])], meta)
+        return Tree("string_part", [inner], meta)
+
+    def template(self, node: Any) -> Tree:
+        if node.type == "quoted_template":
+            return self.string(node)
+        if node.type == "heredoc_template":
+            return self.heredoc(node)
+        raise Unsupported(node.type)
+
+    def heredoc(self, node: Any) -> Tree:
+        """python-hcl2 reads a heredoc as one token, up to and including the newline after
+        its closing marker (a marker followed by blanks is an error there)."""
+        start = self.pos(node.start_byte)
+        end = self.pos(node.end_byte)
+        text = self.text
+        head = _HEREDOC_HEAD.match(text, start)
+        closing = node.children[-1]
+        if head is None or closing.type != "heredoc_identifier":
+            raise Unsupported("heredoc")
+        tail = _HEREDOC_TAIL.match(text, self.pos(closing.start_byte))
+        if tail is None or tail.end() < end:
+            raise Unsupported("heredoc end")
+        end = tail.end()
+        trim = text.startswith("<<-", start)
+        kind = "HEREDOC_TEMPLATE_TRIM" if trim else "HEREDOC_TEMPLATE"
+        line = node.start_point[0] + 1
+        end_line = self.line_at(end)
+        token = Token(kind, text[start:end], start, line, 0, end_line, 0, end)
+        meta = self.meta(start, end, line, end_line)
+        name = "heredoc_template_trim" if trim else "heredoc_template"
+        return Tree(name, [token], meta)
+
+    # -- collections ------------------------------------------------------------------------
+
+    def collection(self, node: Any) -> Tree:
+        if node.type == "tuple":
+            items: list[Tree | Token] = [
+                self.expression(k) for k in node.children if k.type == "expression"
+            ]
+            return Tree("tuple", items, self.span(node))
+        if node.type == "object":
+            elems: list[Tree | Token] = [
+                self.object_elem(k) for k in node.children if k.type == "object_elem"
+            ]
+            return Tree("object", elems, self.span(node))
+        raise Unsupported(node.type)
+
+    def object_elem(self, node: Any) -> Tree:
+        kids = [k for k in node.children if k.type == "expression"]
+        if len(kids) != 2:
+            raise Unsupported("object element")
+        key_node, value_node = kids
+        word = self.text_of(key_node)
+        if word in KEYWORDS:
+            token = self.token(KEYWORDS[word], key_node)
+            inner: Tree = Tree("keyword", [token], self.span(key_node))
+        else:
+            inner = self.expression(key_node)
+        key = Tree("object_elem_key", [inner], inner.meta)
+        value = self.expression(value_node)
+        return Tree("object_elem", [key, value], self.joined(key.meta, value.meta))
+
+    def function_call(self, node: Any) -> Tree:
+        kids = [k for k in node.children if k.type != "comment"]
+        name = kids[0]
+        words = self.text_of(name).split("::")
+        children: list[Tree | Token] = []
+        if len(words) == 1:
+            children.append(self.identifier(name))
+        elif len(words) == 3:
+            offset = self.pos(name.start_byte)
+            line = name.start_point[0] + 1
+            for word in words:
+                token = Token("NAME", word, offset, line, 0, line, 0, offset + len(word))
+                meta = self.meta(offset, offset + len(word), line, line)
+                children.append(Tree("identifier", [token], meta))
+                offset += len(word) + 2
+        else:
+            raise Unsupported("function name")
+        args = next((k for k in kids if k.type == "function_arguments"), None)
+        if args is not None:
+            children.append(self.arguments(args))
+        return Tree("function_call", children, self.span(node))
+
+    def arguments(self, node: Any) -> Tree:
+        items: list[Tree | Token] = []
+        last_end = self.pos(node.start_byte)
+        for kid in node.children:
+            if kid.type == "expression":
+                value = self.expression(kid)
+                items.append(value)
+                last_end = value.meta.end_pos
+            elif kid.type == "ellipsis":
+                items.append(self.token("ELLIPSIS", kid))
+                last_end = self.pos(kid.end_byte)
+            elif kid.type == ",":
+                last_end = self.pos(kid.end_byte)
+        first = items[0]
+        first_meta = first.meta if isinstance(first, Tree) else self.span(node)
+        end = self.after_layout(last_end)
+        meta = self.meta(first_meta.start_pos, end, first_meta.line, self.line_at(end))
+        return Tree("arguments", items, meta)
+
+    def for_expr(self, node: Any) -> Tree:
+        children: list[Tree | Token] = []
+        for kid in node.children:
+            kind = kid.type
+            if kind == "for_intro":
+                children.append(self.for_intro(kid))
+            elif kind == "expression":
+                children.append(self.expression(kid))
+            elif kind == "ellipsis":
+                children.append(self.token("ELLIPSIS", kid))
+            elif kind == "for_cond":
+                cond = next(k for k in kid.children if k.type == "expression")
+                value = self.expression(cond)
+                meta = self.span(kid)
+                if value.meta.end_pos > meta.end_pos:
+                    meta = self.joined(meta, value.meta)
+                children.append(Tree("for_cond", [value], meta))
+        rule = "for_tuple_expr" if node.type == "for_tuple_expr" else "for_object_expr"
+        return Tree(rule, children, self.span(node))
+
+    def for_intro(self, node: Any) -> Tree:
+        children: list[Tree | Token] = []
+        colon_end = node.end_byte
+        for kid in node.children:
+            if kid.type == "identifier":
+                children.append(self.identifier(kid))
+            elif kid.type == "expression":
+                children.append(self.expression(kid))
+            elif kid.type == ":":
+                colon_end = kid.end_byte
+        meta = self.span(node)
+        end = self.after_layout(self.pos(colon_end))
+        meta.end_pos, meta.end_line = end, self.line_at(end)
+        return Tree("for_intro", children, meta)
+
+
+_LEVEL = {
+    "||": 1,
+    "&&": 2,
+    "==": 3,
+    "!=": 3,
+    "<": 4,
+    ">": 4,
+    "<=": 4,
+    ">=": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "/": 6,
+    "%": 6,
+}
+_DIRECTIVES = {
+    "template_if_intro": "template_if_start",
+    "template_else_intro": "template_else",
+    "template_if_end": "template_endif",
+    "template_for_start": "template_for_start",
+    "template_for_end": "template_endfor",
+}
+_CHAR_STARTS = bytes(0 if 0x80 <= b < 0xC0 else 1 for b in range(256))
+"""1 for a byte that starts a UTF-8 character, 0 for a continuation byte."""
