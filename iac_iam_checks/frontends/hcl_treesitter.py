@@ -126,12 +126,7 @@ class _Builder:
         return bisect.bisect_left(self.newlines, pos) + 1
 
     def meta(self, start: int, end: int, line: int, end_line: int) -> Meta:
-        meta = Meta()
-        meta.empty = False
-        meta.line, meta.end_line = line, end_line
-        meta.column = meta.end_column = 0
-        meta.start_pos, meta.end_pos = start, end
-        return meta
+        return _meta(start, end, line, end_line)
 
     def span(self, node: Any) -> Meta:
         return self.meta(
@@ -147,16 +142,8 @@ class _Builder:
 
     def token(self, kind: str, node: Any, value: str | None = None) -> Token:
         start, end = self.pos(node.start_byte), self.pos(node.end_byte)
-        return Token(
-            kind,
-            self.text[start:end] if value is None else value,
-            start,
-            node.start_point[0] + 1,
-            0,
-            node.end_point[0] + 1,
-            0,
-            end,
-        )
+        text = self.text[start:end] if value is None else value
+        return _token(kind, text, start, node.start_point[0] + 1, node.end_point[0] + 1, end)
 
     def text_of(self, node: Any) -> str:
         return self.text[self.pos(node.start_byte) : self.pos(node.end_byte)]
@@ -384,15 +371,9 @@ class _Builder:
             if not digits.isdigit():
                 raise Unsupported("legacy index")
             end = node.end_byte
-            token = Token(
-                "INT_LITERAL",
-                digits,
-                self.pos(end) - len(digits),
-                node.end_point[0] + 1,
-                0,
-                node.end_point[0] + 1,
-                0,
-                self.pos(end),
+            row = node.end_point[0] + 1
+            token = _token(
+                "INT_LITERAL", digits, self.pos(end) - len(digits), row, row, self.pos(end)
             )
             return Tree("short_index", [token], self.span(node))
         raise Unsupported(node.type)
@@ -464,7 +445,7 @@ class _Builder:
         start, end = self.pos(op.start_byte), self.pos(number.end_byte)
         line, end_line = op.start_point[0] + 1, number.end_point[0] + 1
         meta = self.meta(start, end, line, end_line)
-        token = Token("FLOAT_LITERAL", "-" + word, start, line, 0, end_line, 0, end)
+        token = _token("FLOAT_LITERAL", "-" + word, start, line, end_line, end)
         return Tree("expr_term", [Tree("float_lit", [token], meta)], meta)
 
     def conditional(self, node: Any) -> Tree:
@@ -554,6 +535,12 @@ class _Builder:
         if start == end:
             return
         text = self.text
+        chunk = text[start:end]
+        if "$" not in chunk and "%" not in chunk and "\n" not in chunk and "\\" not in chunk:
+            line = self.line_at(start)
+            token = _token("STRING_CHARS", chunk, start, line, line, end)
+            parts.append(Tree("string_part", [token], _meta(start, end, line, line)))
+            return
         at = start
         for match in _STRING_PIECES.finditer(text, start, end):
             if match.start() != at:
@@ -561,7 +548,7 @@ class _Builder:
             kind = match.lastgroup or "STRING_CHARS"
             line = self.line_at(match.start())
             end_line = self.line_at(match.end()) if "\n" in match.group() else line
-            token = Token(kind, match.group(), match.start(), line, 0, end_line, 0, match.end())
+            token = _token(kind, match.group(), match.start(), line, end_line, match.end())
             meta = self.meta(match.start(), match.end(), line, end_line)
             parts.append(Tree("string_part", [token], meta))
             at = match.end()
@@ -602,7 +589,7 @@ class _Builder:
         kind = "HEREDOC_TEMPLATE_TRIM" if trim else "HEREDOC_TEMPLATE"
         line = node.start_point[0] + 1
         end_line = self.line_at(end)
-        token = Token(kind, text[start:end], start, line, 0, end_line, 0, end)
+        token = _token(kind, text[start:end], start, line, end_line, end)
         meta = self.meta(start, end, line, end_line)
         name = "heredoc_template_trim" if trim else "heredoc_template"
         return Tree(name, [token], meta)
@@ -648,7 +635,7 @@ class _Builder:
             offset = self.pos(name.start_byte)
             line = name.start_point[0] + 1
             for word in words:
-                token = Token("NAME", word, offset, line, 0, line, 0, offset + len(word))
+                token = _token("NAME", word, offset, line, line, offset + len(word))
                 meta = self.meta(offset, offset + len(word), line, line)
                 children.append(Tree("identifier", [token], meta))
                 offset += len(word) + 2
@@ -712,6 +699,32 @@ class _Builder:
         end = self.after_layout(self.pos(colon_end))
         meta.end_pos, meta.end_line = end, self.line_at(end)
         return Tree("for_intro", children, meta)
+
+
+def _meta(start: int, end: int, line: int, end_line: int) -> Meta:
+    """A Lark ``Meta`` as ``propagate_positions`` fills it (built directly: this is hot)."""
+    meta = Meta.__new__(Meta)
+    meta.__dict__ = {
+        "empty": False,
+        "line": line,
+        "end_line": end_line,
+        "column": 0,
+        "end_column": 0,
+        "start_pos": start,
+        "end_pos": end,
+    }
+    return meta
+
+
+def _token(kind: str, value: str, start: int, line: int, end_line: int, end: int) -> Token:
+    """A Lark ``Token`` with its position (built directly: Token() checks its arguments)."""
+    token = str.__new__(Token, value)
+    token.type = kind
+    token.value = value
+    token.start_pos, token.end_pos = start, end
+    token.line, token.end_line = line, end_line
+    token.column = token.end_column = 0
+    return token
 
 
 _LEVEL = {

@@ -1,0 +1,124 @@
+"""tree-sitter's parse (through ``hcl_treesitter``) against python-hcl2's, the reference.
+
+Every example, fixture and test ``.tf`` file, and a generated corpus, must give the same tree
+as the evaluator sees it (rules, tokens, lines and offsets; punctuation and layout left out);
+a syntax error must read the same with either parser; a scan must print the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lark import Token, Tree
+
+from iac_iam_checks.cli import main
+from iac_iam_checks.frontends import hcl_treesitter
+from iac_iam_checks.frontends.hcl_eval import PUNCTUATION
+from iac_iam_checks.frontends.hcl_parser import PARSER_VARIABLE, parser
+from iac_iam_checks.frontends.terraform_parse import parse_file
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMS = Path(__file__).parent / "data" / "hcl_forms"
+
+pytestmark = pytest.mark.skipif(
+    not hcl_treesitter.available(), reason="tree-sitter-hcl is not installed"
+)
+
+
+def normalized(node: Tree | Token) -> object:
+    """What the evaluator reads of a tree: ``significant`` children, positions."""
+    if isinstance(node, Token):
+        return (node.type, str(node), node.line, node.end_line, node.start_pos, node.end_pos)
+    kids = [
+        normalized(child)
+        for child in node.children
+        if not (isinstance(child, Tree) and child.data == "new_line_or_comment")
+        and not (isinstance(child, Token) and child.type in PUNCTUATION)
+    ]
+    where = None
+    if node.data not in ("start", "body") and not node.meta.empty:
+        meta = node.meta
+        where = (meta.line, meta.end_line, meta.start_pos, meta.end_pos)
+    return (node.data, where, kids)
+
+
+def corpus_files(tmp: Path) -> list[Path]:
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "generate_corpus.py"), "--files", "40"]
+        + ["--shape", "repos", "--seed", "3", "--out", str(tmp)],
+        check=True,
+        capture_output=True,
+    )
+    return sorted(tmp.rglob("*.tf"))
+
+
+def all_tf_files(tmp: Path) -> list[Path]:
+    own = [
+        *(ROOT / "iac_iam_checks" / "checks").glob("*.tf"),
+        *(ROOT / "fixtures").rglob("*.tf"),
+        *(ROOT / "tests").rglob("*.tf"),
+    ]
+    return sorted(own) + corpus_files(tmp)
+
+
+def test_every_tf_file_gives_python_hcl2s_tree(tmp_path: Path) -> None:
+    mirrored = left = 0
+    for path in all_tf_files(tmp_path):
+        text = path.read_text(encoding="utf-8") + "\n"
+        try:
+            reference = parser().parse(text)
+        except Exception:  # noqa: BLE001 - a broken file: see the error test below
+            continue
+        try:
+            tree = hcl_treesitter.parse(text)
+        except hcl_treesitter.Unsupported:
+            left += 1
+            continue
+        assert normalized(tree) == normalized(reference), path
+        mirrored += 1
+    assert mirrored > 60
+    assert left <= 2  # tests/data/hcl_forms/fallback_number.tf and nothing unexpected
+
+
+BROKEN = [
+    'resource "aws_iam_user" "x" {\n  name = "a"\n',
+    'resource "aws_iam_user" "x" {\n  name =\n}\n',
+    'locals {\n  a = "unterminated\n}\n',
+    "locals {\n  a = <<EOT\nno end\n}\n",
+    "locals {\n  a = [1, 2\n}\n",
+    'resource "x" "y" {\n  a = 1 +\n}\n}\n',
+    "locals {\n  p = <<POLICY\n{}\nPOLICY  \n}\n",
+    '\x00\x01resource "a" "b" {}\n',
+]
+
+
+@pytest.mark.parametrize("text", BROKEN)
+def test_syntax_errors_read_the_same(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PARSER_VARIABLE, "hcl2")
+    reference = parse_file(text, "main.tf")
+    monkeypatch.setenv(PARSER_VARIABLE, "treesitter")
+    assert parse_file(text, "main.tf") == reference
+    assert not isinstance(reference, Tree)
+
+
+@pytest.mark.parametrize("target", [FORMS, ROOT / "fixtures", ROOT / "iac_iam_checks" / "checks"])
+def test_scan_output_is_the_same_with_either_parser(
+    target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PARSER_VARIABLE, "")  # restored after --parser sets it
+    outputs = []
+    for name in ("hcl2", "treesitter"):
+        result = CliRunner().invoke(
+            main,
+            ["scan", str(target), "--format", "json", "--soft-fail", "--no-cache"]
+            + ["--jobs", "1", "--parser", name],
+        )
+        assert result.exit_code in (0, 2), result.output
+        outputs.append(result.output)
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["findings"] or target == FORMS
