@@ -252,6 +252,8 @@ class Graph:
         self._declared: dict[tuple[int, str], list[Edge]] = {}
         self._credentials: dict[str, list[UserCredentials]] = {}
         self._documents: dict[int, list[PolicySource]] = {}
+        self._hidden_links: dict[tuple[str, str | None], list[Edge]] | None = None
+        """Edges from a principal nobody can name, by scope and role (``unlinked_policies``)."""
         self._by_kind: dict[str, list[Node]] = {}
         for node in self._nodes.values():
             self._by_kind.setdefault(node.kind, []).append(node)
@@ -422,13 +424,17 @@ class Graph:
         """Policies (and groups' policies) linked to a principal of ``role`` that nobody can
         name: ``user = var.who``, not a reference to an address nothing defines. Any
         principal of the scope may be the one; ``unresolved`` is the hidden link."""
+        if self._hidden_links is None:
+            self._hidden_links = {}
+            for edge in self.edges:
+                source = edge.source
+                if source.nodes or source.unresolved is None or source.dangling:
+                    continue
+                key = (edge.declared_by.scope, source.role)
+                self._hidden_links.setdefault(key, []).append(edge)
         links: list[PolicyLink] = []
-        for edge in self.edges:
+        for edge in self._hidden_links.get((scope, role), []):
             source = edge.source
-            if source.nodes or source.unresolved is None or source.dangling:
-                continue
-            if source.role != role or edge.declared_by.scope != scope:
-                continue
             if edge.relation == INLINE_POLICY:
                 found = [
                     PolicyLink(
