@@ -136,6 +136,15 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     help="HCL parser: treesitter (C, the default where its wheels are installed; files it "
     "cannot read exactly go to python-hcl2) or hcl2 (python-hcl2 only, the reference).",
 )
+@click.option(
+    "--limit",
+    "limit_values",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Raise or lower a bound on hostile input: parse_seconds (per file, default 10; 0: "
+    "off), instances (per count/for_each/dynamic block, 1000), string_length (characters of "
+    "a built string, 1000000), loop_steps (for-expression steps per evaluation, 100000).",
+)
 @click.option("--quiet", is_flag=True, help="Only print findings that fail the gate.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the parse and result caches.")
 def scan(
@@ -157,6 +166,7 @@ def scan(
     no_color: bool,
     jobs: int | None,
     hcl_parser: str | None,
+    limit_values: tuple[str, ...],
     quiet: bool,
     no_cache: bool,
 ) -> None:
@@ -200,6 +210,7 @@ def scan(
         except baseline_mod.BaselineError as error:
             fail(str(error))
     settings = config.to_settings()
+    bounds = config_mod.limits_from({**config.limits, **parse_limits(limit_values)})
     options = ScanOptions(
         checks=chosen or list(config.checks or []) or None,
         skip_checks=skipped + list(config.skip_checks or []),
@@ -211,6 +222,7 @@ def scan(
         config_suppressions=list(config.suppress or []),
         jobs=jobs or os.cpu_count() or 1,
         use_cache=not no_cache,
+        limits=bounds,
         source_root=source_root,
     )
     if targets:
@@ -242,6 +254,25 @@ def scan(
         text = render(result, out_fmt, ran, srcroot=srcroot, verdict=gate)
         write_file(file, text_writer(text))
     sys.exit(gate.exit_code)
+
+
+def parse_limits(values: tuple[str, ...]) -> dict[str, float]:
+    """``--limit NAME=VALUE`` flags, validated like the configuration's ``limits`` table."""
+    from .gate.config import limit_problem
+
+    out: dict[str, float] = {}
+    for item in values:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        try:
+            number: float = float(text) if name == "parse_seconds" else int(text)
+        except ValueError:
+            number = -1
+        problem = "expected NAME=VALUE" if not sep else limit_problem(name, number)
+        if problem:
+            raise click.UsageError(f"--limit {item}: {problem}")
+        out[name] = number
+    return out
 
 
 def wants_color(fmt: str, no_color: bool) -> bool:

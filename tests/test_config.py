@@ -128,7 +128,7 @@ def test_no_configuration_anywhere(tmp_path, monkeypatch):
     [
         (
             "skip_check = ['IAM007']",
-            "skip_check: unknown key (known keys: checks, exclude, "
+            "skip_check: unknown key (known keys: checks, exclude, limits, "
             "max_password_age, min_password_length, own_account_ids, password_reuse_prevention, "
             "severity, severity_threshold, skip_checks, suppress)",
         ),

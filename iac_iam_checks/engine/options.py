@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks.registry import Check, all_checks
+from ..model.limits import Limits
 from ..model.settings import Settings
 
 
@@ -22,6 +23,8 @@ class ScanOptions:
     config_suppressions: list[Any] = field(default_factory=list)
     jobs: int = 1
     use_cache: bool = True
+    limits: Limits = field(default_factory=Limits)
+    """Bounds on parse time and evaluation (``model.limits``)."""
     source_root: Path | None = None
     """Where the Terraform configuration of scanned plans is (``--source-root``); see
     ``plan_anchor``."""

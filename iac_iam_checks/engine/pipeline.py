@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks.registry import Blocked, Check, Context, Issue, all_checks
+from ..model import limits
 from ..model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
 from ..model.settings import Settings
 from ..model.values import CLOUDFORMATION, PSEUDO_KINDS, Location, Resource, ScanInput
@@ -67,8 +68,11 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     cached = result_cache.load_result(key) if options.use_cache else None
     if cached is not None:
         return cached
-    result = scan_uncached(paths, options, found)
-    if options.use_cache:
+    with limits.activated(options.limits):
+        result = scan_uncached(paths, options, found)
+    # A parse that ran out of time depends on the machine's load, not on the files: not kept.
+    timed_out = any(limits.PARSE_TIMEOUT_MARK in e.message for e in result.errors)
+    if options.use_cache and not timed_out:
         result_cache.store_result(key, result, found.read_elsewhere)
     return result
 

@@ -22,6 +22,7 @@ import json
 import re
 from typing import Any
 
+from ..model import limits
 from ..model.values import (
     CLOUDFORMATION,
     LocatedDict,
@@ -72,7 +73,10 @@ def read_template(text: str, file: str) -> ScanInput:
     from .cfn_yaml import TemplateLoadError, load_template
 
     try:
-        document = load_template(text, file)
+        with limits.parse_deadline():
+            document = load_template(text, file)
+    except limits.ParseTimeout as error:
+        return ScanInput(errors=[ParseError(file, None, str(error))])
     except TemplateLoadError as error:
         if _TEXT_TEMPLATE.search(text):
             note = (
@@ -332,6 +336,15 @@ class _Evaluator:
         self.template = template
         self.choices = choices
 
+    def over_limit(self, raw: Any, message: str) -> Unknown:
+        """A function whose result would exceed a budget: a warning and an unknown value."""
+        location = location_of(raw)
+        line = location.line if location else None
+        warning = f"{self.template.file}:{line}: {message}; the value is treated as unknown"
+        if warning not in self.template.warnings:
+            self.template.warnings.append(warning)
+        return Unknown(source_text(raw))
+
     def value(self, raw: Any, data: bool = True) -> Any:
         if isinstance(raw, dict):
             function = _function(raw)
@@ -340,7 +353,11 @@ class _Evaluator:
                 handler = _FUNCTIONS.get(name)
                 if handler is None:
                     return Unknown(source_text(raw))
-                return _at_call_site(handler(self, argument, raw, data), location_of(raw))
+                try:
+                    result = handler(self, argument, raw, data)
+                except limits.LimitExceeded as error:
+                    return self.over_limit(raw, str(error))
+                return _at_call_site(result, location_of(raw))
             out = LocatedDict()
             out.location = location_of(raw)
             for key, item in raw.items():

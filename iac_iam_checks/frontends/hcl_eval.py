@@ -20,6 +20,7 @@ from typing import Any
 
 from lark import Token, Tree
 
+from ..model import limits
 from ..model.values import (
     LocatedDict,
     LocatedList,
@@ -43,9 +44,6 @@ MAX_DEPTH = 200
 CONDITION_LEVELS = 2
 """A policy's ``Condition`` maps operator -> condition key -> values: both levels of keys may
 be unknown without hiding anything else."""
-MAX_FOR_ITERATIONS = 100_000
-"""Iterations of ``for`` expressions (nested ones included) one evaluation may run: real code
-loops over hundreds of items; ``range(10000)`` inside ``range(10000)`` would take hours."""
 MAX_VALUE_NODES = 200_000
 """Elements a stored value (a local, an output) may expand to. Values share their parts, so
 ``merge(local.a, {x = local.a})`` repeated doubles at each step: cheap to build, but walking it
@@ -163,11 +161,19 @@ class Evaluator:
         self.source = source
         self.file = file
         self.depth = 0
-        self.budget = [MAX_FOR_ITERATIONS]
+        self.budget = [limits.active().loop_steps]
         """``for`` iterations left, shared with the evaluators this one derives."""
         self.open_keys = 0
         """How many levels of objects below here may keep a key that is not known (see
         :meth:`n_object`)."""
+
+    def over_limit(self, node: Tree | Token, message: str) -> Unknown:
+        """A budget ran out here: a warning naming the file and line, and an unknown value
+        (which gives ``unresolved`` entries where checks needed it)."""
+        line = node.line if isinstance(node, Token) else getattr(node.meta, "line", None)
+        limits.note(f"{self.file}:{line}: {message}; the value is treated as unknown")
+        note_error(message)
+        return self.unknown(node)
 
     def loc(self, node: Tree) -> Location:
         return Location(self.file, node.meta.line, node.meta.end_line)
@@ -195,6 +201,8 @@ class Evaluator:
             if handler is None:
                 return self.unknown(node)
             return handler(node)
+        except limits.LimitExceeded as error:
+            return self.over_limit(node, str(error))
         finally:
             self.depth -= 1
 
@@ -301,6 +309,7 @@ class Evaluator:
         if called_function(node) == "jsonencode":
             if not hcl_functions.known(value):
                 return [self.unknown(node)]
+            limits.check_length(encoded_size(value), "jsonencode() result")
             return [json.dumps(hcl_functions.plain(value), separators=(",", ":"))]
         if isinstance(value, Unknown):
             return [value]
@@ -585,7 +594,8 @@ class Evaluator:
 
     def for_pairs(self, intro: Tree, node: Tree) -> list[dict[str, Any]] | None:
         if self.budget[0] <= 0:
-            return None
+            steps = limits.active().loop_steps
+            raise limits.LimitExceeded(f"more than {steps} for-expression steps (limit loop_steps)")
         kids = [k for k in significant(intro) if isinstance(k, Tree)]
         names = [str(k.children[0]) for k in kids if k.data == "identifier"]
         collection = self.eval(kids[-1])
@@ -595,10 +605,11 @@ class Evaluator:
             items = list(enumerate(collection))
         else:
             return None
-        if len(items) > self.budget[0]:
-            self.budget[0] = 0
-            return None
         self.budget[0] -= len(items)
+        if self.budget[0] < 0:
+            self.budget[0] = 0
+            steps = limits.active().loop_steps
+            raise limits.LimitExceeded(f"more than {steps} for-expression steps (limit loop_steps)")
         out = []
         for key, value in items:
             if len(names) == 2:
@@ -667,6 +678,25 @@ def apply_steps(value: Any, steps: list[Step], text: str) -> Any:
             note_error(text)
             return Unknown(text)
     return value
+
+
+def encoded_size(value: Any) -> int:
+    """About how long a value's JSON text is (at least as long as this): counted before
+    encoding, and only up to just past the string budget, so an absurd value costs nothing."""
+    limit = limits.active().string_length
+    size = 0
+    pending = [value]
+    while pending and size <= limit:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+            size += sum(len(str(k)) + 4 for k in item) + 2
+        elif isinstance(item, list):
+            pending.extend(item)
+            size += len(item) + 2
+        else:
+            size += len(item) + 2 if isinstance(item, str) else 8
+    return size
 
 
 def too_large(value: Any, limit: int = MAX_VALUE_NODES) -> bool:

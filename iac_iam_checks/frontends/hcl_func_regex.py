@@ -23,6 +23,7 @@ import functools
 import re
 from typing import Any
 
+from ..model import limits
 from .hcl_func_base import UNKNOWN, FunctionError, as_str, signature
 
 MAX_INPUT = 4096
@@ -278,30 +279,27 @@ def regexall(pattern: str, string: str) -> Any:
     return [_shape(compiled, m) for m in _matches(compiled, string)]
 
 
-def _expand(template: str, match: re.Match[str]) -> str:
-    """Go's ``Regexp.Expand``: ``$1``, ``${1}``, ``$name``, ``${name}``, ``$$``; a group that
-    does not exist or took no part is empty; a malformed ``$`` is literal."""
-    out: list[str] = []
-    i = 0
-    while i < len(template):
-        char = template[i]
-        if char != "$":
-            out.append(char)
-            i += 1
-            continue
-        if template.startswith("$", i + 1):
-            out.append("$")
-            i += 2
-            continue
-        ref = re.match(r"\{(\w+)\}|(\w+)", template[i + 1 :])
-        if not ref:
-            out.append("$")
-            i += 1
-            continue
-        name = ref.group(1) or ref.group(2)
-        out.append(_group(match, name))
-        i += 1 + ref.end()
-    return "".join(out)
+_EXPANSION = re.compile(r"\$(?:(\$)|\{(\w+)\}|(\w+))?")
+
+
+def _template_pieces(template: str) -> list[tuple[bool, str]]:
+    """Go's ``Regexp.Expand`` template, read once: (is a group name, text) pieces. ``$1``,
+    ``${1}``, ``$name``, ``${name}`` name groups, ``$$`` is ``$``, a malformed ``$`` is
+    literal."""
+    pieces: list[tuple[bool, str]] = []
+    position = 0
+    for ref in _EXPANSION.finditer(template):
+        pieces.append((False, template[position : ref.start()]))
+        name = ref.group(2) or ref.group(3)
+        pieces.append((True, name) if name else (False, "$"))
+        position = ref.end()
+    pieces.append((False, template[position:]))
+    return [piece for piece in pieces if piece[0] or piece[1]]
+
+
+def _expand(pieces: list[tuple[bool, str]], match: re.Match[str]) -> str:
+    """One replacement: a group that does not exist or took no part is empty."""
+    return "".join(_group(match, text) if is_group else text for is_group, text in pieces)
 
 
 def _group(match: re.Match[str], name: str) -> str:
@@ -318,6 +316,8 @@ def _replace_all(pattern: re.Pattern[str], string: str, template: str) -> str:
     """Go's ``ReplaceAllString``: no second replacement for an empty match right after a
     match."""
     out: list[str] = []
+    pieces = _template_pieces(template)
+    size = 0
     last_end = search = 0
     while search <= len(string):
         match = pattern.search(string, search)
@@ -325,7 +325,10 @@ def _replace_all(pattern: re.Pattern[str], string: str, template: str) -> str:
             break
         out.append(string[last_end : match.start()])
         if match.end() > last_end or match.start() == 0:
-            out.append(_expand(template, match))
+            # Work as well as size: an expansion costs its pieces even when they are empty.
+            limits.check_length(size + len(pieces), "replace() result")
+            out.append(_expand(pieces, match))
+            size += len(out[-1]) + len(out[-2]) + len(pieces)
         last_end = match.end()
         width = 1 if search < len(string) else 0
         if search + width > match.end():
@@ -346,6 +349,8 @@ def replace(string: str, substring: str, replacement: str) -> Any:
         if compiled is None:
             return UNKNOWN
         return _replace_all(compiled, string, replacement)
+    matches = string.count(substring) if substring else len(string) + 1
+    limits.check_length(len(string) + matches * len(replacement), "replace() result")
     return string.replace(substring, replacement)
 
 

@@ -21,6 +21,7 @@ import urllib.parse
 import uuid
 from typing import Any
 
+from ..model import limits
 from ..model.values import Template, Unknown, make_string
 from .hcl_func_base import (
     UNKNOWN,
@@ -87,7 +88,9 @@ def substr(value: str, offset: int, length: int) -> str:
 
 @signature(as_num, as_str)
 def indent(spaces: int | float, value: str) -> str:
-    return value.replace("\n", "\n" + " " * int(spaces))
+    pad = max(int(spaces), 0)
+    limits.check_length(len(value) + value.count("\n") * pad, "indent() result")
+    return value.replace("\n", "\n" + " " * pad)
 
 
 STRINGS: dict[str, Any] = {
@@ -188,6 +191,8 @@ def _verb(verb: str, flags: str, precision: str | None, value: Any) -> str:
 
 
 def _pad(rendered: str, flags: str, width: str | None, numeric: bool) -> str:
+    if width:
+        limits.check_length(int(width), "format() width")
     if not width or len(rendered) >= int(width):
         return rendered
     size = int(width)
@@ -244,6 +249,8 @@ def _one_verb(match: re.Match[str], value: Any) -> list[str | Unknown]:
             hole = value if isinstance(value, Unknown) else value.unknowns[0]
             return _hole(value) if plain_hole else [hole]
         raise ValueError("a collection with unknown parts")
+    if precision:
+        limits.check_length(int(precision), "format() precision")
     rendered = _verb(verb, flags, precision, value)
     return [_pad(rendered, flags, width, numeric=verb not in "sqtv")]
 

@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from ..model import limits
 from ..model.values import LocatedDict, LocatedList, Template, Unknown, location_of
 from . import hcl_func_collections, hcl_func_net, hcl_func_regex, hcl_func_text
 from .hcl_func_base import (
@@ -342,8 +343,12 @@ def call(name: str, args: list[Any]) -> Any:
     if func is None:
         return UNKNOWN
     try:
-        return func(*args)
+        result = func(*args)
     except FunctionError as error:
         return _error(f"{name}(): {error}")
-    except (TypeError, ValueError, IndexError, AttributeError, RecursionError):
+    except (TypeError, ValueError, IndexError, AttributeError, RecursionError, OverflowError):
         return UNKNOWN
+    if isinstance(result, str):
+        # Each call's growth is bounded (a few times its input), so chains stop here.
+        limits.check_length(len(result), f"{name}() result")
+    return result

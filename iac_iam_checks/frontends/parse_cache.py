@@ -85,7 +85,7 @@ class ParseCache:
         try:
             with gzip.open(self.path(key), "rt", encoding="utf-8") as handle:
                 tree = decode(json.load(handle))
-        except (OSError, ValueError, KeyError, TypeError, EOFError):
+        except (OSError, ValueError, KeyError, TypeError, EOFError, RecursionError):
             return None
         return tree if isinstance(tree, Tree) else None
 

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..model import limits
 from ..model.values import (
     IDENTITY,
     TERRAFORM_PLAN,
@@ -62,7 +63,10 @@ def read_plan(text: str, file: str) -> ScanInput:
 def parse_plan(text: str, file: str) -> tuple[list[Resource], list[ParseError]]:
     """Read a plan JSON text; ``file`` is its path relative to the scan base."""
     try:
-        data = json.loads(text)
+        with limits.parse_deadline():
+            data = json.loads(text)
+    except limits.ParseTimeout as error:
+        return [], [ParseError(file, None, str(error))]
     except json.JSONDecodeError as error:
         return [], [ParseError(file, error.lineno, f"invalid JSON: {error.msg}")]
     except RecursionError:

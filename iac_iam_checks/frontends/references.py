@@ -97,7 +97,7 @@ def _is_data_source(prefix: str) -> bool:
     return prefix == f"data.{kind}" or prefix.endswith(f".data.{kind}")
 
 
-def dynamic_items(collection: Any) -> list[tuple[Any, Any]] | None:
+def dynamic_items(collection: Any, limit: int = MAX_INSTANCES) -> list[tuple[Any, Any]] | None:
     """(key, value) for each block a ``dynamic`` block's ``for_each`` makes: a map's entries,
     a list's items by index; None when the collection is not known.
 
@@ -107,7 +107,7 @@ def dynamic_items(collection: Any) -> list[tuple[Any, Any]] | None:
     and the block becomes an Unknown (an ``unresolved`` entry naming the ``for_each``), never
     a silent pass. A variable whose default is null may still be given a value at plan time."""
     if isinstance(collection, dict):
-        return list(collection.items())[:MAX_INSTANCES]
+        return list(collection.items())[:limit]
     if isinstance(collection, list):
-        return list(enumerate(collection))[:MAX_INSTANCES]
+        return list(enumerate(collection))[:limit]
     return None

@@ -18,6 +18,7 @@ from typing import Any
 
 from lark import Tree
 
+from ..model import limits
 from ..model.values import TERRAFORM, Location, Resource, ScanInput, Unknown
 from .hcl_eval import Env, Evaluator, Step
 from .terraform_instance import ModuleInstance
@@ -93,6 +94,15 @@ def evaluate_roots(
     """Evaluate some roots one after the other, dropping each root's trees when done."""
     loader = Loader(job.base, job.boundary, job.texts, job.parse)
     extra = loader.parsed(job.var_files)
+    with limits.collecting() as notes:
+        evaluate_each(loader, job, roots, extra)
+    loader.out.warnings.extend(notes)
+    return loader.out, loader.visited
+
+
+def evaluate_each(
+    loader: Loader, job: RootJob, roots: list[tuple[Path, Path | None]], extra: list[ParsedFile]
+) -> None:
     for path, single in roots:
         mdir = loader.single_file_dir(single) if single else loader.module_dir(path)
         if mdir is None or not mdir.files:
@@ -113,7 +123,6 @@ def evaluate_roots(
         loader.out.resources.extend(tfvars_resource(item, scope) for item in own_vars)
         if single is None:
             loader.forget(path)
-    return loader.out, loader.visited
 
 
 def evaluate_in_workers(job: RootJob, jobs: int) -> list[tuple[ScanInput, set[Path]]]:

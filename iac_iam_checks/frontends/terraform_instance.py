@@ -8,11 +8,13 @@ turning the blocks into Resources is ``terraform_resources``.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 from lark import Tree
 
+from ..model import limits
 from ..model.values import (
     LocatedDict,
     LocatedList,
@@ -22,7 +24,7 @@ from ..model.values import (
 )
 from . import hcl_types
 from .hcl_eval import MAX_VALUE_NODES, Env, Evaluator, Step, apply_steps, note_error, too_large
-from .references import MAX_INSTANCES, dynamic_items, instance_suffix, reference
+from .references import dynamic_items, instance_suffix, reference
 from .terraform_calls import ModuleCalls, known_step
 from .terraform_documents import PolicyDocuments
 from .terraform_loader import Loader, ModuleDir
@@ -177,7 +179,10 @@ class ModuleInstance:
             count = self.evaluator(block.file).eval(count_node)
             if isinstance(count, bool) or not isinstance(count, (int, float)):
                 return None
-            return [(i, {"count": {"index": i}}) for i in range(min(int(count), MAX_INSTANCES))]
+            if not math.isfinite(count):
+                return None
+            number = self.within_limit(block, "count", int(count))
+            return [(i, {"count": {"index": i}}) for i in range(number)]
         if each_node is None:
             return [(None, {})]
         each = self.evaluator(block.file).eval(each_node)
@@ -187,7 +192,22 @@ class ModuleInstance:
             items = [(v, v) for v in dict.fromkeys(each)]
         else:
             return None
-        return [(k, {"each": {"key": k, "value": v}}) for k, v in items[:MAX_INSTANCES]]
+        items = items[: self.within_limit(block, "for_each", len(items))]
+        return [(k, {"each": {"key": k, "value": v}}) for k, v in items]
+
+    def within_limit(self, block: Block, meta: str, number: int) -> int:
+        """How many instances of a block are made: all, or the first ``instances`` with a
+        warning naming the block (its other instances are not checked)."""
+        limit = limits.active().instances
+        if number <= limit:
+            return number
+        where = block.location()
+        limits.note(
+            f"{where.file}:{where.line}: {self.prefix}{'.'.join(block.labels)}: {meta} makes "
+            f"{number} instances, more than {limit} (limit instances); only the first {limit} "
+            "are checked"
+        )
+        return limit
 
     def resource_collection(self, kind: str, name: str) -> Any:
         """``aws_iam_user.x`` of a block with count/for_each: its instances as a list or map
@@ -269,7 +289,9 @@ class ModuleInstance:
         )
         if content is None:
             return []
-        items = dynamic_items(collection)
+        items = dynamic_items(collection, limits.active().instances)
+        if isinstance(collection, (dict, list)):
+            self.within_limit(block, "dynamic for_each", len(collection))
         if items is None:
             return [
                 Unknown(

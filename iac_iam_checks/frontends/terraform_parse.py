@@ -13,6 +13,7 @@ from pathlib import Path
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
+from ..model import limits
 from ..model.values import Location, ParseError
 from .hcl_blocks import blank_irrelevant
 from .hcl_errors import describe as describe_syntax_error
@@ -47,7 +48,11 @@ def default_parse(sources: list[SourceText]) -> list[Tree | ParseError]:
 def parse_any(text: str, rel: str, name: str) -> Tree | ParseError:
     """HCL or JSON syntax, by file name."""
     if name.endswith(".json"):
-        return parse_json_file(text, rel, tfvars=name.endswith(".tfvars.json"))
+        try:
+            with limits.parse_deadline():
+                return parse_json_file(text, rel, tfvars=name.endswith(".tfvars.json"))
+        except limits.ParseTimeout as error:
+            return ParseError(rel, None, str(error))
     return parse_file(text, rel)
 
 
@@ -57,10 +62,15 @@ def parse_file(text: str, rel: str, keep: frozenset[str] | None = None) -> Tree 
     With ``keep``, resource blocks of other kinds are skipped (see ``hcl_blocks``); kinds
     starting with ``aws_iam_`` are always kept.
     """
-    if keep is not None:
-        text = blank_irrelevant(text, lambda kind: kind in keep or kind.startswith(ALWAYS_KEPT))
     try:
-        return parse_hcl(text)
+        with limits.parse_deadline():
+            if keep is not None:
+                text = blank_irrelevant(
+                    text, lambda kind: kind in keep or kind.startswith(ALWAYS_KEPT)
+                )
+            return parse_hcl(text)
+    except limits.ParseTimeout as error:
+        return ParseError(rel, None, str(error))
     except UnexpectedInput as error:
         line, detail = describe_syntax_error(error, text)
         return ParseError(rel, line, f"invalid HCL: {detail}")

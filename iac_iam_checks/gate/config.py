@@ -11,6 +11,7 @@ copy-paste from a pyproject, under ``[tool.iac-iam-checks]``). Example::
     severity_threshold = "MEDIUM"
     own_account_ids = ["111122223333"]
     exclude = ["examples/**"]
+    limits = { parse_seconds = 30, instances = 5000 }
 
     [[tool.iac-iam-checks.suppress]]
     id = "IAM020"
@@ -29,10 +30,11 @@ import datetime
 import re
 import sys
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..model import limits as limits_mod
 from ..model.settings import Settings
 from ..model.values import SEVERITIES
 from .suppressions import SuppressRule
@@ -69,6 +71,8 @@ class Config:
     own_account_ids: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     suppress: tuple[SuppressRule, ...] = ()
+    limits: dict[str, float] = field(default_factory=dict)
+    """Bounds by name (``model.limits.NAMES``); unset ones keep their defaults."""
 
     def to_settings(self) -> Settings:
         defaults = Settings()
@@ -142,6 +146,7 @@ class _Parser:
             "own_account_ids": self.account_ids,
             "exclude": lambda k, v: tuple(self.strings(k, v)),
             "suppress": self.suppress_rules,
+            "limits": self.limits,
         }
         values: dict[str, Any] = {}
         for key, value in table.items():
@@ -183,6 +188,17 @@ class _Parser:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.fail(key, f"expected a non-negative integer, got {_shown(value)}")
         return value
+
+    def limits(self, key: str, value: Any) -> dict[str, float]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table of limit = number, got {_shown(value)}")
+        out: dict[str, float] = {}
+        for name, number in value.items():
+            problem = limit_problem(name, number)
+            if problem:
+                raise self.fail(f"{key}.{name}", problem)
+            out[name] = number
+        return out
 
     def account_ids(self, key: str, value: Any) -> tuple[str, ...]:
         if isinstance(value, list) and any(isinstance(v, int) for v in value):
@@ -256,3 +272,21 @@ def _shown(value: Any) -> str:
 
 def _or(value: int | None, default: int) -> int:
     return default if value is None else value
+
+
+def limit_problem(name: str, value: Any) -> str | None:
+    """Why ``name = value`` is not a valid limit (None when it is): a known name and a positive
+    number (``parse_seconds`` may be 0, which turns the time limit off)."""
+    if name not in limits_mod.NAMES:
+        return f"unknown limit (known limits: {', '.join(limits_mod.NAMES)})"
+    whole = name != "parse_seconds"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        return f"expected a non-negative number, got {_shown(value)}"
+    if whole and (not isinstance(value, int) or value < 1):
+        return f"expected a positive integer, got {_shown(value)}"
+    return None
+
+
+def limits_from(values: dict[str, float]) -> limits_mod.Limits:
+    """A ``Limits`` with the given bounds, defaults elsewhere (names already validated)."""
+    return replace(limits_mod.Limits(), **values)  # type: ignore[arg-type]

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from .limits import check_length
+
 TERRAFORM = "terraform"
 TERRAFORM_PLAN = "terraform_plan"
 CLOUDFORMATION = "cloudformation"
@@ -183,14 +185,29 @@ def _full_match(pattern: str, text: str) -> bool:
     return compiled is None or compiled.fullmatch(text) is not None
 
 
+def _joined(run: list[str]) -> str:
+    """One string of a run; a lone part keeps its type (a located string keeps its line)."""
+    run = [p for p in run if p]
+    return run[0] if len(run) == 1 else "".join(run)
+
+
 def make_string(parts: list[str | Unknown]) -> str | Unknown | Template:
     """Join string parts; a single unknown stays Unknown, mixed parts become a Template."""
+    # A hole counts as one character: "${a}-${a}" repeated would double its parts forever.
+    check_length(sum(len(p) if isinstance(p, str) else 1 for p in parts))
     merged: list[str | Unknown] = []
+    run: list[str] = []  # consecutive strings, joined once (``+=`` would be quadratic)
     for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
+        if isinstance(part, str):
+            run.append(part)
+            continue
+        if run:
+            merged.append(_joined(run))
+            run = []
+        merged.append(part)
+    if run:
+        merged.append(_joined(run))
+    merged = [p for p in merged if p != ""]
     if not merged:
         return ""
     if len(merged) == 1:
