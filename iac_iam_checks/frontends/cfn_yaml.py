@@ -18,7 +18,15 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..model.values import LocatedDict, LocatedList, LocatedStr, Location, MarkedDict, Unknown
+from ..model.values import (
+    LocatedDict,
+    LocatedList,
+    LocatedStr,
+    Location,
+    MarkedDict,
+    Unknown,
+    without_lone_surrogates,
+)
 
 MAX_DEPTH = 100
 """Real templates nest a few dozen levels at most; deeper input is rejected, not recursed into."""
@@ -107,6 +115,7 @@ if yaml.__with_libyaml__:
 
 def load_template(text: str, file: str, loader_class: type | None = None) -> Any:
     """Parse ``text`` into LocatedDict/LocatedList/str/int/... or raise TemplateLoadError."""
+    text = without_lone_surrogates(text)
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         # JSON allows tabs wherever it allows spaces; YAML does not. A tab outside a string is
         # whitespace in valid JSON and inside one it is invalid anyway, so lines stay right.

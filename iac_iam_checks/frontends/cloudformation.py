@@ -84,13 +84,22 @@ def read_template(text: str, file: str) -> ScanInput:
                 f"placeholders) that must be rendered first ({error.message})"
             )
             return ScanInput(warnings=[note])
-        return ScanInput(errors=[ParseError(file, error.line, error.message)])
+        return ScanInput(errors=[ParseError(file, within_text(error.line, text), error.message)])
     if not isinstance(document, dict):
         message = "not a CloudFormation template: no top-level mapping"
         return ScanInput(errors=[ParseError(file, 1, message)])
     if _other_format(document):
         return ScanInput()
-    return document_input(document, file)
+    found = document_input(document, file)
+    for problem in found.errors:
+        problem.line = within_text(problem.line, text)
+    return found
+
+
+def within_text(line: int | None, text: str) -> int | None:
+    """A line PyYAML reports, inside the file as an editor counts lines: PyYAML also breaks
+    lines at U+0085/U+2028/U+2029 and puts an error at the end after a last line break."""
+    return line if line is None else max(1, min(line, text.count("\n") + 1))
 
 
 def _other_format(document: dict) -> bool:

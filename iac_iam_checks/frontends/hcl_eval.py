@@ -744,10 +744,17 @@ def unescape(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         body = match.group(1)
         if body[0] in "uU":
-            return chr(int(body[1:], 16))
+            code = int(body[1:], 16)
+            return chr(code) if code <= 0x10FFFF else "\ufffd"
         return _ESCAPES.get(body, "\\" + body)
 
-    return re.sub(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", replace, text)
+    out = re.sub(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", replace, text)
+    if _SURROGATE.search(out):  # "\ud83d\ude00" is one character; a lone half is U+FFFD
+        return out.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return out
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def split_template(text: str) -> list[tuple[str, str]] | None:

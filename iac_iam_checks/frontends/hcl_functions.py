@@ -23,7 +23,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ..model import limits
-from ..model.values import LocatedDict, LocatedList, Template, Unknown, location_of
+from ..model.values import (
+    LocatedDict,
+    LocatedList,
+    Template,
+    Unknown,
+    location_of,
+    without_lone_surrogates,
+)
 from . import hcl_func_collections, hcl_func_net, hcl_func_regex, hcl_func_text
 from .hcl_func_base import (
     UNKNOWN,
@@ -131,7 +138,7 @@ def _jsondecode(value: Any) -> Any:
     if _opaque(value):
         return UNKNOWN
     try:
-        return json.loads(as_str(value))
+        return json.loads(without_lone_surrogates(as_str(value)))
     except ValueError as error:
         raise FunctionError(f"invalid JSON: {error}") from None
 

@@ -40,6 +40,7 @@ from ..model.values import (
     Resource,
     ScanInput,
     Unknown,
+    without_lone_surrogates,
 )
 from .references import Step, instance_suffix, parse_traversal
 
@@ -62,6 +63,7 @@ def read_plan(text: str, file: str) -> ScanInput:
 
 def parse_plan(text: str, file: str) -> tuple[list[Resource], list[ParseError]]:
     """Read a plan JSON text; ``file`` is its path relative to the scan base."""
+    text = without_lone_surrogates(text)
     try:
         with limits.parse_deadline():
             data = json.loads(text)
@@ -176,6 +178,12 @@ def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _list(value: Any) -> list:
+    """A list where the plan format has one; anything else a hostile or broken plan puts
+    there (``"resource_changes": true``) counts as none."""
+    return value if isinstance(value, list) else []
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -195,7 +203,7 @@ class _Plan:
         self.file = file
         self.spans = object_spans(text)
         self.changes: dict[str, dict] = {}
-        for change in data.get("resource_changes") or []:
+        for change in _list(data.get("resource_changes")):
             if isinstance(change, dict) and isinstance(change.get("address"), str):
                 self.changes[change["address"]] = _dict(change.get("change"))
         configuration = _dict(data.get("configuration"))
@@ -403,7 +411,7 @@ class _Plan:
         config = self.module_config(path)
         if config is None:
             return None
-        for entry in config.get("resources") or []:
+        for entry in _list(config.get("resources")):
             if (
                 isinstance(entry, dict)
                 and entry.get("type") == kind
@@ -421,7 +429,7 @@ class _Plan:
         if config is None:
             return None
         holders: list[Any] = []
-        for entry in config.get("resources") or []:
+        for entry in _list(config.get("resources")):
             if isinstance(entry, dict) and entry.get("address") != address:
                 holders.append(entry.get("expressions"))
                 holders.append(entry.get("count_expression"))
@@ -511,7 +519,7 @@ def _expression_values(expressions: dict, address: str, depth: int) -> dict[str,
                 if expression["constant_value"] is not None:
                     out[key] = expression["constant_value"]
             else:
-                references = expression.get("references") or []
+                references = _list(expression.get("references"))
                 source = references[0] if references and isinstance(references[0], str) else ""
                 out[key] = Unknown(source or f"{address}.{key}")
         elif isinstance(expression, dict):

@@ -43,7 +43,8 @@ def parse_json_file(text: str, rel: str, tfvars: bool = False) -> Tree | ParseEr
         document = load_template(text, rel)
     except TemplateLoadError as error:
         detail = error.message.removeprefix("invalid YAML: ")
-        return ParseError(rel, error.line, f"invalid JSON: {detail}")
+        line = None if error.line is None else max(1, min(error.line, text.count("\n") + 1))
+        return ParseError(rel, line, f"invalid JSON: {detail}")
     if not isinstance(document, dict):
         return ParseError(rel, 1, "invalid Terraform JSON: the top level must be an object")
     if tfvars:

@@ -12,6 +12,7 @@ and other checks must treat it as undecidable, never as a pass.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import re
@@ -28,6 +29,7 @@ from ..model.values import (
     Unknown,
     location_of,
     make_string,
+    without_lone_surrogates,
 )
 from .document_blocks import unseen_statement
 from .evaluation import condition_key_matches, pattern_covered
@@ -85,14 +87,22 @@ def _from_text(
 ) -> PolicyDocument:
     base = location_of(text)
     where = base or fallback_location
+    text = without_lone_surrogates(str(text))
     try:
         json.loads(text)
+    except RecursionError:
+        message = "policy text is not valid JSON: nested too deeply"
+        return PolicyDocument(kind, [], where, origin=origin, errors=[(message, where)])
     except ValueError as error:
         line = getattr(error, "lineno", 1)
         loc = _text_location(base, line - 1, line - 1) if base else fallback_location
         message = f"policy text is not valid JSON: {getattr(error, 'msg', error)}"
         return PolicyDocument(kind, [], where, origin=origin, errors=[(message, loc)])
-    value = _LocatingParser(str(text), base).parse()
+    try:
+        value = _LocatingParser(text, base).parse()
+    except RecursionError:  # valid JSON, but deeper than a policy (IAM allows 6144 characters)
+        message = "policy text is not valid JSON: nested too deeply"
+        return PolicyDocument(kind, [], where, origin=origin, errors=[(message, where)])
     if base is None:
         _strip_locations(value, fallback_location)
     if holes:
@@ -138,6 +148,7 @@ class _LocatingParser:
         self.text = text
         self.base = base
         self.pos = 0
+        self._breaks: list[int] | None = None
 
     def parse(self) -> Any:
         return self._value()
@@ -147,7 +158,10 @@ class _LocatingParser:
             self.pos += 1
 
     def _line_of(self, offset: int) -> int:
-        return self.text.count("\n", 0, offset)
+        # Bisecting the line starts: counting from the start each time is quadratic.
+        if self._breaks is None:
+            self._breaks = [i for i, char in enumerate(self.text) if char == "\n"]
+        return bisect.bisect_left(self._breaks, offset)
 
     def _located(self, container: Any, start: int) -> Any:
         first, last = self._line_of(start), self._line_of(self.pos - 1)

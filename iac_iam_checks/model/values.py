@@ -185,6 +185,29 @@ def _full_match(pattern: str, text: str) -> bool:
     return compiled is None or compiled.fullmatch(text) is not None
 
 
+_SURROGATE_ESCAPE = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u([dD][89aAbB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r"|[dD][89a-fA-F][0-9a-fA-F]{2})"
+)
+
+
+def without_lone_surrogates(text: str) -> str:
+    """JSON or YAML text without escapes of UTF-16 halves (``\\uD83D\\uDE00``): decoded one
+    by one (PyYAML does), each half is a string no output can encode. An escaped pair becomes
+    its character, a lone half ``\\uFFFD``; lines stay where they were."""
+    if "\\u" not in text:
+        return text
+
+    def fix(match: re.Match[str]) -> str:
+        code = match.group(2)
+        if len(code) == 4:
+            return match.group(1) + "\\ufffd"
+        high, low = int(code[:4], 16), int(code[6:], 16)
+        return match.group(1) + chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+    return _SURROGATE_ESCAPE.sub(fix, text)
+
+
 def _joined(run: list[str]) -> str:
     """One string of a run; a lone part keeps its type (a located string keeps its line)."""
     run = [p for p in run if p]
