@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -52,6 +53,7 @@ class SourceFile:
 class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     read_elsewhere: set[Path] = field(default_factory=set)
     """Files the scan read beyond these (see result_cache)."""
 
@@ -100,10 +102,18 @@ def _json_template(head: str) -> str | None:
     return None
 
 
-def walk(root: Path, excludes: list[str], errors: list[ParseError], base: Path) -> list[Path]:
-    """Files under root, sorted, skipping excluded dirs; symlink loops become errors."""
+def walk(
+    root: Path,
+    excludes: list[str],
+    errors: list[ParseError],
+    base: Path,
+    warnings: list[str] | None = None,
+) -> list[Path]:
+    """Files under root, sorted, skipping excluded dirs; symlink loops become errors, and a
+    symlinked folder outside root is a warning, never walked (``/`` would be the whole disk)."""
     found: list[Path] = []
     seen: set[str] = set()
+    inside = os.path.realpath(root)
 
     def visit(directory: Path) -> None:
         real = os.path.realpath(directory)
@@ -132,7 +142,13 @@ def walk(root: Path, excludes: list[str], errors: list[ParseError], base: Path) 
             except OSError:
                 is_dir = False
             if is_dir:
-                if entry.name not in EXCLUDED_DIRS:
+                real = os.path.realpath(path)
+                if entry.is_symlink() and os.path.commonpath([inside, real]) != inside:
+                    if warnings is not None:
+                        warnings.append(
+                            f"{rel}: a symlink to a folder outside the scanned folder; not read"
+                        )
+                elif entry.name not in EXCLUDED_DIRS:
                     visit(path)
             elif entry.is_file() or entry.is_symlink():
                 found.append(path)
@@ -147,15 +163,20 @@ def rel_path(path: Path, base: Path) -> str:
 
 def read_source(path: Path, rel: str) -> tuple[str | None, ParseError | None]:
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as error:
         return None, ParseError(rel, None, f"cannot read: {error.strerror or error}")
+    if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
+        return None, ParseError(rel, None, "not a regular file")
+    size = status.st_size
     if size > MAX_FILE_BYTES:
         return None, ParseError(rel, None, f"file too large ({size} bytes, limit {MAX_FILE_BYTES})")
     try:
         data = path.read_bytes()
     except OSError as error:
         return None, ParseError(rel, None, f"cannot read: {error.strerror or error}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, ParseError(rel, 1, "UTF-16 text (only UTF-8 is read)")
     if b"\x00" in data:
         return None, ParseError(rel, None, "binary file (contains NUL bytes)")
     try:
@@ -171,13 +192,22 @@ def discover(paths: list[Path], base: Path, excludes: list[str] | None = None) -
     excludes = excludes or []
     seen: set[str] = set()
     for root in paths:
-        candidates = [root] if root.is_file() else walk(root, excludes, result.errors, base)
+        candidates = (
+            [root] if root.is_file() else walk(root, excludes, result.errors, base, result.warnings)
+        )
+        inside = os.path.realpath(root)
         for path in candidates:
             real = os.path.realpath(path)
             if real in seen:  # overlapping PATHs (a folder and a file in it): read once
                 continue
             seen.add(real)
             rel = rel_path(path, base)
+            if path != root and os.path.commonpath([inside, real]) != inside:
+                if kind_by_name(path.name) is not None:
+                    result.warnings.append(
+                        f"{rel}: a symlink to a file outside the scanned folder; not read"
+                    )
+                continue
             by_name = kind_by_name(path.name)
             if by_name is None:
                 continue
@@ -202,6 +232,8 @@ def discover(paths: list[Path], base: Path, excludes: list[str] | None = None) -
 def sniff(path: Path) -> str | None:
     """The start of a file as text, for deciding whether it is IaC; None when unreadable
     (a file that cannot even be sniffed is not known to be IaC, so it is skipped)."""
+    if not path.is_file():  # a FIFO would block the open
+        return None
     try:
         with open(path, "rb") as handle:
             data = handle.read(SNIFF_BYTES)

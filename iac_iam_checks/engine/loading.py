@@ -42,7 +42,7 @@ def load(
     """Run the front ends over the paths; returns their output and the number of IaC files."""
     base = scan_base(paths)
     found = found or disc.discover(paths, base, options.excludes)
-    out = ScanInput(errors=list(found.errors))
+    out = ScanInput(errors=list(found.errors), warnings=list(found.warnings))
     wanted = options.frameworks or FRAMEWORKS
     by_kind: dict[str, list[disc.SourceFile]] = {}
     for source in found.files:

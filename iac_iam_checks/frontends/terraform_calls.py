@@ -78,6 +78,15 @@ class ModuleCalls:
             self.note_unresolved(block, source)
             return None
         if target.resolve() in parent.stack or parent.depth >= MAX_MODULE_DEPTH:
+            where = block.location()
+            why = (
+                "calls a module it is inside of (a cycle)"
+                if target.resolve() in parent.stack
+                else f"nests modules deeper than {MAX_MODULE_DEPTH} levels"
+            )
+            warning = f"{where.file}:{where.line}: module.{block.labels[0]} {why}; not followed"
+            if warning not in loader.out.warnings:
+                loader.out.warnings.append(warning)
             return None
         mdir = loader.module_dir(target)
         if mdir is None:

@@ -132,6 +132,8 @@ class Loader:
             return None
         self.out.read_elsewhere.add(path)  # a file added to a module folder changes the scan
         names = sorted([*path.glob("*.tf"), *path.glob("*.tf.json")])
+        # A symlink out of the repository is never followed (module files, like file()).
+        names = [name for name in names if self.inside(name)]
         sources = [s for s in (self.source(file.resolve()) for file in names) if s is not None]
         self.dirs[path] = ModuleDir.from_files(path, self.parsed(sources))
         return self.dirs[path]
@@ -145,8 +147,8 @@ class Loader:
             return self.texts[path]
         self.out.read_elsewhere.add(path)
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                return None
+            if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+                return None  # a FIFO or device named *.tf would block the read forever
             # A byte-order mark is dropped as for scanned files (``discover.read_source``).
             return SourceText(path, self.rel(path), path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError):

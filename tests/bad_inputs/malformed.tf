@@ -1,0 +1,6 @@
+resource "aws_iam_user" "x" {
+  name = "a"
+
+resource "aws_iam_user" "y" {
+  name = "b" "c"
+}

@@ -1,0 +1,256 @@
+"""The bad-input corpus (issue 10): each hostile or broken input is scanned beside one valid
+Terraform file; the scan reports the input's error or warning (file, and line where known) and
+the valid file's finding survives. Small inputs are committed under ``tests/bad_inputs/``; big,
+binary and path-dependent ones are generated here. ``tests/test_cli.py``'s ``BAD_INPUTS``
+(broken HCL/YAML/JSON, NUL bytes, latin-1, an alias bomb, 20,000-deep JSON, a 6 MB file) are not
+repeated. Bounds (``--limit``, ``[limits]``) are tested at the end."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from test_cli import INLINE_POLICY, repo, run, scan_json
+
+CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+GOOD = ("good/main.tf", "aws_iam_user_policy.inline")
+
+# name -> (exit code, [(file, line, error text)], [warning texts]); files are under bad/.
+EXPECTED: dict[str, tuple[int, list[tuple[str, int | None, str]], list[str]]] = {
+    "bom.tf": (1, [], []),
+    "catastrophic_regex.tf": (1, [], []),
+    "empty.tf": (1, [], []),
+    "empty.tf.json": (2, [("bad/empty.tf.json", 1, "top level must be an object")], []),
+    "file_outside.tf": (
+        1,
+        [],
+        [
+            'file("${path.module}/../../outside/admin.json"): file not readable inside',
+            'file("/etc/passwd"): file not readable inside the repository',
+            'templatefile("${path.module}/../../outside/admin.json", {}): file not readable',
+        ],
+    ),
+    "huge_count.tf": (1, [], ["bad/huge_count.tf:1: aws_iam_user.many: count makes 100000000"]),
+    "huge_for_each.tf": (1, [], []),
+    "huge_loops.tf": (1, [], ["bad/huge_loops.tf:2: more than 100000 for-expression steps"]),
+    "huge_strings.tf": (
+        1,
+        [],
+        [
+            "bad/huge_strings.tf:21: string longer than 1000000 characters",
+            "bad/huge_strings.tf:3: format() width longer than 1000000 characters",
+            "bad/huge_strings.tf:5: indent() result longer than 1000000 characters",
+            "bad/huge_strings.tf:6: replace() result longer than 1000000 characters",
+        ],
+    ),
+    "list_for_map.plan.json": (1, [], []),
+    "list_for_map.tf.json": (1, [], []),
+    "list_for_map.yaml": (
+        2,
+        [("bad/list_for_map.yaml", 5, "Properties of A is not a mapping")],
+        [],
+    ),
+    "malformed.tf": (2, [("bad/malformed.tf", 5, "invalid HCL")], []),
+    "nonstring_type.yaml": (
+        1,
+        [],
+        [
+            "bad/nonstring_type.yaml:3: resource A is not checked: its Type 12",
+            "bad/nonstring_type.yaml:5: resource B is not checked",
+            "bad/nonstring_type.yaml:7: resource C is not checked",
+        ],
+    ),
+    "self_module.tf": (1, [], ["bad/self_module.tf:1: module.again calls a module it is inside"]),
+    "unknown_tag.yaml": (2, [("bad/unknown_tag.yaml", 4, "resource B is not a mapping")], []),
+}
+ADMIN = '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+
+
+def check_scan(
+    root: Path,
+    code: int,
+    errors: list[tuple[str, int | None, str]],
+    warnings: list[str],
+    *args: str,
+) -> dict:
+    """Scan ``root`` and assert the exit code, errors and warnings, and the valid finding."""
+    got_code, data = scan_json(str(root), *args)
+    got = [(e["file"], e["line"], e["message"]) for e in data["errors"]]
+    assert len(got) == len(errors), got
+    for (file, line, message), (want_file, want_line, want_text) in zip(got, errors, strict=True):
+        assert (file, line) == (want_file, want_line) and want_text in message, got
+    assert len(data["warnings"]) == len(warnings), data["warnings"]
+    for warning, want in zip(data["warnings"], warnings, strict=True):
+        assert warning.startswith(want), data["warnings"]
+    assert GOOD in {(f["file"], f["resource"]) for f in data["findings"]}
+    assert got_code == code
+    return data
+
+
+def test_the_corpus_is_all_expected() -> None:
+    assert sorted(p.name for p in CORPUS.iterdir() if p.name != "README.md") == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_file_beside_a_valid_one(tmp_path: Path, name: str) -> None:
+    root = repo(tmp_path / "scan", {f"bad/{name}": (CORPUS / name).read_bytes()})
+    repo(root, {"good/main.tf": INLINE_POLICY})
+    repo(tmp_path, {"outside/admin.json": ADMIN})
+    data = check_scan(root, *EXPECTED[name])
+    # Files outside the scanned folder are never read: the admin policy there is not judged.
+    assert not any(f["check_id"] == "IAM020" for f in data["findings"])
+
+
+DEEP = 200_000
+GENERATED: dict[str, tuple[bytes, tuple[int, list[tuple[str, int | None, str]], list[str]]]] = {
+    "big.tf": (
+        b"# " + b"x" * (20 * 1024 * 1024) + b"\n",
+        (2, [("bad/big.tf", None, "file too large")], []),
+    ),
+    "deep.json": (
+        b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": '
+        + b"[" * DEEP
+        + b"]" * DEEP
+        + b"}",
+        (2, [("bad/deep.json", 1, "nesting deeper than 100 levels")], []),
+    ),
+    "deep.tf.json": (
+        b'{"locals": {"a": ' + b"[" * DEEP + b"]" * DEEP + b"}}",
+        (2, [("bad/deep.tf.json", 1, "nesting deeper than 100 levels")], []),
+    ),
+    "deep.plan.json": (
+        b'{"format_version": "1.0", "planned_values": '
+        + b"[" * DEEP
+        + b"]" * DEEP
+        + b', "resource_changes": []}',
+        (2, [("bad/deep.plan.json", None, "nested too deeply")], []),
+    ),
+    "utf16.tf": (
+        INLINE_POLICY.encode("utf-16"),
+        (2, [("bad/utf16.tf", 1, "UTF-16 text")], []),
+    ),
+    "utf16be.yaml": (
+        b"\xfe\xff" + "AWSTemplateFormatVersion: '2010-09-09'\n".encode("utf-16-be"),
+        (1, [], []),  # not recognised as a template at all (its text is not readable)
+    ),
+    "bom.yaml": (
+        b"\xef\xbb\xbfAWSTemplateFormatVersion: '2010-09-09'\nResources:\n"
+        b"  P:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p\n"
+        b"      PolicyDocument: {Statement: [{Effect: Allow, Action: '*', Resource: '*'}]}\n",
+        (1, [], []),
+    ),
+    "merge_bomb.yaml": (
+        (
+            "AWSTemplateFormatVersion: '2010-09-09'\na0: &a0 {k: v}\n"
+            + "".join(
+                f"a{i + 1}: &a{i + 1} {{<<: [*a{i}, *a{i}, *a{i}, *a{i}], x{i}: 1}}\n"
+                for i in range(20)
+            )
+            + "Resources: *a20\n"
+        ).encode(),
+        (2, [("bad/merge_bomb.yaml", 9, "YAML aliases expand to more than")], []),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_generated_input_beside_a_valid_one(tmp_path: Path, name: str) -> None:
+    content, expected = GENERATED[name]
+    root = repo(tmp_path, {f"bad/{name}": content, "good/main.tf": INLINE_POLICY})
+    code, errors, warnings = expected
+    data = check_scan(root, code, errors, warnings)
+    if name == "bom.yaml":
+        assert ("bad/bom.yaml", "P", "IAM020") in {
+            (f["file"], f["resource"], f["check_id"]) for f in data["findings"]
+        }
+
+
+def test_python_object_tags_are_never_constructed(tmp_path: Path) -> None:
+    marker = tmp_path / "constructed"
+    template = (
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"
+        f"  A: !!python/object/apply:os.system ['touch {marker}']\n"
+        f"  B: !!python/object/new:pathlib.Path ['{marker}']\n"
+        "  C: !!python/name:os.system\n"
+    )
+    root = repo(tmp_path / "scan", {"bad/t.yaml": template, "good/main.tf": INLINE_POLICY})
+    errors = [
+        ("bad/t.yaml", line, f"resource {name} is not a mapping")
+        for line, name in ((3, "A"), (4, "B"), (5, "C"))
+    ]
+    check_scan(root, 2, errors, [])
+    assert not marker.exists()
+
+
+def test_symlinks_leaving_the_scanned_folder_are_refused(tmp_path: Path) -> None:
+    repo(tmp_path, {"outside/admin.tf": INLINE_POLICY.replace("inline", "outside")})
+    root = repo(tmp_path / "scan", {"good/main.tf": INLINE_POLICY})
+    os.symlink(tmp_path / "outside" / "admin.tf", root / "good" / "linked.tf")
+    os.symlink(tmp_path / "outside", root / "linked_folder")
+    os.symlink("/dev/zero", root / "zero.tf")
+    os.symlink("/", root / "everything")
+    os.mkfifo(root / "good" / "pipe.tf")  # reading it would block forever
+    os.mkfifo(root / "pipe")
+    os.symlink(root / "pipe", root / "pipe.yaml")  # not even sniffed: skipped
+    data = check_scan(
+        root,
+        1,
+        [],
+        [
+            "everything: a symlink to a folder outside the scanned folder; not read",
+            "good/linked.tf: a symlink to a file outside the scanned folder; not read",
+            "linked_folder: a symlink to a folder outside the scanned folder; not read",
+            "zero.tf: a symlink to a file outside the scanned folder; not read",
+        ],
+    )
+    assert "aws_iam_user_policy.outside" not in {f["resource"] for f in data["findings"]}
+
+
+# -- bounds are configurable, and each gives a clear message on what exceeded it --------------
+
+
+def test_limits_from_the_command_line(tmp_path: Path) -> None:
+    bad = 'resource "aws_iam_user" "u" {\n  count = 7\n  name = format("%20s", "x")\n}\n'
+    root = repo(tmp_path, {"bad/main.tf": bad, "good/main.tf": INLINE_POLICY})
+    check_scan(
+        root,
+        1,
+        [],
+        [
+            "bad/main.tf:1: aws_iam_user.u: count makes 7 instances, more than 5",
+            "bad/main.tf:3: format() width longer than 15 characters",
+        ],
+        "--limit",
+        "instances=5",
+        "--limit",
+        "string_length=15",
+    )
+
+
+def test_a_parse_over_its_time_limit_is_an_error_on_that_file(tmp_path: Path) -> None:
+    slow = "".join(f'resource "aws_iam_user" "u{i}" {{\n  name = "u{i}"\n}}\n' for i in range(4000))
+    root = repo(tmp_path, {"bad/main.tf": slow, "good/main.tf": INLINE_POLICY})
+    limit = ("--limit", "parse_seconds=0.01")
+    check_scan(root, 2, [("bad/main.tf", None, "parsing took longer than 0.01 s")], [], *limit)
+
+
+def test_limits_from_the_configuration_file(tmp_path: Path) -> None:
+    bad = 'resource "aws_iam_user" "u" {\n  count = 3\n}\n'
+    root = repo(
+        tmp_path,
+        {
+            ".iac-iam-checks.toml": "[limits]\ninstances = 2\n",
+            "bad/main.tf": bad,
+            "good/main.tf": INLINE_POLICY,
+        },
+    )
+    check_scan(root, 1, [], ["bad/main.tf:1: aws_iam_user.u: count makes 3 instances"])
+
+
+@pytest.mark.parametrize(
+    "flag", ["instances=0", "nope=1", "instances", "string_length=x", "parse_seconds=-1"]
+)
+def test_a_bad_limit_is_a_usage_error(tmp_path: Path, flag: str) -> None:
+    code, output = run("scan", str(tmp_path), "--limit", flag)
+    assert code == 2 and "--limit" in output
