@@ -88,7 +88,7 @@ def load_result(key: str) -> ScanResult | None:
             if file_hash(Path(path)) != digest:
                 return None
         return _result(entry["result"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
 
