@@ -10,6 +10,7 @@ path, so both always exercise the same files.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import subprocess
 import sys
@@ -23,6 +24,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
 VERSION_LIMIT_S = 3.0
+PEAK_RSS_LIMIT_MB = 200
+"""Peak memory of one scan (max RSS of its process) whatever one bad file does: every input of
+the bad-input corpus (``tests/bad_inputs``, ``BAD_INPUTS``) and the hostile generated ones
+below, each beside a valid file."""
 BAD_INPUT_LIMIT_S = 20.0
 ALIAS_BOMB_LIMIT_S = 1.0
 
@@ -62,12 +67,58 @@ def alias_bomb(loader: Any, text: str) -> Callable[[], object]:
     from iac_iam_checks.frontends.cfn_yaml import TemplateLoadError, load_template
 
     def load() -> None:
-        try:
+        with contextlib.suppress(TemplateLoadError):
             load_template(text, "bomb.yaml", loader)
-        except TemplateLoadError:
-            pass
 
     return load
+
+
+def hostile_inputs(cli: Any) -> dict[str, str | bytes]:
+    """Inputs whose memory a scan must bound: the corpus, and values built to grow."""
+    corpus = REPO / "tests" / "bad_inputs"
+    inputs: dict[str, str | bytes] = dict(cli.BAD_INPUTS)
+    inputs.update(
+        {f"corpus-{p.name}": p.read_bytes() for p in corpus.iterdir() if p.name != "README.md"}
+    )
+    doubling = "".join(f'  a{i + 1} = "${{local.a{i}}}${{local.a{i}}}"\n' for i in range(60))
+    inputs["doubling.tf"] = (
+        f'locals {{\n  a0 = "{"x" * 1000}"\n{doubling}}}\n'
+        'resource "aws_iam_policy" "p" {\n  policy = jsonencode({Statement = [{Effect = '
+        '"Allow", Action = "*", Resource = local.a60}]})\n}\n'
+    )
+    inputs["big.tf"] = "# " + "x" * (20 * 1024 * 1024) + "\n"
+    inputs["deep.json"] = (
+        '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": '
+        + "[" * 200_000
+        + "]" * 200_000
+        + "}"
+    )
+    return inputs
+
+
+def peak_rss_mb(name: str, content: str | bytes) -> float:
+    """Scan the input beside a valid file in a child process; its max RSS in MB."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "good").mkdir()
+        (root / "good" / "main.tf").write_text(load_test_module("test_cli").INLINE_POLICY)
+        target = root / "bad" / name.removeprefix("corpus-")
+        target.parent.mkdir()
+        target.write_bytes(content if isinstance(content, bytes) else content.encode())
+        scan = [sys.executable, "-c", "from iac_iam_checks.cli import main; main()", "scan"]
+        scan += [str(root), "--no-cache", "--format", "json"]
+        # Linux carries a process's peak RSS across exec, so a child of this (big) process
+        # would report this process's peak: a small launcher runs the scan as its own child
+        # and reports that grandchild's peak alone.
+        launcher = (
+            "import resource, subprocess, sys\n"
+            "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", launcher, *scan], capture_output=True, text=True, check=True
+        )
+    return int(done.stdout) / 1024  # kilobytes on Linux
 
 
 def measurements() -> list[tuple[str, Callable[[], object], float]]:
@@ -98,6 +149,15 @@ def main() -> int:
         verdict = "ok" if wall < limit else "OVER"
         over += verdict == "OVER"
         print(f"| {name} | {wall:.3f} | {limit:g} | {verdict} |")
+    print("\n| scan beside | peak RSS MB | limit MB | |\n| --- | ---: | ---: | --- |")
+    peaks = []
+    for name, content in sorted(hostile_inputs(load_test_module("test_cli")).items()):
+        peak = peak_rss_mb(name, content)
+        peaks.append(peak)
+        verdict = "ok" if peak < PEAK_RSS_LIMIT_MB else "OVER"
+        over += verdict == "OVER"
+        print(f"| {name} | {peak:.0f} | {PEAK_RSS_LIMIT_MB} | {verdict} |")
+    print(f"\nlargest peak: {max(peaks):.0f} MB")
     return 1 if over else 0
 
 
