@@ -59,3 +59,13 @@ def test_options_are_part_of_the_key(tmp_path: Path) -> None:
     env = repo(tmp_path / "r")
     assert [f.check_id for f in scan([env], ScanOptions()).findings] == ["IAM003"]
     assert scan([env], ScanOptions(skip_checks=["IAM003"])).findings == []
+
+
+def test_jobs_do_not_split_the_cache(tmp_path: Path) -> None:
+    """--jobs never changes a result (test_determinism), so one entry serves every value."""
+    env = repo(tmp_path / "r")
+    scan([env], ScanOptions(jobs=1))
+    entries = sorted((tmp_path / "cache").rglob("results/*.json"))
+    scan([env], ScanOptions(jobs=4))
+    assert sorted((tmp_path / "cache").rglob("results/*.json")) == entries
+    assert len(entries) == 1

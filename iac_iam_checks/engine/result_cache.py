@@ -25,6 +25,8 @@ from ..model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
 from ..model.values import ParseError
 
 MAX_ENTRIES = 64
+NOT_IN_KEY = ("jobs", "use_cache")
+"""Options that never change a scan's result (the determinism tests hold ``--jobs`` to that)."""
 FORMAT = 1
 
 
@@ -56,7 +58,7 @@ def scan_key(paths: list[Path], files: list[tuple[str, str]], options: Any) -> s
         "parser": parser_id(),
         "paths": [str(p.resolve()) for p in paths],
         "cwd": os.getcwd() if len(paths) > 1 else "",
-        "options": _plain(options),
+        "options": {k: v for k, v in _plain(options).items() if k not in NOT_IN_KEY},
     }
     digest.update(json.dumps(header, sort_keys=True, default=str).encode("utf-8"))
     for rel, text in sorted(files):
