@@ -45,7 +45,11 @@ EXPECTED: dict[str, tuple[int, list[tuple[str, int | None, str]], list[str]]] = 
         ],
     ),
     "list_for_map.plan.json": (1, [], []),
-    "list_for_map.tf.json": (1, [], []),
+    "list_for_map.tf.json": (
+        2,
+        [("bad/list_for_map.tf.json", 1, 'invalid Terraform JSON: "resource" must be an object')],
+        [],
+    ),
     "list_for_map.yaml": (
         2,
         [("bad/list_for_map.yaml", 5, "Properties of A is not a mapping")],

@@ -47,11 +47,45 @@ def parse_json_file(text: str, rel: str, tfvars: bool = False) -> Tree | ParseEr
         return ParseError(rel, line, f"invalid JSON: {detail}")
     if not isinstance(document, dict):
         return ParseError(rel, 1, "invalid Terraform JSON: the top level must be an object")
+    problem = None if tfvars else shape_problem(document)
+    if problem is not None:
+        line, message = problem
+        return ParseError(rel, line, f"invalid Terraform JSON: {message}")
     if tfvars:
         items = [attribute(key, value, document) for key, value in document.items()]
     else:
         items = [b for key, value in document.items() for b in top_level(key, value, document)]
     return Tree("start", [Tree("body", items, meta(document))], meta(document))
+
+
+def shape_problem(document: dict) -> tuple[int | None, str] | None:
+    """Where a block is not an object (``{"resource": [1]}``): Terraform rejects the file, so
+    it is an error rather than blocks silently left out. ``//`` keys are comments."""
+    for kind, value in document.items():
+        if kind != "//":
+            depth = 0 if kind == "locals" else LABELS.get(kind, 0)
+            problem = _shape(kind, kind, value, depth, document)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _shape(
+    path: str, key: str, value: Any, depth: int, parent: Any
+) -> tuple[int | None, str] | None:
+    bodies = value if depth == 0 and isinstance(value, list) else [value]
+    for body in bodies:
+        if not isinstance(body, dict):
+            where = location_of(body) or entry_meta(parent, key) or location_of(parent)
+            return (where.line if where else None), f'"{path}" must be an object'
+    if depth == 0:
+        return None
+    for label, inner in value.items():
+        if label != "//":
+            problem = _shape(f"{path}.{label}", label, inner, depth - 1, value)
+            if problem is not None:
+                return problem
+    return None
 
 
 def top_level(kind: str, value: Any, parent: Any) -> list[Tree]:
