@@ -92,15 +92,19 @@ def _git(folder: Path, *args: str) -> bytes:
 
 
 def _archive(ref: str, folder: Path, into: Path) -> Path:
-    """``git archive REF`` of ``folder``'s place in its repository, unpacked under ``into``
-    (regular files and folders only: links and absolute paths are skipped)."""
+    """The repository at ``ref`` (``git archive``) unpacked under ``into``, and ``folder``'s
+    place in it: the whole tree, so local modules outside the folder resolve as they would
+    in a checkout. Regular files and folders only: links and paths leaving ``into`` are
+    skipped. An empty ``.git`` marks ``into`` as the repository boundary."""
     folder = folder if folder.is_dir() else folder.parent
     prefix = _git(folder, "rev-parse", "--show-prefix").decode().strip()
-    data = _git(folder, "archive", "--format=tar", ref, "--", f":/{prefix}" if prefix else ":/")
+    top = Path(_git(folder, "rev-parse", "--show-toplevel").decode().strip())
+    data = _git(top, "archive", "--format=tar", ref)
+    root = into.resolve()
     with tarfile.open(fileobj=io.BytesIO(data)) as archive:
         for member in archive.getmembers():
-            target = (into / member.name).resolve()
-            if not (member.isfile() or member.isdir()) or into.resolve() not in target.parents:
+            target = (root / member.name).resolve()
+            if not (member.isfile() or member.isdir()) or root not in target.parents:
                 continue
             if member.isdir():
                 target.mkdir(parents=True, exist_ok=True)
@@ -109,7 +113,8 @@ def _archive(ref: str, folder: Path, into: Path) -> Path:
             source = archive.extractfile(member)
             if source is not None:
                 target.write_bytes(source.read())
-    path = into / prefix
+    (root / ".git").mkdir(exist_ok=True)
+    path = root / prefix
     path.mkdir(parents=True, exist_ok=True)
     return path
 

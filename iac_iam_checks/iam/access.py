@@ -397,6 +397,8 @@ class _Evaluator:
                 _merge_conditions(row.conditions, _conditions(statement))
             if self.via[id(statement)] not in row.via:
                 row.via.append(self.via[id(statement)])
+        row.resources.sort()
+        row.via.sort()
         for statement in self.boundary_conditions(action):
             _merge_conditions(row.conditions, _conditions(statement))
         if decision != DENY:

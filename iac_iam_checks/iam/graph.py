@@ -420,9 +420,10 @@ class Graph:
         entity = policy.entity
         arn = entity.arn if isinstance(entity, ManagedPolicy) else None
         managed = aws_managed_policy_name(arn)
+        holder = policy.address
         if managed is not None:
-            return PolicyLink(label, via, location, aws_managed=managed)
-        return PolicyLink(label, via, location, unresolved=Unknown(policy.address))
+            return PolicyLink(label, via, location, aws_managed=managed, holder=holder)
+        return PolicyLink(label, via, location, unresolved=Unknown(policy.address), holder=holder)
 
     def unlinked_policies(self, scope: str, role: str) -> list[PolicyLink]:
         """Policies (and groups' policies) linked to a principal of ``role`` that nobody can
