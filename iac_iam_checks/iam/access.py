@@ -350,7 +350,12 @@ class _Evaluator:
         self.denies = [
             s for s in [*merged.statements, *boundary_statements] if is_deny(s) is not False
         ]
-        self.deny_sets = [action_sets(d) for d in self.denies]
+        self.deny_index: dict[str, list[Statement]] = {}
+        for deny in self.denies:
+            certain, possible = action_sets(deny)
+            for action in certain | possible:
+                self.deny_index.setdefault(action, []).append(deny)
+        self.shapes: dict[tuple[int, ...], GrantRow] = {}
         self.boundary_allows = [s for s in boundary_statements if is_allow(s) is not False]
 
     def grants(self, wanted: list[str] | None) -> list[GrantRow]:
@@ -378,7 +383,11 @@ class _Evaluator:
         if capped is True:
             return None
         statements = [s for s, _ in allows]
-        denied = all_of(self.denied_on(s, action) for s in statements)
+        denied = (
+            all_of(self.denied_on(s, action) for s in statements)
+            if action in self.deny_index
+            else False
+        )
         if denied is True:
             decision = DENY
         elif isinstance(denied, Undecided) or isinstance(capped, Undecided):
@@ -386,37 +395,55 @@ class _Evaluator:
         else:
             decision = ALLOW if any(sure for _, sure in allows) else UNKNOWN
         info = action_db.lookup(action)
-        row = GrantRow(action, info.access_level if info else "Unknown", decision, [])
-        unconditional = any(not s.conditions for s in statements)
-        for statement in statements:
-            row.resources += [r for r in _strings(statement.resources) if r not in row.resources]
-            row.not_resources += [
-                r for r in _strings(statement.not_resources) if r not in row.not_resources
-            ]
-            if not unconditional:
-                _merge_conditions(row.conditions, _conditions(statement))
-            if self.via[id(statement)] not in row.via:
-                row.via.append(self.via[id(statement)])
-        row.resources.sort()
-        row.via.sort()
+        shape = self.shape(statements)
+        row = GrantRow(
+            action,
+            info.access_level if info else "Unknown",
+            decision,
+            shape.resources,
+            shape.not_resources,
+            {op: dict(keys) for op, keys in shape.conditions.items()},
+            shape.via,
+        )
         for statement in self.boundary_conditions(action):
             _merge_conditions(row.conditions, _conditions(statement))
-        if decision != DENY:
+        if decision != DENY and action in self.deny_index:
             row.limited_by = sorted(
                 {self.via.get(id(d), self.boundary_label) for d in self.partial_denies(action)}
             )
         return row
+
+    def shape(self, statements: list[Statement]) -> GrantRow:
+        """Resources, conditions and sources of a set of allowing statements: the same for
+        every action they share (thousands, for ``*``), so computed once per set."""
+        key = tuple(id(s) for s in statements)
+        cached = self.shapes.get(key)
+        if cached is not None:
+            return cached
+        shape = GrantRow("", "", "", [])
+        unconditional = any(not s.conditions for s in statements)
+        for statement in statements:
+            shape.resources += [
+                r for r in _strings(statement.resources) if r not in shape.resources
+            ]
+            shape.not_resources += [
+                r for r in _strings(statement.not_resources) if r not in shape.not_resources
+            ]
+            if not unconditional:
+                _merge_conditions(shape.conditions, _conditions(statement))
+            if self.via[id(statement)] not in shape.via:
+                shape.via.append(self.via[id(statement)])
+        shape.resources.sort()
+        shape.via.sort()
+        self.shapes[key] = shape
+        return shape
 
     @property
     def boundary_label(self) -> str:
         return f"permissions boundary {self.boundary.label}" if self.boundary else ""
 
     def denying(self, action: str) -> list[Statement]:
-        return [
-            d
-            for d, (certain, possible) in zip(self.denies, self.deny_sets, strict=True)
-            if action in certain or action in possible
-        ]
+        return self.deny_index.get(action, [])
 
     def denied_on(self, statement: Statement, action: str) -> Tri:
         """Whether unconditional Denies cancel ``action`` on every resource ``statement``
