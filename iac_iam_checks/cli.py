@@ -460,3 +460,68 @@ def checkov_dir(export_dir: Path | None) -> None:
         click.echo(str(plugin.export(export_dir)))
     else:
         click.echo(str(plugin.main_dir()))
+
+
+ACCESS_FORMATS = ("text", "json", "markdown")
+FAIL_ON = ("admin", "permissions-management", "write", "any")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--principal", "principals", multiple=True, metavar="ADDRESS", help="Only this principal."
+)
+@click.option(
+    "--action",
+    "actions",
+    multiple=True,
+    metavar="ACTION",
+    help="Who can perform this action (wildcards allowed, e.g. iam:Pass*; repeatable).",
+)
+@click.option("--format", "fmt", type=click.Choice(ACCESS_FORMATS), default="text")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path))
+def access(
+    path: Path,
+    principals: tuple[str, ...],
+    actions: tuple[str, ...],
+    fmt: str,
+    var_files: tuple[Path, ...],
+) -> None:
+    """Effective permissions of every IAM user, group and role under PATH."""
+    from .engine import ScanOptions
+    from .engine.access import compute_access
+    from .report.access import render_access
+
+    options = ScanOptions(var_files=list(var_files), jobs=os.cpu_count() or 1)
+    result = compute_access([path], options, principals, list(actions) or None)
+    click.echo(render_access(result, fmt), nl=False)
+    sys.exit(EXIT_ERROR if result.errors else 0)
+
+
+@main.command()
+@click.argument("base")
+@click.argument("new", required=False)
+@click.option("--format", "fmt", type=click.Choice(ACCESS_FORMATS), default="text")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="permissions-management",
+    show_default=True,
+    help="Exit 1 when new access at or above this level exists.",
+)
+def diff(base: str, new: str | None, fmt: str, fail_on: str) -> None:
+    """Access that NEW grants and BASE does not. BASE and NEW are each a folder, a plan JSON
+    or git:REF (NEW's folder at REF); a plan JSON alone is compared with its prior state."""
+    from .engine import ScanOptions
+    from .engine.access import SnapshotError, compute_diff
+    from .report.access import render_diff
+
+    options = ScanOptions(jobs=os.cpu_count() or 1)
+    try:
+        result = compute_diff(base if new else None, new or base, options)
+    except SnapshotError as error:
+        fail(str(error))
+    click.echo(render_diff(result, fmt, fail_on), nl=False)
+    if result.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(1 if result.fails(fail_on) else 0)

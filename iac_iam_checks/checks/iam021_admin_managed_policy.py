@@ -18,17 +18,12 @@ from typing import Any
 
 from ..iam.documents import aws_managed_policy_name
 from ..iam.evaluation import is_own_account_marker
+from ..iam.privilege import ADMIN_POLICIES
 from ..model.values import Location, Resource, Template, Unknown, location_of
 from .pages import Framework, Page, cis, guide
 from .registry import Blocked, Context, Issue, Result, check
 from .statements import is_data_source
 
-ADMIN_POLICIES = {
-    "AdministratorAccess": "full access to every service",
-    "IAMFullAccess": "lets the holder grant itself any permission",
-    "PowerUserAccess": "full access to every service except IAM user and group management",
-    "AWSCloudShellFullAccess": "CloudShell with file upload and download",
-}
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 ARN_ATTRIBUTES = {

@@ -24,15 +24,14 @@ from ..iam.evaluation import (
     allowed_after_denies,
     any_of,
     cancels,
-    deny_applies,
-    grants_all_actions,
+    evaluation_view,
     is_allow,
     is_deny,
-    is_star,
     negate,
     privilege_escalations,
     write_actions_on_all_resources,
 )
+from ..iam.privilege import allows_everything, cancelled_entirely
 from ..iam.sources import (
     CLOUDFORMATION_SOURCES,
     POLICY_DOCUMENT_DATA_SOURCE,
@@ -199,47 +198,6 @@ def judge_statements(
             yield Issue(resource, message(source, verdict), location, statement=statement)
 
 
-def evaluation_view(document: PolicyDocument) -> PolicyDocument:
-    """The document with every Resource/NotResource entry that references another resource
-    (``aws_s3_bucket.b.arn``, ``!GetAtt Queue.Arn``) replaced by a placeholder ARN.
-
-    Such a reference is a real resource's ARN, never the literal ``*``: left as an Unknown,
-    every ``Resource = aws_s3_bucket.b.arn`` would leave "on all resources?" undecided and
-    flood ``unresolved``. Statements keep their lines and raw text (for fingerprints).
-    """
-    if not any(_has_reference(s) for s in document.statements):
-        return document
-    statements = [
-        dataclasses.replace(
-            s, resources=_placeholders(s.resources), not_resources=_placeholders(s.not_resources)
-        )
-        if _has_reference(s)
-        else s
-        for s in document.statements
-    ]
-    return dataclasses.replace(document, statements=statements)
-
-
-def _is_reference(value: Any) -> bool:
-    return isinstance(value, Unknown) and value.ref is not None
-
-
-def _has_reference(statement: Statement) -> bool:
-    return any(
-        _is_reference(field) or (isinstance(field, list) and any(map(_is_reference, field)))
-        for field in (statement.resources, statement.not_resources)
-    )
-
-
-def _placeholders(field: Any) -> Any:
-    """A whole field that is a reference (a list attribute) is a list of real ARNs too."""
-    if _is_reference(field):
-        field = [field]
-    if not isinstance(field, list):
-        return field
-    return [f"arn:reference:{v.source}" if _is_reference(v) else v for v in field]
-
-
 # --- verdicts -----------------------------------------------------------------------------
 
 
@@ -267,41 +225,9 @@ def _verdict(result: Tri, hits: tuple[str, ...]) -> Verdict:
     return NOTHING
 
 
-def resource_is_star(statement: Statement) -> Tri:
-    """Whether ``Resource`` holds the literal ``*`` (NotResource does not count here)."""
-    resources = statement.resources
-    if resources is None:
-        return False
-    if isinstance(resources, Unknown):
-        return Undecided((resources,))
-    return any_of(is_star(r) for r in (resources if isinstance(resources, list) else [resources]))
-
-
-def _denies_everything(deny: Statement) -> Tri:
-    """An unconditional Deny of every action on every resource for every principal."""
-    return all_of(
-        test() for test in (lambda: deny_applies(deny, "*"), lambda: grants_all_actions(deny))
-    )
-
-
-def cancelled_entirely(document: PolicyDocument, statement: Statement) -> Tri:
-    """Whether another statement of the document denies everything, unconditionally."""
-    return any_of(_denies_everything(d) for d in document.statements if d is not statement)
-
-
 def full_admin(document: PolicyDocument, statement: Statement) -> Verdict:
     """IAM020: an Allow of ``*`` (or ``*:*``) on the literal resource ``*``, not cancelled."""
-    result = all_of(
-        test()
-        for test in (
-            lambda: is_allow(statement),
-            lambda: grants_all_actions(statement),
-            lambda: resource_is_star(statement),
-        )
-    )
-    if result is not False:
-        result = all_of([result, negate(cancelled_entirely(document, statement))])
-    return _verdict(result, ("*",))
+    return _verdict(allows_everything(document, statement), ("*",))
 
 
 WILDCARD_ACTION = re.compile(r"^(?:\*+|[^:*?]+:\*+|\*+:\*+)$")

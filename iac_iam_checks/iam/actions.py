@@ -90,7 +90,7 @@ def service_known(prefix: str) -> bool:
     return prefix.lower() in _table().services
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)
 def lookup(action: str) -> ActionInfo | None:
     """The database entry for ``service:Action`` (case-insensitive), or None when unknown.
 

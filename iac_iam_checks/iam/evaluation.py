@@ -22,6 +22,7 @@ IAM's ``*`` and ``?``. A :class:`~iac_iam_checks.model.values.Template` counts b
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -358,6 +359,47 @@ def grants_all_actions(statement: Statement) -> Tri:
     return _any_entry(statement.actions, everything)
 
 
+def evaluation_view(document: PolicyDocument) -> PolicyDocument:
+    """The document with every Resource/NotResource entry that references another resource
+    (``aws_s3_bucket.b.arn``, ``!GetAtt Queue.Arn``) replaced by a placeholder ARN.
+
+    Such a reference is a real resource's ARN, never the literal ``*``: left as an Unknown,
+    every ``Resource = aws_s3_bucket.b.arn`` would leave "on all resources?" undecided and
+    flood ``unresolved``. Statements keep their lines and raw text (for fingerprints).
+    """
+    if not any(_has_reference(s) for s in document.statements):
+        return document
+    statements = [
+        dataclasses.replace(
+            s, resources=_placeholders(s.resources), not_resources=_placeholders(s.not_resources)
+        )
+        if _has_reference(s)
+        else s
+        for s in document.statements
+    ]
+    return dataclasses.replace(document, statements=statements)
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, Unknown) and value.ref is not None
+
+
+def _has_reference(statement: Statement) -> bool:
+    return any(
+        _is_reference(field) or (isinstance(field, list) and any(map(_is_reference, field)))
+        for field in (statement.resources, statement.not_resources)
+    )
+
+
+def _placeholders(field: Any) -> Any:
+    """A whole field that is a reference (a list attribute) is a list of real ARNs too."""
+    if _is_reference(field):
+        field = [field]
+    if not isinstance(field, list):
+        return field
+    return [f"arn:reference:{v.source}" if _is_reference(v) else v for v in field]
+
+
 # --- action sets --------------------------------------------------------------------------
 
 
@@ -460,6 +502,13 @@ def _entries_coverage(entries: tuple[str | Template | Unknown, ...], negated: bo
     if negated:
         return _Coverage(_every_action() - matched - unsure, frozenset(unsure), tuple(holes))
     return _Coverage(frozenset(matched), frozenset(unsure), tuple(holes))
+
+
+def action_sets(statement: Statement) -> tuple[frozenset[str], frozenset[str]]:
+    """The known actions a statement's Action (or NotAction) names for sure, and those it
+    names only if its unknown entries allow (the set form of :func:`covers_action`)."""
+    coverage = _coverage(statement)
+    return coverage.certain, coverage.possible
 
 
 @lru_cache(maxsize=16)

@@ -213,6 +213,9 @@ class PolicyLink:
     """The group it reaches a user through."""
     hidden_link: Unknown | None = None
     """Set when the policy is known but which principal it is linked to is not."""
+    holder: str = ""
+    """The address of the resource that holds the documents (the policy, the inline policy
+    resource, the principal for its own inline policies)."""
 
 
 @dataclass
@@ -384,6 +387,7 @@ class Graph:
                         edge.declared_by,
                         edge.location,
                         documents=[source.document],
+                        holder=source.resource.address,
                     )
                 )
         for edge in self.outgoing(node, MANAGED_POLICY):
@@ -405,7 +409,7 @@ class Graph:
                 links.append(self._looked_up_policy(policy, label, *where))
                 continue
             documents = [source.document for source in self.documents(policy)]
-            links.append(PolicyLink(label, *where, documents=documents))
+            links.append(PolicyLink(label, *where, documents=documents, holder=policy.address))
         return links
 
     @staticmethod
@@ -416,9 +420,10 @@ class Graph:
         entity = policy.entity
         arn = entity.arn if isinstance(entity, ManagedPolicy) else None
         managed = aws_managed_policy_name(arn)
+        holder = policy.address
         if managed is not None:
-            return PolicyLink(label, via, location, aws_managed=managed)
-        return PolicyLink(label, via, location, unresolved=Unknown(policy.address))
+            return PolicyLink(label, via, location, aws_managed=managed, holder=holder)
+        return PolicyLink(label, via, location, unresolved=Unknown(policy.address), holder=holder)
 
     def unlinked_policies(self, scope: str, role: str) -> list[PolicyLink]:
         """Policies (and groups' policies) linked to a principal of ``role`` that nobody can

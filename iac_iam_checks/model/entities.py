@@ -99,6 +99,8 @@ class Principal(Entity):
     """A list of ``InlineEntry``, or Unknown/Template when the list is, or None."""
     inline_path: str | None = field(default=None, repr=False)
     """Where its inline documents sit among ``documents_of(resource)`` (a path prefix)."""
+    permissions_boundary: Any = None
+    """The managed policy ARN that caps what its identity policies allow (users, roles)."""
 
 
 @dataclass(kw_only=True)

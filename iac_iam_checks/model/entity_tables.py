@@ -156,12 +156,17 @@ _TF_INSTANCE = Kind(
 )
 
 TERRAFORM: dict[str, Kind] = {
-    "aws_iam_user": Kind(User, {"name": "name"}, data={"name": "user_name"}),
+    "aws_iam_user": Kind(
+        User,
+        {"name": "name", "permissions_boundary": "permissions_boundary"},
+        data={"name": "user_name"},
+    ),
     "aws_iam_group": Kind(Group, {"name": "name"}, data={"name": "group_name"}),
     "aws_iam_role": Kind(
         Role,
         {
             "name": "name",
+            "permissions_boundary": "permissions_boundary",
             "managed_policy_arns": "managed_policy_arns",
             "inline_policies": Entries("inline_policy", "name"),
         },
@@ -246,9 +251,10 @@ CLOUDFORMATION_TABLE: dict[str, Kind] = {
         groups="Groups",
         login_profile="LoginProfile",
         embeds_login_profile=Fixed(True),
+        permissions_boundary="PermissionsBoundary",
     ),
     "AWS::IAM::Group": _cfn_principal(Group, "GroupName"),
-    "AWS::IAM::Role": _cfn_principal(Role, "RoleName"),
+    "AWS::IAM::Role": _cfn_principal(Role, "RoleName", permissions_boundary="PermissionsBoundary"),
     "AWS::IAM::ManagedPolicy": Kind(ManagedPolicy, {"name": "ManagedPolicyName", **_CFN_LISTS}),
     "AWS::IAM::Policy": Kind(InlinePolicy, {"name": "PolicyName", **_CFN_LISTS, **_CFN_CDK}),
     **{

@@ -1,0 +1,550 @@
+"""Effective permissions: what each user, group and role can do, all policies together.
+
+IAM decides a request by looking at every identity policy reaching the principal at once:
+an explicit Deny anywhere wins, an Allow is needed somewhere, and a permissions boundary, when
+set, must allow the action too. Checks look at one document at a time; this module answers
+for the principal, from the identity graph (:mod:`.graph`), the evaluator (:mod:`.evaluation`)
+and the action database (:mod:`.actions`). It knows no output format: ``engine.access`` runs
+it and ``report.access`` renders it.
+
+Per principal:
+
+- ``grants``: one :class:`GrantRow` per concrete action that some Allow names (wildcards and
+  NotAction expanded through the action database). ``decision`` is ``deny`` when unconditional
+  Denies cancel it on every resource the Allows name, ``unknown`` when an unknown value
+  (an action hole, an unresolved boundary, an undecided Deny) decides it, else ``allow``.
+  Conditions are kept as written; a Deny that only limits (conditional, or on some resources)
+  is listed in ``limited_by``. Actions the boundary does not allow are left out.
+- ``admin``: administrator-equivalent by the IAM020 statement test or an IAM021 policy name,
+  over everything reaching the principal (a Deny of everything elsewhere, or a boundary that is
+  not itself administrative, takes it away).
+- ``escalation``: IAM024's actions over the merged policies (a PassRole in one policy and
+  ``ec2:RunInstances`` in another make a path too), capped by the boundary.
+- ``unresolved``: what could change the answer and is not in the scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.entities import Group, Principal, Role, User
+from ..model.values import IDENTITY, TRUST, PolicyDocument, Statement, Template, Unknown
+from . import actions as action_db
+from .evaluation import (
+    Tri,
+    Undecided,
+    action_matches,
+    action_sets,
+    all_of,
+    allowed_after_denies,
+    any_of,
+    cancels,
+    covers_action,
+    evaluation_view,
+    is_allow,
+    is_deny,
+    privilege_escalations,
+)
+from .graph import POLICY, Graph, Node, PolicyLink
+from .managed_policies import managed_document
+from .privilege import ADMIN_POLICIES, allows_everything, denies_everything
+
+ALLOW = "allow"
+DENY = "deny"
+UNKNOWN = "unknown"
+ASSUME_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
+KINDS: tuple[tuple[type[Principal], str], ...] = ((User, "user"), (Group, "group"), (Role, "role"))
+
+
+@dataclass
+class GrantRow:
+    """One action a principal may perform, with where it comes from."""
+
+    action: str
+    access_level: str
+    decision: str
+    resources: list[str]
+    not_resources: list[str] = field(default_factory=list)
+    conditions: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    via: list[str] = field(default_factory=list)
+    limited_by: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    via: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Note:
+    """An unresolved entry: the value not seen and what it hides."""
+
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Who may assume a role, from one trust statement."""
+
+    principal: str
+    conditions: dict[str, dict[str, list[str]]]
+    decision: str
+
+
+@dataclass
+class PrincipalAccess:
+    node: Node
+    kind: str
+    name: str
+    admin: bool
+    escalation: list[Escalation]
+    grants: list[GrantRow]
+    unresolved: list[Note]
+    trust: list[Trust] = field(default_factory=list)
+    boundary: str | None = None
+
+    @property
+    def address(self) -> str:
+        return self.node.address
+
+
+@dataclass
+class _Held:
+    """A document reaching the principal, and the address that holds it."""
+
+    via: str
+    document: PolicyDocument
+
+
+def kind_of(node: Node) -> str | None:
+    """``user``, ``group`` or ``role`` for an IAM principal the scan creates, else None."""
+    if node.is_data:
+        return None
+    entity = node.entity
+    return next((name for cls, name in KINDS if isinstance(entity, cls)), None)
+
+
+def principals(graph: Graph) -> list[Node]:
+    """Every user, group and role the scan creates, in source order."""
+    found = [n for cls, _ in KINDS for n in graph.entities_anywhere(cls) if kind_of(n)]
+    return sorted(found, key=lambda n: n.sort_key)
+
+
+def text(value: Any) -> str:
+    """How a value as written is shown (``${var.x}`` for a hole)."""
+    return value if isinstance(value, str) else str(value)
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [text(v) for v in (value if isinstance(value, list) else [value])]
+
+
+def _conditions(statement: Statement) -> dict[str, dict[str, list[str]]]:
+    conditions = statement.conditions
+    if not conditions:
+        return {}
+    if not isinstance(conditions, dict):
+        return {"?": {"?": [text(conditions)]}}
+    out: dict[str, dict[str, list[str]]] = {}
+    for operator, keys in conditions.items():
+        if not isinstance(keys, dict):
+            out.setdefault(text(operator), {})["?"] = [text(keys)]
+            continue
+        for key, values in keys.items():
+            out.setdefault(text(operator), {})[text(key)] = _strings(values)
+    return out
+
+
+def _merge_conditions(into: dict[str, dict[str, list[str]]], more: dict) -> None:
+    for operator, keys in more.items():
+        for key, values in keys.items():
+            slot = into.setdefault(operator, {}).setdefault(key, [])
+            slot.extend(v for v in values if v not in slot)
+
+
+# --- what reaches a principal -------------------------------------------------------------
+
+
+class _Collected:
+    def __init__(self) -> None:
+        self.held: list[_Held] = []
+        self.admin_names: list[tuple[str, str]] = []
+        self.notes: list[Note] = []
+
+    def note(self, value: Any, message: str) -> None:
+        entry = Note(text(value.source) if isinstance(value, Unknown) else text(value), message)
+        if entry not in self.notes:
+            self.notes.append(entry)
+
+    def add_link(self, link: PolicyLink) -> None:
+        through = f" (through group {link.group.label})" if link.group is not None else ""
+        if link.hidden_link is not None:
+            self.note(
+                link.hidden_link,
+                f"{link.label}{through} is attached to a principal the scan cannot name: "
+                "it may reach this one",
+            )
+            return
+        if link.unresolved is not None:
+            self.note(
+                link.unresolved,
+                f"{link.label}{through} is not defined in the scan: what it grants is unknown",
+            )
+            return
+        if link.aws_managed is not None:
+            self.add_managed(link.aws_managed, through)
+            return
+        for document in link.documents:
+            self.add_document(link.holder or link.via.address, document, link.label)
+
+    def add_managed(self, name: str, through: str = "") -> None:
+        arn = f"arn:aws:iam::aws:policy/{name}"
+        if name in ADMIN_POLICIES:
+            self.admin_names.append((arn, name))
+        document = managed_document(name)
+        if document is None:
+            self.note(
+                arn,
+                f"AWS-managed policy {name}{through}: its document is not known offline, "
+                "so what it grants is unknown",
+            )
+        else:
+            self.held.append(_Held(arn, document))
+
+    def add_document(self, via: str, document: PolicyDocument, label: str) -> None:
+        if document.unknown is not None:
+            self.note(document.unknown, f"{label} ({via}): the document could not be resolved")
+            return
+        for statement in document.statements:
+            if statement.unknown is not None:
+                self.note(statement.unknown, f"{label} ({via}): some statements are unknown")
+        self.held.append(_Held(via, evaluation_view(document)))
+
+
+def _collect(graph: Graph, node: Node, kind: str) -> _Collected:
+    collected = _Collected()
+    links = graph.policies_reaching(node) if kind == "user" else graph.policies_of(node)
+    links += [link for link in graph.unlinked_policies(node.scope, kind) if link.hidden_link]
+    for link in links:
+        collected.add_link(link)
+    return collected
+
+
+@dataclass
+class _Boundary:
+    """A permissions boundary: ``documents`` when known, else ``unknown``."""
+
+    label: str
+    documents: list[PolicyDocument] = field(default_factory=list)
+    unknown: Any = None
+    admin: bool = False
+
+
+def _boundary(graph: Graph, node: Node) -> _Boundary | None:
+    entity = node.entity
+    value = entity.permissions_boundary if isinstance(entity, Principal) else None
+    if value in (None, ""):
+        return None
+    target = graph.resolve(value, node.resource, POLICY)
+    if target.aws_managed is not None:
+        document = managed_document(target.aws_managed)
+        return _Boundary(
+            f"arn:aws:iam::aws:policy/{target.aws_managed}",
+            [document] if document is not None else [],
+            None if document is not None else Unknown(text(value)),
+            admin=target.aws_managed in ADMIN_POLICIES,
+        )
+    if len(target.nodes) == 1 and not target.nodes[0].is_data:
+        policy = target.nodes[0]
+        documents = [evaluation_view(s.document) for s in graph.documents(policy)]
+        unknown = next((d.unknown for d in documents if d.unknown is not None), None)
+        return _Boundary(policy.address, documents, unknown)
+    return _Boundary(text(value), [], target.unresolved or Unknown(text(value)))
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+def principal_access(
+    graph: Graph, node: Node, actions: Iterable[str] | None = None
+) -> PrincipalAccess:
+    """Effective permissions of one user, group or role (see the module docstring);
+    ``actions`` (patterns) keeps only the grants that match one of them."""
+    kind = kind_of(node) or "principal"
+    collected = _collect(graph, node, kind)
+    boundary = _boundary(graph, node)
+    if boundary is not None and boundary.unknown is not None:
+        collected.note(
+            boundary.unknown,
+            f"permissions boundary {boundary.label} is not known: every grant is capped by it",
+        )
+    merged = PolicyDocument(
+        IDENTITY, [s for h in collected.held for s in h.document.statements], None
+    )
+    via = {id(s): h.via for h in collected.held for s in h.document.statements}
+    evaluator = _Evaluator(merged, via, boundary)
+    grants = evaluator.grants(list(actions) if actions is not None else None)
+    admin = _admin(merged, collected, boundary)
+    if isinstance(admin, Undecided):
+        for unknown in admin.unknowns:
+            collected.note(unknown, "decides whether the principal is administrator-equivalent")
+    escalation = evaluator.escalations(collected)
+    name = node.name if isinstance(node.name, str) and node.name else node.address
+    return PrincipalAccess(
+        node,
+        kind,
+        name,
+        admin is True,
+        escalation,
+        grants,
+        collected.notes,
+        trust=trust_of(graph, node) if kind == "role" else [],
+        boundary=boundary.label if boundary is not None else None,
+    )
+
+
+def _admin(merged: PolicyDocument, collected: _Collected, boundary: _Boundary | None) -> Tri:
+    """IAM020 over every statement reaching the principal, or an IAM021 policy attached; a
+    boundary caps it unless it is administrative itself."""
+    found = any_of(
+        [
+            bool(collected.admin_names),
+            *(allows_everything(merged, s) for s in merged.statements),
+        ]
+    )
+    if found is False or boundary is None:
+        return found
+    if boundary.unknown is not None:
+        return all_of([found, Undecided((boundary.unknown,))])
+    capped = boundary.admin or any(
+        allows_everything(d, s) is True for d in boundary.documents for s in d.statements
+    )
+    if not capped:
+        return False
+    return all_of(
+        [
+            found,
+            *(denies_everything(s) is not True for d in boundary.documents for s in d.statements),
+        ]
+    )
+
+
+class _Evaluator:
+    """Per-action decisions over the merged statements of one principal."""
+
+    def __init__(
+        self, merged: PolicyDocument, via: dict[int, str], boundary: _Boundary | None
+    ) -> None:
+        self.merged = merged
+        self.via = via
+        self.boundary = boundary
+        boundary_statements = [
+            s for d in (boundary.documents if boundary else []) for s in d.statements
+        ]
+        self.denies = [
+            s for s in [*merged.statements, *boundary_statements] if is_deny(s) is not False
+        ]
+        self.deny_index: dict[str, list[Statement]] = {}
+        for deny in self.denies:
+            certain, possible = action_sets(deny)
+            for action in certain | possible:
+                self.deny_index.setdefault(action, []).append(deny)
+        self.shapes: dict[tuple[int, ...], GrantRow] = {}
+        self.boundary_allows = [s for s in boundary_statements if is_allow(s) is not False]
+
+    def grants(self, wanted: list[str] | None) -> list[GrantRow]:
+        covering: dict[str, list[tuple[Statement, bool]]] = {}
+        for statement in self.merged.statements:
+            if statement.unknown is not None or is_allow(statement) is False:
+                continue
+            certain, possible = action_sets(statement)
+            sure = is_allow(statement) is True
+            for action in certain:
+                covering.setdefault(action, []).append((statement, sure))
+            for action in possible:
+                covering.setdefault(action, []).append((statement, False))
+        rows = []
+        for action in sorted(covering):
+            if wanted is not None and not any(action_matches(p, action) is True for p in wanted):
+                continue
+            row = self.row(action, covering[action])
+            if row is not None:
+                rows.append(row)
+        return rows
+
+    def row(self, action: str, allows: list[tuple[Statement, bool]]) -> GrantRow | None:
+        capped = self.capped(action)
+        if capped is True:
+            return None
+        statements = [s for s, _ in allows]
+        denied = (
+            all_of(self.denied_on(s, action) for s in statements)
+            if action in self.deny_index
+            else False
+        )
+        if denied is True:
+            decision = DENY
+        elif isinstance(denied, Undecided) or isinstance(capped, Undecided):
+            decision = UNKNOWN
+        else:
+            decision = ALLOW if any(sure for _, sure in allows) else UNKNOWN
+        info = action_db.lookup(action)
+        shape = self.shape(statements)
+        row = GrantRow(
+            action,
+            info.access_level if info else "Unknown",
+            decision,
+            shape.resources,
+            shape.not_resources,
+            {op: dict(keys) for op, keys in shape.conditions.items()},
+            shape.via,
+        )
+        for statement in self.boundary_conditions(action):
+            _merge_conditions(row.conditions, _conditions(statement))
+        if decision != DENY and action in self.deny_index:
+            row.limited_by = sorted(
+                {self.via.get(id(d), self.boundary_label) for d in self.partial_denies(action)}
+            )
+        return row
+
+    def shape(self, statements: list[Statement]) -> GrantRow:
+        """Resources, conditions and sources of a set of allowing statements: the same for
+        every action they share (thousands, for ``*``), so computed once per set."""
+        key = tuple(id(s) for s in statements)
+        cached = self.shapes.get(key)
+        if cached is not None:
+            return cached
+        shape = GrantRow("", "", "", [])
+        unconditional = any(not s.conditions for s in statements)
+        for statement in statements:
+            shape.resources += [
+                r for r in _strings(statement.resources) if r not in shape.resources
+            ]
+            shape.not_resources += [
+                r for r in _strings(statement.not_resources) if r not in shape.not_resources
+            ]
+            if not unconditional:
+                _merge_conditions(shape.conditions, _conditions(statement))
+            if self.via[id(statement)] not in shape.via:
+                shape.via.append(self.via[id(statement)])
+        shape.resources.sort()
+        shape.via.sort()
+        self.shapes[key] = shape
+        return shape
+
+    @property
+    def boundary_label(self) -> str:
+        return f"permissions boundary {self.boundary.label}" if self.boundary else ""
+
+    def denying(self, action: str) -> list[Statement]:
+        return self.deny_index.get(action, [])
+
+    def denied_on(self, statement: Statement, action: str) -> Tri:
+        """Whether unconditional Denies cancel ``action`` on every resource ``statement``
+        names (a NotResource or an unknown resource needs a Deny on ``*``)."""
+        denies = self.denying(action)
+        if not denies:
+            return False
+        resources = statement.resources if isinstance(statement.resources, list) else ["*"]
+        targets = [r if isinstance(r, str) else "*" for r in resources] or ["*"]
+        return all_of(any_of(cancels(d, action, t) for d in denies) for t in targets)
+
+    def partial_denies(self, action: str) -> list[Statement]:
+        return [d for d in self.denying(action) if covers_action(d, action) is not False]
+
+    def capped(self, action: str) -> Tri:
+        """Whether the boundary keeps ``action`` out (undecided while it is unknown)."""
+        if self.boundary is None:
+            return False
+        if self.boundary.unknown is not None:
+            return Undecided((self.boundary.unknown,))
+        allowed = any_of(
+            all_of([is_allow(s), covers_action(s, action)]) for s in self.boundary_allows
+        )
+        return allowed if isinstance(allowed, Undecided) else not allowed
+
+    def boundary_conditions(self, action: str) -> list[Statement]:
+        return [
+            s for s in self.boundary_allows if s.conditions and covers_action(s, action) is True
+        ]
+
+    def escalations(self, collected: _Collected) -> list[Escalation]:
+        """IAM024 over the merged statements, per statement that carries the path."""
+        found: dict[str, list[str]] = {}
+        for grant in privilege_escalations(self.merged):
+            kept = [a for a in grant.actions if self.capped(a) is False]
+            if kept:
+                slot = found.setdefault(self.via[id(grant.statement)], [])
+                slot.extend(a for a in kept if a not in slot)
+            elif grant.possible:
+                for unknown in grant.unknowns:
+                    collected.note(unknown, "decides whether the principal can escalate privileges")
+        return [Escalation(via, tuple(actions)) for via, actions in found.items()]
+
+
+# --- trust --------------------------------------------------------------------------------
+
+
+def trust_of(graph: Graph, node: Node) -> list[Trust]:
+    """Who may assume a role: one entry per principal of each Allow trust statement."""
+    out: list[Trust] = []
+    for source in graph.documents(node):
+        if source.kind != TRUST:
+            continue
+        document = source.document
+        for statement in document.statements:
+            allowed = any_of(
+                allowed_after_denies(document, statement, a, None) for a in ASSUME_ACTIONS
+            )
+            if allowed is False:
+                continue
+            decision = ALLOW if allowed is True else UNKNOWN
+            conditions = _conditions(statement)
+            for principal in _principal_names(statement):
+                entry = Trust(principal, conditions, decision)
+                if entry not in out:
+                    out.append(entry)
+    return out
+
+
+def _principal_names(statement: Statement) -> list[str]:
+    """``AWS:arn:...``, ``Service:ec2.amazonaws.com``, ``*`` (NotPrincipal: ``NOT ...``)."""
+    if statement.not_principals is not None:
+        return ["NOT " + ", ".join(_principal_names_of(statement.not_principals))]
+    return _principal_names_of(statement.principals)
+
+
+def _principal_names_of(principals: Any) -> list[str]:
+    if isinstance(principals, dict):
+        return [
+            "*" if text(v) == "*" and text(kind) in ("AWS", "*") else f"{text(kind)}:{text(v)}"
+            for kind, values in principals.items()
+            for v in (values if isinstance(values, list) else [values])
+        ]
+    return _strings(principals) or ["*"]
+
+
+def access_of(
+    graph: Graph, addresses: Iterable[str] = (), actions: Iterable[str] | None = None
+) -> list[PrincipalAccess]:
+    """Effective permissions of every principal (or of those at ``addresses``; a base
+    address names every instance)."""
+    wanted = list(addresses)
+    out = []
+    for node in principals(graph):
+        if wanted and not any(_names(a, node) for a in wanted):
+            continue
+        out.append(principal_access(graph, node, actions))
+    return out
+
+
+def _names(address: str, node: Node) -> bool:
+    return address in (node.address, node.resource.base_address) or (
+        isinstance(node.name, (str, Template)) and address == text(node.name)
+    )
