@@ -28,7 +28,7 @@ class Variables(Env):
             return apply_steps(self.values[steps[0][1]], steps[1:], text)
         return Unknown(text)
 
-    def read_file(self, path: Any, text: str) -> Any:
+    def read_file(self, path: Any, text: str, where: Any) -> Any:
         return Unknown(text)
 
     def with_locals(self, names: dict[str, Any]) -> Env:

@@ -26,9 +26,9 @@ EXPECTED: dict[str, tuple[int, list[tuple[str, int | None, str]], list[str]]] = 
         1,
         [],
         [
-            'file("${path.module}/../../outside/admin.json"): file not readable inside',
-            'file("/etc/passwd"): file not readable inside the repository',
-            'templatefile("${path.module}/../../outside/admin.json", {}): file not readable',
+            'bad/file_outside.tf:11: templatefile("${path.module}/../../outside/admin.json", {})',
+            'bad/file_outside.tf:3: file("/etc/passwd"): file not readable inside the repository',
+            'bad/file_outside.tf:7: file("${path.module}/../../outside/admin.json"): file not',
         ],
     ),
     "huge_count.tf": (1, [], ["bad/huge_count.tf:1: aws_iam_user.many: count makes 100000000"]),

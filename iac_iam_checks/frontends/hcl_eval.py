@@ -81,7 +81,7 @@ class Env:
     def resolve(self, root: str, steps: list[Step], text: str) -> Any:  # pragma: no cover
         raise NotImplementedError
 
-    def read_file(self, path: Any, text: str) -> Any:  # pragma: no cover
+    def read_file(self, path: Any, text: str, where: Location) -> Any:  # pragma: no cover
         raise NotImplementedError
 
     def with_locals(self, names: dict[str, Any]) -> Env:  # pragma: no cover
@@ -469,7 +469,7 @@ class Evaluator:
     def file_call(self, name: str, args: list[Any], node: Tree) -> Any:
         if not args:
             return self.unknown(node)
-        text = self.env.read_file(args[0], self.source.slice(node))
+        text = self.env.read_file(args[0], self.source.slice(node), self.loc(node))
         if name == "file" or not isinstance(text, str):
             return text if not isinstance(text, Unknown) else Unknown(self.source.slice(node))
         variables = args[1] if len(args) > 1 else {}
@@ -631,8 +631,8 @@ class TemplateEnv(Env):
             return apply_steps(self.variables[root], steps, text)
         return Unknown(text)
 
-    def read_file(self, path: Any, text: str) -> Any:
-        return self.outer.read_file(path, text)
+    def read_file(self, path: Any, text: str, where: Location) -> Any:
+        return self.outer.read_file(path, text, where)
 
     def with_locals(self, names: dict[str, Any]) -> Env:
         return TemplateEnv({**self.variables, **names}, self.outer)

@@ -193,7 +193,7 @@ class LiteralEnv(Env):
     def resolve(self, root: str, steps: list[Step], text: str) -> Any:
         return Unknown(text)
 
-    def read_file(self, path: Any, text: str) -> Any:
+    def read_file(self, path: Any, text: str, where: Location) -> Any:
         return Unknown(text)
 
     def with_locals(self, names: dict[str, Any]) -> Env:

@@ -353,7 +353,7 @@ class ModuleEnv(Env):
             return reference(f"{self.instance.prefix}data.{steps[0][1]}", steps[1:], text)
         return Unknown(text)
 
-    def read_file(self, path: Any, text: str) -> Any:
+    def read_file(self, path: Any, text: str, where: Location) -> Any:
         if not isinstance(path, str):
             return Unknown(text)
         target = Path(path)
@@ -362,8 +362,8 @@ class ModuleEnv(Env):
         content = self.instance.loader.read_file(target)
         if content is None:
             self.instance.loader.out.warnings.append(
-                f"{text}: file not readable inside the repository; value treated as unknown"
+                f"{where.file}:{where.line}: {text}: file not readable inside the repository; "
+                "value treated as unknown"
             )
             return Unknown(text)
-        where = Location(self.instance.loader.rel(target.resolve()), 1, 1)
-        return located(content, where)
+        return located(content, Location(self.instance.loader.rel(target.resolve()), 1, 1))
