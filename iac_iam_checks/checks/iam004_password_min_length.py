@@ -16,7 +16,13 @@ from ..model.entities import PasswordPolicy, unknown_of
 from ..model.entity_tables import entity_of
 from ..model.settings import Settings
 from ..model.values import Resource
-from .pages import NO_PASSWORD_POLICY_IN_CLOUDFORMATION, Framework, Page, cis, guide
+from .pages import (
+    NO_PASSWORD_POLICY_IN_CLOUDFORMATION,
+    PASSWORD_POLICY_GUIDE,
+    Framework,
+    Page,
+    cis,
+)
 from .registry import Blocked, Context, Issue, Result, check
 
 
@@ -76,10 +82,7 @@ PAGE = Page(
     ),
     links=(
         cis("1.7", "IAM password policy requires a minimum length of 14 or greater"),
-        guide(
-            "id_credentials_passwords_account-policy.html",
-            "Set an account password policy for IAM users",
-        ),
+        PASSWORD_POLICY_GUIDE,
     ),
     terraform=Framework(
         fix="Set `minimum_password_length = 14` (or more).",

@@ -16,7 +16,13 @@ from collections.abc import Iterator
 from ..model.entities import unknown_of
 from ..model.values import Resource
 from .iam004_password_min_length import password_policy
-from .pages import NO_PASSWORD_POLICY_IN_CLOUDFORMATION, Framework, Page, guide
+from .pages import (
+    NO_PASSWORD_POLICY_IN_CLOUDFORMATION,
+    PASSWORD_POLICY_GUIDE,
+    Framework,
+    Page,
+    guide,
+)
 from .registry import Blocked, Context, Issue, Result, check
 
 CLASSES = (
@@ -50,10 +56,7 @@ PAGE = Page(
         "`require_symbols` must each be true; the message names those that are not."
     ),
     links=(
-        guide(
-            "id_credentials_passwords_account-policy.html",
-            "Set an account password policy for IAM users",
-        ),
+        PASSWORD_POLICY_GUIDE,
         guide("best-practices.html", "Security best practices in IAM"),
     ),
     terraform=Framework(

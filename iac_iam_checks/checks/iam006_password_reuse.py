@@ -14,7 +14,13 @@ from collections.abc import Iterator
 from ..model.settings import Settings
 from ..model.values import Resource
 from .iam004_password_min_length import below_threshold, password_policy
-from .pages import NO_PASSWORD_POLICY_IN_CLOUDFORMATION, Framework, Page, cis, guide
+from .pages import (
+    NO_PASSWORD_POLICY_IN_CLOUDFORMATION,
+    PASSWORD_POLICY_GUIDE,
+    Framework,
+    Page,
+    cis,
+)
 from .registry import Context, Result, check
 
 
@@ -33,10 +39,7 @@ PAGE = Page(
     ),
     links=(
         cis("1.8", "IAM password policy prevents password reuse"),
-        guide(
-            "id_credentials_passwords_account-policy.html",
-            "Set an account password policy for IAM users",
-        ),
+        PASSWORD_POLICY_GUIDE,
     ),
     terraform=Framework(
         fix="Set `password_reuse_prevention = 24`, the largest value AWS accepts.",

@@ -15,7 +15,13 @@ from collections.abc import Iterator
 from ..model.settings import Settings
 from ..model.values import Resource
 from .iam004_password_min_length import known_number, password_policy
-from .pages import NO_PASSWORD_POLICY_IN_CLOUDFORMATION, Framework, Page, guide
+from .pages import (
+    NO_PASSWORD_POLICY_IN_CLOUDFORMATION,
+    PASSWORD_POLICY_GUIDE,
+    Framework,
+    Page,
+    guide,
+)
 from .registry import Context, Issue, Result, check
 
 
@@ -48,10 +54,7 @@ PAGE = Page(
         "or above 90 days (the configurable threshold)."
     ),
     links=(
-        guide(
-            "id_credentials_passwords_account-policy.html",
-            "Set an account password policy for IAM users",
-        ),
+        PASSWORD_POLICY_GUIDE,
         guide("best-practices.html", "Security best practices in IAM"),
     ),
     terraform=Framework(

@@ -17,7 +17,7 @@ from ..iam.graph import Graph
 from ..model.entities import PasswordPolicy, User
 from ..model.entity_tables import entity_of
 from ..model.values import Resource
-from .pages import Framework, Page, cis, guide
+from .pages import PASSWORD_POLICY_GUIDE, Framework, Page, cis
 from .registry import Context, Issue, Result, check
 
 
@@ -64,10 +64,7 @@ PAGE = Page(
     links=(
         cis("1.7", "IAM password policy requires a minimum length of 14 or greater"),
         cis("1.8", "IAM password policy prevents password reuse"),
-        guide(
-            "id_credentials_passwords_account-policy.html",
-            "Set an account password policy for IAM users",
-        ),
+        PASSWORD_POLICY_GUIDE,
     ),
     terraform=Framework(
         fix=(

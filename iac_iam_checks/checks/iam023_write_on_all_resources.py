@@ -16,10 +16,10 @@ from __future__ import annotations
 from ..iam.evaluation import Undecided, has_restricting_condition
 from ..model.values import IDENTITY, PolicyDocument, Statement
 from .pages import (
+    SERVICE_AUTHORIZATION_REFERENCE,
     STATEMENT_FIX_CLOUDFORMATION,
     STATEMENT_FIX_TERRAFORM,
     Framework,
-    Link,
     Page,
     guide,
 )
@@ -73,11 +73,7 @@ PAGE = Page(
         ),
         guide("reference_policies_elements_resource.html", "IAM JSON policy elements: Resource"),
         guide("reference_policies_condition-keys.html", "AWS global condition context keys"),
-        Link(
-            "AWS Service Authorization Reference: actions, resources and condition keys",
-            "https://docs.aws.amazon.com/service-authorization/latest/reference/"
-            "reference_policies_actions-resources-contextkeys.html",
-        ),
+        SERVICE_AUTHORIZATION_REFERENCE,
     ),
     terraform=Framework(
         fix=STATEMENT_FIX_TERRAFORM,

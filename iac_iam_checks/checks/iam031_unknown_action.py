@@ -31,10 +31,10 @@ from ..model.values import (
     unknowns_in,
 )
 from .pages import (
+    SERVICE_AUTHORIZATION_REFERENCE,
     STATEMENT_FIX_CLOUDFORMATION,
     STATEMENT_FIX_TERRAFORM,
     Framework,
-    Link,
     Page,
     guide,
 )
@@ -100,11 +100,7 @@ PAGE = Page(
     ),
     links=(
         guide("reference_policies_elements_action.html", "IAM JSON policy elements: Action"),
-        Link(
-            "AWS Service Authorization Reference: actions, resources and condition keys",
-            "https://docs.aws.amazon.com/service-authorization/latest/reference/"
-            "reference_policies_actions-resources-contextkeys.html",
-        ),
+        SERVICE_AUTHORIZATION_REFERENCE,
         guide(
             "access-analyzer-reference-policy-checks.html",
             "IAM Access Analyzer policy check reference",

@@ -65,6 +65,16 @@ def guide(page: str, title: str) -> Link:
     return Link(f"AWS IAM User Guide: {title}", USER_GUIDE + page)
 
 
+PASSWORD_POLICY_GUIDE = guide(
+    "id_credentials_passwords_account-policy.html", "Set an account password policy for IAM users"
+)
+SERVICE_AUTHORIZATION_REFERENCE = Link(
+    "AWS Service Authorization Reference: actions, resources and condition keys",
+    "https://docs.aws.amazon.com/service-authorization/latest/reference/"
+    "reference_policies_actions-resources-contextkeys.html",
+)
+
+
 @dataclass(frozen=True)
 class Framework:
     """What the page says for one framework: fix guidance particular to it (may be empty)
