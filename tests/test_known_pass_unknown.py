@@ -377,6 +377,74 @@ def test_only_one_managed_instance_naming_attribute_is_never_a_wildcard() -> Non
     assert not flag("random_string", "random_string.s.id")
 
 
+COUNTED_PROFILE = """variable "with_profile" {
+  type    = bool
+  default = true
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+
+resource "aws_iam_instance_profile" "worker" {
+  count = var.with_profile ? 1 : 0
+  role  = "worker"
+}
+
+resource "aws_iam_instance_profile" "by_key" {
+  for_each = toset(["a"])
+  role     = "worker"
+}
+
+locals {
+  profile_arn = var.with_profile ? aws_iam_instance_profile.worker[0].arn : null
+  by_key_names = [for p in aws_iam_instance_profile.by_key : p.name]
+}
+
+resource "aws_launch_template" "counted" {
+  dynamic "iam_instance_profile" {
+    for_each = local.profile_arn != null ? [1] : []
+    content {
+      arn = local.profile_arn
+    }
+  }
+}
+
+resource "aws_launch_template" "from_for" {
+  dynamic "iam_instance_profile" {
+    for_each = local.by_key_names[0] != null ? [1] : []
+    content {
+      name = local.by_key_names[0]
+    }
+  }
+}
+
+resource "aws_launch_template" "tag_is_not_a_name" {
+  dynamic "iam_instance_profile" {
+    for_each = aws_iam_instance_profile.worker[0].tags != null ? [1] : []
+    content {
+      name = "fixed"
+    }
+  }
+}
+"""
+
+
+def test_naming_attribute_of_a_counted_instance_is_never_null(tmp_path: Path) -> None:
+    """``aws_iam_instance_profile.worker[0].arn`` of a counted block (and ``p.name`` of a
+    ``for`` over a for_each block) is a name the cloud assigns, as the unindexed reference
+    is: ``!= null`` is true and the launch template has a profile. ``tags`` promises nothing."""
+    dynamic = (
+        'dynamic "iam_instance_profile" for_each = '
+        "aws_iam_instance_profile.worker[0].tags != null ? [1] : []"
+    )
+    assert run(tmp_path, {"main.tf": COUNTED_PROFILE}, "IAM009") == (
+        [],
+        [(("IAM009",), "aws_launch_template.tag_is_not_a_name", 45, dynamic)],
+    )
+
+
 # --- 5. computed object keys and yamlencode ----------------------------------------------
 
 COMPUTED_KEYS = """variable "key" {}

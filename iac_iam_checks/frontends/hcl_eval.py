@@ -33,6 +33,7 @@ from ..model.values import (
 )
 from . import hcl_functions
 from .hcl_func_base import same
+from .references import attribute_of
 
 Step = tuple[str, Any]
 """A traversal step: ("attr", name), ("index", value) or a splat: ("splat", None) for
@@ -643,7 +644,7 @@ def apply_steps(value: Any, steps: list[Step], text: str) -> Any:
     for position, (kind, key) in enumerate(steps):
         if isinstance(value, Unknown) and value.ref is not None:
             if not value.ref[1] and kind == "attr":  # a whole resource: its attribute
-                return Unknown(text, ref=(value.ref[0], key))
+                return attribute_of(value.ref[0], key, text, position == len(steps) - 1)
             return value
         if isinstance(value, (Unknown, Template)):
             return Unknown(text)

@@ -58,6 +58,7 @@ NAMING_ATTRIBUTES = frozenset({"arn", "id", "name", "unique_id"})
 are never empty and never hold ``*`` or ``?``."""
 _FREE_NAMES = frozenset({"aws_s3_object", "aws_s3_bucket_object"})
 """Managed kinds whose id is a free-form string (an S3 object key may be ``*``)."""
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
 
 
 def reference(prefix: str, steps: list[Step], text: str) -> Unknown:
@@ -79,16 +80,29 @@ def reference(prefix: str, steps: list[Step], text: str) -> Unknown:
         one_instance = rest[0][0] == "index"
         rest = rest[1:]
     attr = next((step[1] for step in rest if step[0] == "attr"), "")
+    names = one_instance and rest == [("attr", attr)] and _names_instance(prefix, attr)
+    return Unknown(text, ref=(address, attr), never_wildcard=names)
+
+
+def attribute_of(address: str, attr: str, text: str, last: bool) -> Unknown:
+    """``aws_iam_user.x[0].arn`` reached through a placeholder of one whole instance (a counted
+    block's list, ``each.value`` over ``for_each = aws_iam_user.x``): the same promise as
+    ``reference`` gives ``aws_iam_user.y.arn``, so an instance profile ARN from a counted block
+    is known not to be null. ``last`` is False when more steps follow the attribute."""
+    prefix = _INSTANCE_KEY.sub("", address).rsplit(".", 1)[0]
+    return Unknown(text, ref=(address, attr), never_wildcard=last and _names_instance(prefix, attr))
+
+
+def _names_instance(prefix: str, attr: str) -> bool:
+    """Whether ``attr`` of one instance of block kind ``prefix`` (``module.m.aws_iam_role``)
+    names it: a naming attribute of a managed ``aws_`` resource with a constrained id."""
     kind = prefix.rsplit(".", 1)[-1]
-    names = (
-        one_instance
-        and rest == [("attr", attr)]
-        and attr in NAMING_ATTRIBUTES
+    return (
+        attr in NAMING_ATTRIBUTES
         and kind.startswith("aws_")
         and kind not in _FREE_NAMES
         and not _is_data_source(prefix)
     )
-    return Unknown(text, ref=(address, attr), never_wildcard=names)
 
 
 def _is_data_source(prefix: str) -> bool:
