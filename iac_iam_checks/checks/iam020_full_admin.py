@@ -34,6 +34,7 @@ statement_check(
         '{policy} allows all actions on all resources (Action "*", Resource "*"): '
         "full administrative access"
     ),
+    about_grants=True,
 )
 
 

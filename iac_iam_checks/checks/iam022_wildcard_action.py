@@ -34,6 +34,7 @@ statement_check(
     "allows a wildcard action (* or service:*)",
     message,
     outranked_by=("IAM020",),
+    about_grants=True,
 )
 
 

@@ -55,6 +55,7 @@ statement_check(
     'allows write actions on Resource "*" without a restricting condition',
     message,
     outranked_by=("IAM020", "IAM022", "IAM024", "IAM026"),
+    about_grants=True,
 )
 
 

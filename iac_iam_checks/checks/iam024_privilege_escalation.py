@@ -42,6 +42,7 @@ statement_check(
     'allows a privilege-escalation action on Resource "*"',
     message,
     outranked_by=("IAM020",),
+    about_grants=True,
 )
 
 

@@ -34,6 +34,7 @@ statement_check(
     "is an Allow with NotAction or NotResource",
     message,
     outranked_by=("IAM020",),
+    about_grants=True,
 )
 
 

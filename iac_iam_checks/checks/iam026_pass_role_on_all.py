@@ -29,6 +29,7 @@ statement_check(
         "any role of the account to a service; name the roles instead"
     ),
     outranked_by=("IAM020",),
+    about_grants=True,
 )
 
 

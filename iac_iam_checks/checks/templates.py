@@ -81,11 +81,13 @@ def statement_check(
     message: Message,
     *,
     outranked_by: Iterable[str] = (),
+    about_grants: bool = False,
 ) -> None:
     """Declare (and register) a check that judges each statement of every policy of
     ``kinds`` (IDENTITY, TRUST or both). ``question`` completes "cannot tell whether
     <policy> ..." in ``unresolved`` entries. A predicate that depends on the settings comes
-    as :class:`FromSettings`.
+    as :class:`FromSettings`. ``about_grants``: the check judges what a policy allows, so a
+    policy used only as a permissions boundary (which grants nothing) is not judged.
 
     Called from the check module itself, which therefore holds the docstring and examples."""
     configured = predicate.make if isinstance(predicate, FromSettings) else _constant(predicate)
@@ -95,6 +97,9 @@ def statement_check(
     def run(resource: Resource, ctx: Context) -> Iterator[Result]:
         def judge(source: PolicySource, statement: Statement) -> Verdict:
             return verdict(spec, source.document, statement, ctx.settings)
+
+        if about_grants and ctx.graph.only_a_boundary(ctx.graph.node(resource)):
+            return
 
         for kind in judged:
             yield from judge_statements(resource, kind, judge, message, question)

@@ -26,6 +26,7 @@ Edges
     USES_PROFILE   compute -> instance profile             ``Compute.instance_profile``
     LAUNCHED_FROM  instance -> launch template             ``Instance.launch_template``
     TEMPLATE_USER  EKS node group / Batch env -> template  ``TemplateUser.launch_template``
+    BOUNDARY       user/role -> its permissions boundary   ``Principal.permissions_boundary``
     ============== ======================================= =====================================
 
     Edges come from the resources' entities (``entity_tables.entity_of``), never from
@@ -96,6 +97,7 @@ PROFILE_ROLE = "profile_role"
 USES_PROFILE = "uses_profile"
 LAUNCHED_FROM = "launched_from"
 TEMPLATE_USER = "template_user"
+BOUNDARY = "boundary"
 
 _MODULE_PREFIX = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*")
 _TF_RESOURCE_ADDRESS = re.compile(
@@ -293,6 +295,20 @@ class Graph:
 
     def incoming(self, node: Node, relation: str) -> list[Edge]:
         return self._in.get((id(node), relation), [])
+
+    def only_a_boundary(self, policy: Node) -> bool:
+        """A managed policy the scan uses as a permissions boundary and attaches to nobody: it
+        grants nothing, it caps what identity policies grant. Not when an attachment in its
+        scope names a policy nobody can resolve: that one could be this policy."""
+        if not self.incoming(policy, BOUNDARY) or self.incoming(policy, MANAGED_POLICY):
+            return False
+        return not any(
+            edge.relation == MANAGED_POLICY
+            and edge.declared_by.scope == policy.scope
+            and not edge.target.nodes
+            and edge.target.aws_managed is None
+            for edge in self.edges
+        )
 
     def edges_declared_by(self, node: Node, relation: str) -> list[Edge]:
         return self._declared.get((id(node), relation), [])
@@ -619,6 +635,9 @@ def _principal(w: _Writer, e: Principal) -> Iterable[Edge]:
             yield w.edge(INLINE_POLICY, w.me, w.me, source.location, (source,))
     for arn in items(e.managed_policy_arns):
         yield w.edge(MANAGED_POLICY, w.me, w.to(arn, POLICY), e.loc("managed_policy_arns"))
+    if e.permissions_boundary not in (None, ""):
+        boundary = w.to(e.permissions_boundary, POLICY)
+        yield w.edge(BOUNDARY, w.me, boundary, e.loc("permissions_boundary"))
     if isinstance(e, User):
         for group in items(e.groups):
             yield w.edge(MEMBER_OF, w.me, w.to(group, GROUP), e.loc("groups"))
