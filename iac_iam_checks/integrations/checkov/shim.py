@@ -75,8 +75,8 @@ class _EngineState:
     """Per checkov process, shared by every exec of this file (kept in ``sys.modules``)."""
 
     def __init__(self) -> None:
-        self.running: dict[tuple[str, tuple[str, ...]], tuple[Any, Any, Any]] = {}
-        self.done: dict[tuple[str, tuple[str, ...]], _Verdicts | None] = {}
+        self.running: dict[Any, tuple[Any, Any, Any]] = {}
+        self.done: dict[Any, _Verdicts | None] = {}
         self.warned = False
 
 
@@ -106,22 +106,34 @@ _STATE: _EngineState = sys.modules.setdefault(  # type: ignore[assignment]
 ).__dict__.setdefault("state", _EngineState())
 
 
-def _runner_scan() -> tuple[str, tuple[str, ...], str] | None:
-    """(framework, absolute paths the runner scans, base of its record paths), read from the
-    checkov runner's ``run(root_folder, ..., files)`` frame on the call stack: checkov hands a
-    check only the path relative to that base."""
+class _Scan:
+    """What one checkov runner scans, read from its ``run(root_folder, ..., files,
+    runner_filter)`` frame on the call stack (checkov hands a check only the path relative to
+    the runner's base)."""
+
+    def __init__(self, local: dict[str, Any], framework: str) -> None:
+        root, files = local.get("root_folder"), local.get("files")
+        self.paths = tuple(os.path.abspath(f) for f in files) if files else (os.path.abspath(root),)
+        self.base = os.path.abspath(root) if root else os.getcwd()
+        chosen = getattr(local.get("runner_filter"), "framework", None) or ["all"]
+        self.frameworks = tuple(f for f in FRAMEWORKS if f in chosen or "all" in chosen)
+        if framework not in self.frameworks:
+            self.frameworks = (framework,)
+
+    @property
+    def key(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return self.frameworks, self.paths
+
+
+def _runner_scan() -> _Scan | None:
     frame = sys._getframe(1)
     while frame is not None:
         code = frame.f_code
         if code.co_name == "run" and {"root_folder", "files"} <= set(code.co_varnames):
             local = frame.f_locals
             framework = getattr(local.get("self"), "check_type", None)
-            root, files = local.get("root_folder"), local.get("files")
-            if framework in FRAMEWORKS and (root or files):
-                paths = (
-                    tuple(os.path.abspath(f) for f in files) if files else (os.path.abspath(root),)
-                )
-                return framework, paths, os.path.abspath(root) if root else os.getcwd()
+            if framework in FRAMEWORKS and (local.get("root_folder") or local.get("files")):
+                return _Scan(local, framework)
         frame = frame.f_back
     return None
 
@@ -136,9 +148,9 @@ def _warn(reason: str) -> None:
         )
 
 
-def _start(framework: str, paths: tuple[str, ...]) -> None:
+def _start(scan: _Scan) -> None:
     """Start the engine for one runner's scan, unless it is running or done."""
-    key = (framework, paths)
+    key = scan.key
     if key in _STATE.running or key in _STATE.done:
         return
     try:
@@ -153,7 +165,8 @@ def _start(framework: str, paths: tuple[str, ...]) -> None:
     # Files, not pipes: the engine must never block on a full pipe while checkov parses.
     out = tempfile.TemporaryFile()  # noqa: SIM115 - read and closed in _verdicts
     err = tempfile.TemporaryFile()  # noqa: SIM115 - likewise
-    command = [interpreter, "-m", ENGINE_MODULE, "--framework", framework, *paths]
+    frameworks = [arg for framework in scan.frameworks for arg in ("--framework", framework)]
+    command = [interpreter, "-m", ENGINE_MODULE, *frameworks, *scan.paths]
     try:
         process = subprocess.Popen(
             command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env
@@ -165,11 +178,11 @@ def _start(framework: str, paths: tuple[str, ...]) -> None:
     _STATE.running[key] = (process, out, err)
 
 
-def _verdicts(framework: str, paths: tuple[str, ...]) -> _Verdicts | None:
+def _verdicts(scan: _Scan) -> _Verdicts | None:
     """The engine's verdicts for a scan (waiting for it), or None in the fallback."""
-    key = (framework, paths)
+    key = scan.key
     if key not in _STATE.done:
-        _start(framework, paths)
+        _start(scan)
     if key in _STATE.running:
         process, out, err = _STATE.running.pop(key)
         try:
@@ -199,7 +212,7 @@ def prefetch() -> None:
     """Start the engine as soon as checkov loads this file, inside a runner's ``run``."""
     scan = _runner_scan()
     if scan is not None:
-        _start(scan[0], scan[1])
+        _start(scan)
 
 
 class _Adapter:
@@ -231,12 +244,14 @@ class _Adapter:
         and ``address``; the in-process core when the engine cannot be reached."""
         self.details = []
         scan = _runner_scan()
-        verdicts = _verdicts(scan[0], scan[1]) if scan is not None else None
+        verdicts = _verdicts(scan) if scan is not None else None
         if verdicts is None:
             if scan is None:
                 _warn("cannot tell which folder checkov is scanning")
             return CheckResult.UNKNOWN if self.spec.needs_graph else self._verdict(in_process())
-        candidates = [os.path.normpath(os.path.join(base, file)) for base in (scan[2], os.getcwd())]
+        candidates = [
+            os.path.normpath(os.path.join(base, file)) for base in (scan.base, os.getcwd())
+        ]
         absolute = next((c for c in candidates if c in verdicts.files), candidates[0])
         found = verdicts.lookup(absolute, address)
         if found is None:

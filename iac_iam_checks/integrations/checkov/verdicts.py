@@ -8,21 +8,33 @@ pass. Resources listed without results passed every check that applies to them; 
 not listed at all was not judged (a ``count = 0`` block, a module folder nobody scanned as a
 root), and the shim leaves it UNKNOWN.
 
-Arguments: ``--framework FW`` (repeatable) and the PATHs checkov scans. The configuration
-that applies to the first PATH is honoured (settings, excludes, suppressions) as in ``scan``;
-its check selection is not, checkov's ``--check``/``--skip-check`` decide which checks report.
+Arguments: ``--framework FW`` (repeatable: every framework the checkov run scans, so that a
+CloudFormation runner sees the Terraform password policy as ``scan`` does) and the PATHs
+checkov scans. The configuration that applies to the first PATH is honoured (settings,
+excludes, suppressions) as in ``scan``; its check selection is not: checkov's ``--check`` and
+``--skip-check`` decide which checks report.
+
+checkov runs each framework in its own forked process, so several runners ask for the same
+scan at once: the answer is kept beside the result cache, under a lock, keyed like it (tool,
+options, every discovered file), and computed once; an unchanged repository is answered from
+the cache.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ...checks.registry import all_checks
-from ...engine import ScanOptions, scan_base
+from ...engine import ScanOptions, result_cache, scan_base
+from ...engine import discover as disc
 from ...engine.pipeline import scan_with_resources
 from ...gate import config as config_mod
 from ...model.findings import ScanResult
@@ -44,8 +56,66 @@ def verdicts(paths: list[Path], frameworks: list[str] | None) -> dict[str, Any]:
         settings=config.to_settings(),
         config_suppressions=list(config.suppress or []),
     )
-    result, resources = scan_with_resources(paths, options)
-    return {"schema": SCHEMA, "resources": by_resource(result, resources, scan_base(paths))}
+    found = disc.discover(paths, scan_base(paths), options.excludes)
+    files = [(f.rel, f.text) for f in found.files]
+    key = result_cache.scan_key(paths, files, options)
+    entry = result_cache.cache_folder() / f"{key}.checkov.json"
+    with _locked(entry.parent / "checkov.lock"):
+        cached = _load(entry)
+        if cached is not None:
+            return cached
+        result, resources = scan_with_resources(paths, options, found)
+        out = {"schema": SCHEMA, "resources": by_resource(result, resources, scan_base(paths))}
+        _store(entry, out, found.read_elsewhere)
+    return out
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` where the platform has one (else no lock: each runner
+    computes its own answer)."""
+    try:
+        import fcntl
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a")  # noqa: SIM115 - closed below, after unlocking
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _load(entry: Path) -> dict[str, Any] | None:
+    """A cached answer whose extra files (modules outside the PATH, ``file()`` targets) are
+    unchanged; anything damaged counts as absent."""
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        for path, digest in data["dependencies"].items():
+            if result_cache.file_hash(Path(path)) != digest:
+                return None
+        answer = data["answer"]
+        return answer if answer.get("schema") == SCHEMA else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _store(entry: Path, answer: dict[str, Any], dependencies: set[Path]) -> None:
+    data = {
+        "dependencies": {str(p): result_cache.file_hash(p) for p in sorted(dependencies)},
+        "answer": answer,
+    }
+    try:
+        handle, temp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out)
+        os.replace(temp, entry)
+    except OSError:
+        return
 
 
 def by_resource(result: ScanResult, resources: list[Resource], base: Path) -> list[dict[str, Any]]:
