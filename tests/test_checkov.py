@@ -409,16 +409,29 @@ resource "aws_iam_role_policy" "inline" {
 """
 
 
+FALLBACK_TEMPLATE = """\
+Resources:
+  User:
+    Type: AWS::IAM::User
+  Key:
+    Type: AWS::IAM::AccessKey
+    Properties:
+      UserName: !Ref User
+"""
+
+
 def test_without_the_engine_checkov_says_so_once_and_runs_per_resource_checks(
     tmp_path: Path,
 ) -> None:
     """An exported directory whose recorded interpreter is gone (copied to another machine):
-    one line on stderr, per-resource checks still report, graph checks stay UNKNOWN."""
+    one line on stderr for the whole run (two framework processes), per-resource checks still
+    report, graph checks stay UNKNOWN."""
     external = checkov_dir.export(tmp_path / "external")
     assert (external / "engine.txt").read_text() == f"{sys.executable}\n"
     (external / "engine.txt").write_text("/nonexistent/bin/python\n")
     (tmp_path / "repo").mkdir()
     (tmp_path / "repo" / "main.tf").write_text(FALLBACK_CASE)
+    (tmp_path / "repo" / "stack.yaml").write_text(FALLBACK_TEMPLATE)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "BC_API", "CKV_"))}
     env.update(CHECKOV_ENV, HOME=str(tmp_path))
     done = subprocess.run(
@@ -428,6 +441,7 @@ def test_without_the_engine_checkov_says_so_once_and_runs_per_resource_checks(
             str(tmp_path / "repo"),
             "--framework",
             "terraform",
+            "cloudformation",
             "--external-checks-dir",
             str(external),
             "-o",
@@ -445,12 +459,14 @@ def test_without_the_engine_checkov_says_so_once_and_runs_per_resource_checks(
     ours = [line for line in done.stderr.splitlines() if "iac-iam-checks" in line]
     assert len(ours) == 1, done.stderr[-3000:]
     assert "/nonexistent/bin/python" in ours[0] and "per-resource checks" in ours[0]
-    results = json.loads(done.stdout)["results"]
-    failed = {(r["check_id"], r["resource"]) for r in results["failed_checks"]}
+    reports = json.loads(done.stdout)
+    results = [report["results"] for report in reports]
+    failed = {(r["check_id"], r["resource"]) for part in results for r in part["failed_checks"]}
     assert failed == {
         ("IAM001", "aws_iam_role_policy.inline"),
         ("IAM022", "aws_iam_role_policy.inline"),
+        ("IAM011", "AWS::IAM::AccessKey.Key"),
     }
     graph_checks = {c.id for c in all_checks().values() if c.needs_graph}
-    reported = {r["check_id"] for kind in results.values() if isinstance(kind, list) for r in kind}
+    reported = {r["check_id"] for part in results for kind in part.values() for r in kind}
     assert reported and not reported & graph_checks

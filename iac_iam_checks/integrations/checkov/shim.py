@@ -23,6 +23,7 @@ importable as ``iac_iam_checks_core`` so it never clashes with an installed
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -91,7 +92,7 @@ class _Verdicts:
             self.exact[key] = entry["results"]
             block = (entry["file"], _INSTANCE_KEYS.sub("", entry["address"]))
             self.blocks.setdefault(block, []).append(entry["results"])
-        self.files = {file for file, _ in self.exact}
+        self.files = frozenset(file for file, _ in self.exact)
 
     def lookup(self, file: str, address: str) -> list[dict[str, Any]] | None:
         """The results of our resource(s) for checkov's block; instance keys are compared
@@ -138,9 +139,32 @@ def _runner_scan() -> _Scan | None:
     return None
 
 
+def _first_warning() -> bool:
+    """True once per checkov run: checkov forks one process per framework, so the processes
+    agree through a marker file named after the checkov process (pid and start time)."""
+    if _STATE.warned:
+        return False
+    _STATE.warned = True
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+    pid = parent.pid if parent is not None and parent.pid else os.getpid()
+    try:
+        started = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        started = ""
+    marker = Path(tempfile.gettempdir()) / f"iac-iam-checks-checkov-{pid}-{started}.warned"
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def _warn(reason: str) -> None:
-    if not _STATE.warned:
-        _STATE.warned = True
+    if _first_warning():
         print(
             f"iac-iam-checks: {reason}; running only the per-resource checks in-process "
             "(cross-resource checks and policies in data sources or files stay UNKNOWN)",
@@ -208,6 +232,14 @@ def _verdicts(scan: _Scan) -> _Verdicts | None:
     return _STATE.done[key]
 
 
+@functools.lru_cache(maxsize=4096)
+def _absolute(base: str, file: str, known: frozenset[str]) -> str:
+    """The engine's name (real path) of a file checkov names relative to the runner's base,
+    or, for a CloudFormation ``-f`` run, to the working directory."""
+    candidates = [os.path.realpath(os.path.join(folder, file)) for folder in (base, os.getcwd())]
+    return next((c for c in candidates if c in known), candidates[0])
+
+
 def prefetch() -> None:
     """Start the engine as soon as checkov loads this file, inside a runner's ``run``."""
     scan = _runner_scan()
@@ -249,11 +281,7 @@ class _Adapter:
             if scan is None:
                 _warn("cannot tell which folder checkov is scanning")
             return CheckResult.UNKNOWN if self.spec.needs_graph else self._verdict(in_process())
-        candidates = [
-            os.path.normpath(os.path.join(base, file)) for base in (scan.base, os.getcwd())
-        ]
-        absolute = next((c for c in candidates if c in verdicts.files), candidates[0])
-        found = verdicts.lookup(absolute, address)
+        found = verdicts.lookup(_absolute(scan.base, file, verdicts.files), address)
         if found is None:
             return CheckResult.UNKNOWN
         results = [r[self.spec.id] for r in found if self.spec.id in r]
