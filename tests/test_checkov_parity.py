@@ -129,13 +129,15 @@ def checkov_verdicts(reports: list[dict[str, Any]]) -> set[Verdict]:
     }
 
 
-def run_checkov(folder: Path, frameworks: list[str], external: Path, cwd: Path) -> Any:
+def run_checkov(
+    folder: Path, frameworks: list[str], external: Path, cwd: Path, flag: str = "-d"
+) -> Any:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "BC_API", "CKV_"))}
     env.update(CHECKOV_ENV)
     env["HOME"] = str(cwd)
     command = [
         str(checkov_executable()),
-        "-d",
+        flag,
         str(folder),
         "--framework",
         *frameworks,
@@ -299,6 +301,20 @@ def test_cli_and_checkov_agree_on_the_demo_repository(tmp_path: Path) -> None:
     ours = cli_verdicts(scan([DEMO], options))
     assert {v[0] for v in ours} >= {"IAM003", "IAM009", "IAM021"}
     assert checkov_verdicts(reports) == ours
+
+
+def test_a_plan_file_given_with_f(tmp_path: Path) -> None:
+    """``checkov -f plan.json``: the shim scans that one file, as ``scan plan.json`` does."""
+    write_plan([CASES / "terraform" / "modules" / "root"], tmp_path / "case")
+    plan = tmp_path / "case" / "tfplan.json"
+    reports = run_checkov(
+        plan, ["terraform_plan"], checkov_dir.export(tmp_path / "ext"), tmp_path, flag="-f"
+    )
+    result = scan([plan], ScanOptions(frameworks=["terraform_plan"], use_cache=False))
+    ours = {(v[0], v[2], v[3]) for v in cli_verdicts(result, "terraform_plan")}
+    theirs = {(v[0], v[2], v[3]) for v in checkov_verdicts(reports)}
+    assert ("IAM014", "module.alice.aws_iam_user.this", "FAILED") in ours
+    assert theirs == ours
 
 
 LOOP_TEMPLATE = """\
