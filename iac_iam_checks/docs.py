@@ -21,15 +21,6 @@ def framework_cell(check: Check) -> str:
     return ", ".join(names[fw] for fw, kinds in check.kinds.items() if kinds)
 
 
-def checkov_cell(check: Check) -> str:
-    """Every check reports inside checkov with the CLI's verdict (the shim asks the CLI
-    engine); only the in-process fallback, used where the engine cannot be reached, lacks
-    the checks that need other resources."""
-    if check.needs_graph:
-        return "same verdict (UNKNOWN in the fallback without the engine)"
-    return "same verdict"
-
-
 def check_table() -> str:
     rows = [
         "| id | severity | title | frameworks | inside checkov |",
@@ -37,7 +28,8 @@ def check_table() -> str:
     ]
     for check in all_checks().values():
         page = f"[{check.id}]({pages.page_path(check.id)})"
-        cells = [page, check.severity, check.title, framework_cell(check), checkov_cell(check)]
+        checkov = pages.checkov_cell(check)
+        cells = [page, check.severity, check.title, framework_cell(check), checkov]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join([BEGIN, *rows, END])
 

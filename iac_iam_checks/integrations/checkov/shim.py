@@ -34,7 +34,7 @@ import tempfile
 import types
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checkov.cloudformation.checks.resource.base_resource_check import (
     BaseResourceCheck as CloudFormationResourceCheck,
@@ -66,10 +66,18 @@ def _core(module: str) -> Any:
     return importlib.import_module(f"{CORE}.{module}")
 
 
-registry = _core("checks.registry")
-conf_to_resources = _core("frontends.checkov_conf")
-Graph = _core("iam.graph").Graph
-Settings = _core("model.settings").Settings
+if TYPE_CHECKING:
+    # core.zip holds these very modules under another name: type-check against the package
+    from iac_iam_checks.checks import registry
+    from iac_iam_checks.frontends import checkov_conf as conf_to_resources
+    from iac_iam_checks.iam.graph import Graph
+    from iac_iam_checks.model.settings import Settings
+    from iac_iam_checks.model.values import Resource
+else:
+    registry = _core("checks.registry")
+    conf_to_resources = _core("frontends.checkov_conf")
+    Graph = _core("iam.graph").Graph
+    Settings = _core("model.settings").Settings
 
 
 class _EngineState:
@@ -102,7 +110,7 @@ class _Verdicts:
         return self.blocks.get((file, _INSTANCE_KEYS.sub("", address)))
 
 
-_STATE: _EngineState = sys.modules.setdefault(  # type: ignore[assignment]
+_STATE: _EngineState = sys.modules.setdefault(
     "_iac_iam_checks_shim_state", types.ModuleType("_iac_iam_checks_shim_state")
 ).__dict__.setdefault("state", _EngineState())
 
@@ -113,7 +121,8 @@ class _Scan:
     the runner's base)."""
 
     def __init__(self, local: dict[str, Any], framework: str) -> None:
-        root, files = local.get("root_folder"), local.get("files")
+        root: str = local.get("root_folder") or ""
+        files: list[str] = local.get("files") or []
         self.paths = tuple(os.path.abspath(f) for f in files) if files else (os.path.abspath(root),)
         self.base = os.path.abspath(root) if root else os.getcwd()
         chosen = getattr(local.get("runner_filter"), "framework", None) or ["all"]
@@ -127,7 +136,7 @@ class _Scan:
 
 
 def _runner_scan() -> _Scan | None:
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
         code = frame.f_code
         if code.co_name == "run" and {"root_folder", "files"} <= set(code.co_varnames):
@@ -250,11 +259,14 @@ def prefetch() -> None:
 class _Adapter:
     """What every checkov check object of ours shares: metadata and the verdict."""
 
-    spec: Any
-    """The iac-iam-checks ``registry.Check``."""
+    spec: registry.Check
+    """The iac-iam-checks check this checkov check runs."""
+    entity_type: str
+    entity_path: str
+    """Both set by checkov's base classes before a scan."""
     skip_comment: str | None = None
 
-    def _init(self, spec: Any) -> dict[str, Any]:
+    def _init(self, spec: registry.Check) -> dict[str, Any]:
         self.spec = spec
         return {
             "name": spec.title,
@@ -271,15 +283,17 @@ class _Adapter:
             result["suppress_comment"] = self.skip_comment
         return result
 
-    def _judge(self, file: str, address: str, in_process: Callable[[], list[Any]]) -> CheckResult:
+    def _judge(
+        self, file: str, address: str, in_process: Callable[[], list[Resource]]
+    ) -> CheckResult:
         """The engine's verdict for the block at ``file`` (relative to the runner's base)
         and ``address``; the in-process core when the engine cannot be reached."""
         self.details = []
         scan = _runner_scan()
+        if scan is None:
+            _warn("cannot tell which folder checkov is scanning")
         verdicts = _verdicts(scan) if scan is not None else None
-        if verdicts is None:
-            if scan is None:
-                _warn("cannot tell which folder checkov is scanning")
+        if scan is None or verdicts is None:
             return CheckResult.UNKNOWN if self.spec.needs_graph else self._verdict(in_process())
         found = verdicts.lookup(_absolute(scan.base, file, verdicts.files), address)
         if found is None:
@@ -297,7 +311,7 @@ class _Adapter:
             return CheckResult.SKIPPED
         return CheckResult.PASSED
 
-    def _verdict(self, resources: list[Any]) -> CheckResult:
+    def _verdict(self, resources: list[Resource]) -> CheckResult:
         context = registry.Context(graph=Graph(resources), settings=Settings())
         results = [r for resource in resources for r in self.spec.func(resource, context)]
         issues = [r for r in results if isinstance(r, registry.Issue)]
@@ -330,7 +344,7 @@ class _Adapter:
 class ResourceCheck(_Adapter, TerraformResourceCheck):
     """Terraform resources (HCL and plan: checkov's plan runner uses this registry too)."""
 
-    def __init__(self, spec: Any, kinds: list[str]) -> None:
+    def __init__(self, spec: registry.Check, kinds: list[str]) -> None:
         super().__init__(**self._init(spec), supported_resources=kinds)
         self.severity = Severities[spec.severity]
 
@@ -345,7 +359,7 @@ class ResourceCheck(_Adapter, TerraformResourceCheck):
 class DataCheck(_Adapter, BaseDataCheck):
     """Terraform data sources (``aws_iam_policy_document`` above all)."""
 
-    def __init__(self, spec: Any, kinds: list[str]) -> None:
+    def __init__(self, spec: registry.Check, kinds: list[str]) -> None:
         super().__init__(**self._init(spec), supported_data=kinds)
         self.severity = Severities[spec.severity]
 
@@ -356,7 +370,7 @@ class DataCheck(_Adapter, BaseDataCheck):
 class ProviderCheck(_Adapter, BaseProviderCheck):
     """``provider "aws"`` blocks (checks whose kinds include ``provider`` or ``*``)."""
 
-    def __init__(self, spec: Any) -> None:
+    def __init__(self, spec: registry.Check) -> None:
         super().__init__(**self._init(spec), supported_provider=["aws"])
         self.severity = Severities[spec.severity]
 
@@ -366,7 +380,7 @@ class ProviderCheck(_Adapter, BaseProviderCheck):
 
 
 class CloudFormationCheck(_Adapter, CloudFormationResourceCheck):
-    def __init__(self, spec: Any, kinds: list[str]) -> None:
+    def __init__(self, spec: registry.Check, kinds: list[str]) -> None:
         super().__init__(**self._init(spec), supported_resources=kinds)
         self.severity = Severities[spec.severity]
 
