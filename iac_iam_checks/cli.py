@@ -397,7 +397,8 @@ def list_checks(fmt: str) -> None:
                 "title": c.title,
                 "severity": c.severity,
                 "frameworks": sorted(k for k, v in c.kinds.items() if v),
-                "cli_only": c.needs_graph,
+                "cli_only": False,
+                "needs_graph": c.needs_graph,
             }
             for c in checks.values()
         ]
@@ -423,15 +424,13 @@ def explain(check_id: str) -> None:
     click.echo(f"Covers: {kinds}\n")
     click.echo(f"References: {check.references}")
     click.echo(_reference_links(check) + "\n")
+    inside = "runs with the same id and verdict (`iac-iam-checks checkov-dir`)"
     if check.needs_graph:
-        click.echo(
-            "Inside checkov: CLI-only. The verdict depends on other resources, which checkov's "
-            "per-resource checks cannot see; run `iac-iam-checks scan` for this check."
+        inside += (
+            "; the verdict depends on other resources, so it comes from the iac-iam-checks "
+            "engine, which the checkov directory starts (UNKNOWN where the engine cannot run)"
         )
-    else:
-        click.echo(
-            "Inside checkov: runs with the same id and verdict (`iac-iam-checks checkov-dir`)."
-        )
+    click.echo(f"Inside checkov: {inside}.")
 
 
 def _reference_links(check: Check) -> str:

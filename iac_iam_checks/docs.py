@@ -27,8 +27,8 @@ def check_table() -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for check in all_checks().values():
-        checkov = "CLI-only (needs the resource graph)" if check.needs_graph else "same verdict"
         page = f"[{check.id}]({pages.page_path(check.id)})"
+        checkov = pages.checkov_cell(check)
         cells = [page, check.severity, check.title, framework_cell(check), checkov]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join([BEGIN, *rows, END])

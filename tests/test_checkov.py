@@ -1,21 +1,15 @@
 """The same checks inside the real checkov CLI, run from its own pinned environment.
 
-One ``checkov -d`` per framework over a folder holding copies of every check's examples (each
-check in its own subfolder), loading the *exported* external-checks directory so nothing of
-ours needs to be installed where checkov runs. Expectations come from the examples' names, as
-in test_examples.py: ``bad_*``/``Bad*`` FAILED, ``good_*``/``Good*`` PASSED, for every check
-that is not CLI-only and every block checkov can see. The plan run scans the plan that
-plan_from_hcl.py builds from each Terraform example (no terraform binary is needed).
-
 The first tests pin down the shapes of checkov's ``conf`` dicts (recorded from checkov 3.3.30)
-and how checkov_conf turns them into our model.
+and how checkov_conf turns them into our model (what the shim's in-process fallback judges),
+then what the exported directory holds, then the fallback through real checkov. Verdicts with
+the engine are compared with the CLI's in test_checkov_parity.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,10 +18,8 @@ from typing import Any
 
 import pytest
 from checkov_env import CHECKOV_ENV, checkov_executable
-from plan_from_hcl import plan_from_resources
 
 from iac_iam_checks.checks.registry import all_checks
-from iac_iam_checks.engine import ScanOptions, load
 from iac_iam_checks.frontends import checkov_conf
 from iac_iam_checks.integrations.checkov import export as checkov_dir
 from iac_iam_checks.model.values import (
@@ -351,6 +343,7 @@ def test_export_holds_exactly_what_checkov_may_load(
     assert sorted(p.name for p in exported.iterdir()) == [
         "__init__.py",
         "core.zip",
+        "engine.txt",
         "iac_iam_checks_shim.py",
     ]
     cached = checkov_dir.main_dir()
@@ -397,231 +390,83 @@ def test_the_core_must_import_itself_relatively() -> None:
         checkov_dir._own_imports("checks.x", checkov_dir.ROOT / "checks" / "x.py", source)
 
 
-# --- the real checkov ----------------------------------------------------------------------
+# --- the fallback: no engine where checkov runs ---------------------------------------------
 
-FRAMEWORK_SUFFIX = {"terraform": ".tf", "cloudformation": ".yaml"}
-EXTRA_EXAMPLE = """variable "arns" {}
-
-resource "aws_iam_role_policy" "skipped" {
-  # checkov:skip=IAM001:reviewed inline policy
-  name   = "p"
-  role   = "r"
-  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:Get*", Resource = "*" }] })
+FALLBACK_CASE = """\
+resource "aws_iam_user" "alone" {
+  name = "alone"
 }
 
-resource "aws_iam_user_policy_attachments_exclusive" "unresolved" {
-  user_name   = "ana"
-  policy_arns = var.arns
+resource "aws_iam_user_login_profile" "alone" {
+  user = aws_iam_user.alone.name
+}
+
+resource "aws_iam_role_policy" "inline" {
+  name   = "p"
+  role   = "r"
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
 }
 """
 
 
-def checkov_checks() -> list[Any]:
-    """Checks that run inside checkov: all but the CLI-only (graph) ones."""
-    return [c for c in all_checks().values() if not c.needs_graph]
+FALLBACK_TEMPLATE = """\
+Resources:
+  User:
+    Type: AWS::IAM::User
+  Key:
+    Type: AWS::IAM::AccessKey
+    Properties:
+      UserName: !Ref User
+"""
 
 
-def short_name(address: str) -> str:
-    return address.split("[", 1)[0].rsplit(".", 1)[-1]
-
-
-def expectation(name: str) -> str | None:
-    if name.startswith(("bad_", "Bad")):
-        return "FAILED"
-    if name.startswith(("good_", "Good")):
-        return "PASSED"
-    return None
-
-
-@pytest.fixture(scope="module")
-def checkov_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One checkov run per framework; returns per framework the folder and the results
-    as {(check id, example folder, resource short name): set of verdicts}."""
-    checkov = checkov_executable()
-    work = tmp_path_factory.mktemp("checkov")
-    external = checkov_dir.export(work / "external")
-    runs: dict[str, Any] = {}
-    degraded_by_check: dict[str, set[str]] = {}
-    for framework in ("terraform", "cloudformation", "terraform_plan"):
-        folder = work / framework
-        folder.mkdir()
-        for check in checkov_checks():
-            for example in check.examples():
-                if framework == "terraform_plan" and example.suffix == ".tf":
-                    loaded, _ = load([example], ScanOptions(frameworks=["terraform"]))
-                    plan, degraded = plan_from_resources(loaded.resources)
-                    (folder / check.id).mkdir()
-                    (folder / check.id / "tfplan.json").write_text(json.dumps(plan, indent=1))
-                    degraded_by_check[check.id] = degraded
-                elif example.suffix == FRAMEWORK_SUFFIX.get(framework):
-                    (folder / check.id).mkdir(exist_ok=True)
-                    shutil.copy(example, folder / check.id / example.name)
-        if framework == "terraform":
-            (folder / "extra").mkdir()
-            (folder / "extra" / "main.tf").write_text(EXTRA_EXAMPLE)
-        if framework == "cloudformation":
-            (folder / "extra").mkdir()
-            (folder / "extra" / "null_condition.yaml").write_text(NULL_CONDITION_TEMPLATE)
-        runs[framework] = run_checkov(checkov, folder, framework, external, work)
-    runs["terraform_plan"]["degraded"] = degraded_by_check
-    return runs
-
-
-def run_checkov(checkov: Path, folder: Path, framework: str, external: Path, cwd: Path) -> Any:
-    ids = ",".join(c.id for c in checkov_checks())
+def test_without_the_engine_checkov_says_so_once_and_runs_per_resource_checks(
+    tmp_path: Path,
+) -> None:
+    """An exported directory whose recorded interpreter is gone (copied to another machine):
+    one line on stderr for the whole run (two framework processes), per-resource checks still
+    report, graph checks stay UNKNOWN."""
+    external = checkov_dir.export(tmp_path / "external")
+    assert (external / "engine.txt").read_text() == f"{sys.executable}\n"
+    (external / "engine.txt").write_text("/nonexistent/bin/python\n")
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "main.tf").write_text(FALLBACK_CASE)
+    (tmp_path / "repo" / "stack.yaml").write_text(FALLBACK_TEMPLATE)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "BC_API", "CKV_"))}
-    env.update(CHECKOV_ENV)
-    command = [
-        str(checkov),
-        "-d",
-        str(folder),
-        "--framework",
-        framework,
-        "--external-checks-dir",
-        str(external),
-        "-o",
-        "json",
-        "--skip-download",
-        "--check",
-        ids,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=False)
-    assert done.returncode in (0, 1), done.stderr[-3000:]
-    assert "Cannot load external check" not in done.stderr, done.stderr[-3000:]
-    report = json.loads(done.stdout)
-    reports = report if isinstance(report, list) else [report]
-    verdicts: dict[tuple[str, str, str], set[str]] = {}
-    records = {}
-    for part in reports:
-        if "results" not in part:  # "no resources found" summary
-            continue
-        for kind in ("passed_checks", "failed_checks", "skipped_checks"):
-            for record in part["results"][kind]:
-                folder_name = record["file_path"].strip("/").split("/")[0]
-                key = (record["check_id"], folder_name, short_name(record["resource"]))
-                verdicts.setdefault(key, set()).add(record["check_result"]["result"])
-                records[key] = record
-    return {"folder": folder, "verdicts": verdicts, "records": records}
-
-
-def expected_verdicts(check: Any, example: Path) -> dict[str, str]:
-    """short name -> verdict checkov must give, from our own front end's view of the example.
-
-    Blocks checkov cannot show (variables, locals, tfvars, CFN Parameters) are CLI-only. A
-    policy built by ``data "aws_iam_policy_document"`` is judged on the data source inside
-    checkov (checkov leaves the reference unresolved in the resource's conf)."""
-    framework = "cloudformation" if example.suffix == ".yaml" else "terraform"
-    kinds = checkov_conf.checkov_kinds(check.kinds.get(framework, ()))
-    loaded, _ = load([example], ScanOptions(use_cache=False))
-    out: dict[str, str] = {}
-    for resource in loaded.resources:
-        wanted = expectation(short_name(resource.address))
-        visible = (
-            resource.kind in kinds.data + kinds.resources
-            or "*" in kinds.resources
-            or (resource.kind == "provider" and kinds.provider)
-        ) and resource.kind not in checkov_conf.PSEUDO_KINDS - {"provider"}
-        if wanted is None or not visible:
-            continue
-        origins = data_document_origins(resource.attrs)
-        if origins and "aws_iam_policy_document" in kinds.data:
-            # The resource itself is UNKNOWN (or FAILED for reasons besides the policy).
-            out.update((short_name(origin), wanted) for origin in origins)
-        else:
-            out.setdefault(short_name(resource.address), wanted)
-    return out
-
-
-def data_document_origins(value: Any) -> list[str]:
-    if isinstance(value, PolicyDocument):
-        return [value.origin] if value.origin.startswith("data.") else []
-    if isinstance(value, dict):
-        return [o for v in value.values() for o in data_document_origins(v)]
-    if isinstance(value, list):
-        return [o for v in value for o in data_document_origins(v)]
-    return []
-
-
-EXAMPLE_CASES = [
-    pytest.param(check.id, example, id=f"{check.id}-{example.suffix[1:]}")
-    for check in checkov_checks()
-    for example in check.examples()
-]
-
-
-@pytest.mark.parametrize(("check_id", "example"), EXAMPLE_CASES)
-def test_checkov_gives_the_examples_verdicts(
-    checkov_runs: dict[str, Any], check_id: str, example: Path
-) -> None:
-    check = all_checks()[check_id]
-    framework = "cloudformation" if example.suffix == ".yaml" else "terraform"
-    expected = expected_verdicts(check, example)
-    assert expected, f"{example.name}: no good_/bad_ block checkov can see"
-    verdicts = checkov_runs[framework]["verdicts"]
-    got = {name: verdicts.get((check_id, check_id, name)) for name in expected}
-    assert got == {name: {verdict} for name, verdict in expected.items()}
-
-
-@pytest.mark.parametrize(
-    ("check_id", "example"),
-    [p for p in EXAMPLE_CASES if p.values[1].suffix == ".tf"],
-)
-def test_checkov_plan_gives_the_examples_verdicts(
-    checkov_runs: dict[str, Any], check_id: str, example: Path
-) -> None:
-    """The plan built from the example (plan_from_hcl.py): every managed good_/bad_ resource
-    the check covers, except those whose values a plan can only show as wholly unknown."""
-    run = checkov_runs["terraform_plan"]
-    plan = json.loads((run["folder"] / check_id / "tfplan.json").read_text())
-    kinds = all_checks()[check_id].kinds["terraform"]
-    expected = {
-        short_name(address): verdict
-        for address, kind in managed_resources(plan["planned_values"]["root_module"])
-        if (kind in kinds or "*" in kinds)
-        and address not in run["degraded"][check_id]
-        and (verdict := expectation(short_name(address)))
+    env.update(CHECKOV_ENV, HOME=str(tmp_path))
+    done = subprocess.run(
+        [
+            str(checkov_executable()),
+            "-d",
+            str(tmp_path / "repo"),
+            "--framework",
+            "terraform",
+            "cloudformation",
+            "--external-checks-dir",
+            str(external),
+            "-o",
+            "json",
+            "--skip-download",
+            "--check",
+            ",".join(all_checks()),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    ours = [line for line in done.stderr.splitlines() if "iac-iam-checks" in line]
+    assert len(ours) == 1, done.stderr[-3000:]
+    assert "/nonexistent/bin/python" in ours[0] and "per-resource checks" in ours[0]
+    reports = json.loads(done.stdout)
+    results = [report["results"] for report in reports]
+    failed = {(r["check_id"], r["resource"]) for part in results for r in part["failed_checks"]}
+    assert failed == {
+        ("IAM001", "aws_iam_role_policy.inline"),
+        ("IAM022", "aws_iam_role_policy.inline"),
+        ("IAM011", "AWS::IAM::AccessKey.Key"),
     }
-    got = {name: run["verdicts"].get((check_id, check_id, name)) for name in expected}
-    assert got == {name: {verdict} for name, verdict in expected.items()}
-
-
-def managed_resources(module: dict[str, Any]) -> list[tuple[str, str]]:
-    """(address, type) of every managed resource in a plan module and its children."""
-    found = [
-        (r["address"], r["type"]) for r in module.get("resources", []) if r["mode"] == "managed"
-    ]
-    for child in module.get("child_modules", []):
-        found += managed_resources(child)
-    return found
-
-
-def test_checkov_shows_our_metadata_and_honours_skip_comments(
-    checkov_runs: dict[str, Any],
-) -> None:
-    record = checkov_runs["terraform"]["records"][("IAM001", "extra", "skipped")]
-    check = all_checks()["IAM001"]
-    assert record["check_result"] == {
-        "result": "SKIPPED",
-        "suppress_comment": "reviewed inline policy",
-    }
-    assert record["check_name"] == check.title
-    assert record["severity"] == check.severity
-    assert record["guideline"] == f"{check.why} Fix: {check.fix}"
-
-
-def test_unresolved_is_unknown_which_checkov_leaves_out(checkov_runs: dict[str, Any]) -> None:
-    verdicts = checkov_runs["terraform"]["verdicts"]
-    assert verdicts[("IAM012", "extra", "unresolved")] == {"PASSED"}
-    assert ("IAM002", "extra", "unresolved") not in verdicts
-
-
-def test_checkov_reads_the_null_condition_operator(checkov_runs: dict[str, Any]) -> None:
-    """checkov's loader reads ``Null:`` as None; the policy is still valid (IAM027)."""
-    verdicts = checkov_runs["cloudformation"]["verdicts"]
-    assert verdicts[("IAM027", "extra", "NullConditionPolicy")] == {"PASSED"}
-
-
-def test_graph_checks_are_not_registered_in_checkov(checkov_runs: dict[str, Any]) -> None:
-    ran = {key[0] for run in checkov_runs.values() for key in run["verdicts"]}
-    cli_only = {c.id for c in all_checks().values() if c.needs_graph}
-    assert ran & cli_only == set()
+    graph_checks = {c.id for c in all_checks().values() if c.needs_graph}
+    reported = {r["check_id"] for part in results for kind in part.values() for r in kind}
+    assert reported and not reported & graph_checks

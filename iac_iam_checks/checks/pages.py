@@ -234,14 +234,21 @@ def _framework_section(check: Check, page: Page, name: str) -> list[str]:
     return out
 
 
+def checkov_cell(check: Check) -> str:
+    """What the check does inside checkov: every check reports with the CLI's verdict (the
+    shim asks the engine); only the in-process fallback, where the engine cannot be reached,
+    lacks the checks that need other resources."""
+    if check.needs_graph:
+        return "same verdict (UNKNOWN in the fallback without the engine)"
+    return "same verdict"
+
+
 def render(check: Check) -> str:
     """The check's page, Markdown."""
     page = page_of(check)
     if page is None:
         raise LookupError(f"{check.id}: its module has no PAGE")
-    checkov = (
-        "CLI-only (the verdict needs the resource graph)" if check.needs_graph else "same verdict"
-    )
+    checkov = checkov_cell(check)
     source = check.module_file.name
     covered = [f"{FRAMEWORKS[fw]}: {_kinds(k)}" for fw, k in check.kinds.items() if k]
     out = [

@@ -93,7 +93,8 @@ class Check:
     ``"*"`` means every block, pseudo-blocks (variables, locals, providers, parameters) too."""
     func: CheckFunction
     needs_graph: bool = False
-    """True when the verdict depends on other resources: CLI-only inside checkov."""
+    """True when the verdict depends on other resources: inside checkov it needs the engine
+    (the shim's in-process fallback leaves it UNKNOWN)."""
     module_file: Path = field(default_factory=Path)
 
     def applies_to(self, resource: Resource) -> bool:

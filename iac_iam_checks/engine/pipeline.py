@@ -78,7 +78,15 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
 
 
 def scan_uncached(paths: list[Path], options: ScanOptions, found: disc.Discovery) -> ScanResult:
-    result, _ = evaluate(paths, options, found)
+    return scan_with_resources(paths, options, found)[0]
+
+
+def scan_with_resources(
+    paths: list[Path], options: ScanOptions, found: disc.Discovery
+) -> tuple[ScanResult, list[Resource]]:
+    """The scan, plus the resources it judged: the checkov shim maps the verdicts back onto
+    checkov's own records by each resource's file and address (no result cache here)."""
+    result, scan_input = evaluate(paths, options, found)
     plans = [f.path for f in found.files if f.kind == disc.PLAN]
     if plans:
         from .plan_anchor import anchor_plan_findings
@@ -88,7 +96,7 @@ def scan_uncached(paths: list[Path], options: ScanOptions, found: disc.Discovery
         )
         result.findings.sort(key=Finding.sort_key)
         result.unresolved.sort(key=UnresolvedEntry.sort_key)
-    return result
+    return result, scan_input.resources
 
 
 def _source_scanner(options: ScanOptions) -> Callable[[Path], SourceScan]:

@@ -100,13 +100,8 @@ def terraform_resource(
 ) -> Resource:
     """One checkov Terraform/plan entity (``block_type`` "resource" or "data") as a Resource."""
     plan = "__startline__" in conf
-    file = _scanned_file(entity_path, entity_type)
-    address = str(conf.get("__address__") or entity_path.rsplit(":", 1)[-1])
-    module, separator, local_address = address.rpartition(f".{entity_type}.")
-    if not separator:
-        module, local_address = "", address.removeprefix(f"{entity_type}.")
-    if block_type == "data":
-        address = f"{module}.data.{entity_type}.{local_address}".lstrip(".")
+    file = scanned_file(entity_path, entity_type)
+    module, local_address, address = _address_parts(conf, entity_type, entity_path, block_type)
     key_match = _INSTANCE_KEY.search(local_address)
     start = _unwrap(conf.get("__startline__" if plan else "__start_line__", 1))
     end = _unwrap(conf.get("__endline__" if plan else "__end_line__", start))
@@ -137,6 +132,26 @@ def terraform_resource(
         instance_key=_instance_key(key_match.group(1)) if key_match else None,
         metadata={"used": False} if block_type == "data" else {},
     )
+
+
+def terraform_address(
+    conf: dict[str, Any], entity_type: str, entity_path: str, block_type: str
+) -> str:
+    """Our address of a checkov Terraform/plan entity (``data.`` for data sources)."""
+    return _address_parts(conf, entity_type, entity_path, block_type)[2]
+
+
+def _address_parts(
+    conf: dict[str, Any], entity_type: str, entity_path: str, block_type: str
+) -> tuple[str, str, str]:
+    """(module path, local address, our address) from checkov's ``__address__``."""
+    address = str(conf.get("__address__") or entity_path.rsplit(":", 1)[-1])
+    module, separator, local_address = address.rpartition(f".{entity_type}.")
+    if not separator:
+        module, local_address = "", address.removeprefix(f"{entity_type}.")
+    if block_type == "data":
+        address = f"{module}.data.{entity_type}.{local_address}".lstrip(".")
+    return module, local_address, address
 
 
 def _after_apply(value: Any, source: str) -> Any:
@@ -173,7 +188,7 @@ def _provider_strings(value: Any) -> Any:
     return value
 
 
-def _scanned_file(entity_path: str, entity_type: str) -> str:
+def scanned_file(entity_path: str, entity_type: str) -> str:
     """checkov's ``entity_path`` is ``<scanned file>:<type>:<name>``, the file starting with /."""
     return entity_path.partition(f":{entity_type}:")[0].lstrip("/")
 
@@ -307,7 +322,7 @@ def cloudformation_resources(
 ) -> list[Resource]:
     """One CloudFormation resource as our front end evaluates it: once per combination of the
     ``Fn::If`` conditions it chooses between outside lists (a check fails when any fails)."""
-    file = _scanned_file(entity_path, entity_type)
+    file = scanned_file(entity_path, entity_type)
     logical_id = entity_path.rpartition(f":{entity_type}:")[2]
     body = _cfn_value(conf, file)
     body.setdefault("Type", entity_type)

@@ -150,7 +150,7 @@ def _rule_properties(severity: str, needs_graph: bool) -> dict[str, Any]:
     if severity in SECURITY_SEVERITY:
         properties["security-severity"] = SECURITY_SEVERITY[severity]
     if needs_graph:
-        properties["cliOnly"] = True
+        properties["crossResource"] = True
     return properties
 
 

@@ -2,7 +2,9 @@
 
 checkov execs every ``.py`` in that directory (and its subdirectories) under its bare file name
 and loads every ``.yaml``/``.yml``/``.json`` there as a graph policy, so the directory holds
-exactly three files: ``__init__.py``, ``iac_iam_checks_shim.py`` and ``core.zip``. The archive
+exactly four files: ``__init__.py``, ``iac_iam_checks_shim.py``, ``core.zip`` and
+``engine.txt``, the interpreter iac-iam-checks runs in (``sys.executable`` of the exporting
+process), which the shim starts to get the CLI's own verdicts. The archive
 is the standard-library-only core (model, policy evaluation, graph, checks, the action table)
 under the top folder ``iac_iam_checks_core``, so it never clashes with an installed
 ``iac_iam_checks``; the sources go in unchanged (the core imports itself relatively only).
@@ -28,6 +30,7 @@ PACKAGE = "iac_iam_checks"
 CORE = "iac_iam_checks_core"
 SHIM_NAME = "iac_iam_checks_shim.py"
 ARCHIVE_NAME = "core.zip"
+ENGINE_NAME = "engine.txt"
 SHIM_DIR = Path(__file__).resolve().parent
 ROOT = SHIM_DIR.parent.parent
 ENTRY_MODULES = ("checks.registry", "frontends.checkov_conf", "iam.graph", "model.settings")
@@ -85,6 +88,7 @@ def directory_files() -> dict[str, bytes]:
         "__init__.py": (SHIM_DIR / "__init__.py").read_bytes(),
         SHIM_NAME: (SHIM_DIR / "shim.py").read_bytes(),
         ARCHIVE_NAME: core_archive(),
+        ENGINE_NAME: f"{sys.executable}\n".encode(),
     }
 
 
