@@ -42,7 +42,9 @@ PAGE = Page(
     checks=(
         "Identity policy statements, in any form and framework, that Allow every action (`*` or "
         "`*:*`) on every resource (`*`). A Deny of everything in the same policy cancels the "
-        "statement."
+        "statement. A policy used only as a permissions boundary (attached to no principal) is "
+        "not judged: a boundary grants nothing, it caps what the principal's own policies grant "
+        "(the same holds for IAM022-IAM026)."
     ),
     links=(
         cis(

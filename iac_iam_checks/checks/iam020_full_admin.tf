@@ -142,3 +142,29 @@ resource "aws_iam_policy" "good_read_only" {
     }]
   })
 }
+
+# Used only as a permissions boundary: it grants nothing, it caps what the role's own policies
+# may grant (everything but IAM user management here).
+resource "aws_iam_policy" "good_boundary_only" {
+  name = "workload-boundary"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Action = "*", Resource = "*" },
+      { Effect = "Deny", Action = ["iam:CreateUser", "iam:CreateAccessKey"], Resource = "*" },
+    ]
+  })
+}
+
+resource "aws_iam_role" "bounded_workload" {
+  name                 = "workload"
+  permissions_boundary = aws_iam_policy.good_boundary_only.arn
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+    }]
+  })
+}
