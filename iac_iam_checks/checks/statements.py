@@ -183,6 +183,8 @@ def judge_statements(
         source = dataclasses.replace(written, document=evaluation_view(written.document))
         found: dict[Location, tuple[Statement, Verdict]] = {}
         for statement in source.document.statements:
+            if statement.broken:
+                continue  # AWS rejects it: IAM027 reports it, nothing else can be judged
             if statement.unknown is not None:
                 yield from blocked(source, statement, (statement.unknown,), question)
                 continue

@@ -341,7 +341,9 @@ def _statement(item: dict, location: Location | None, errors: list) -> Statement
         elif name in ("principals", "not_principals"):
             setattr(statement, name, _principals(value))
         elif name == "conditions":
+            found = len(errors)
             statement.conditions = _conditions(value, location, errors)
+            statement.broken = statement.broken or len(errors) > found
         else:
             setattr(statement, name, _strings(value))
     return statement
@@ -376,18 +378,21 @@ def _principals(value: Any) -> Any:
 
 
 def _conditions(value: Any, location: Location | None, errors: list) -> Any:
-    if isinstance(value, Unknown) or not isinstance(value, dict):
-        if not isinstance(value, Unknown):
-            errors.append(("Condition is not an object", location))
+    """operator -> key -> values; a part that is no object is an error (AWS rejects it) and
+    is left out, so readers of ``conditions`` only ever meet the normalized shape."""
+    if isinstance(value, (Unknown, Template)):
         return value
+    if not isinstance(value, dict):
+        errors.append(("Condition is not an object", location))
+        return None
     out: dict[str, Any] = {}
     for operator, keys in value.items():
         if isinstance(keys, dict):
             out[operator] = {key: _strings(values) for key, values in keys.items()}
-        else:
+        elif isinstance(keys, (Unknown, Template)):
             out[operator] = keys
-            if not isinstance(keys, Unknown):
-                errors.append((f"Condition operator '{operator}' is not an object", location))
+        else:
+            errors.append((f"Condition operator '{operator}' is not an object", location))
     return out
 
 

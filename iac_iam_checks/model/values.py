@@ -288,6 +288,9 @@ class Statement:
     """Set when this stands for statements nobody can see (a source document of an
     ``aws_iam_policy_document`` that could not be resolved): every field is that Unknown,
     and checks must report it as unresolved, never judge its (absent) elements."""
+    broken: bool = False
+    """Set when a field has a shape AWS rejects (a ``Condition`` that is not an object): the
+    document's ``errors`` say so and IAM027 reports it; no other check judges the statement."""
 
 
 @dataclass

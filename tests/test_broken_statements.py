@@ -1,0 +1,49 @@
+"""A statement with a shape AWS rejects (a Condition, or one of its operators, that is not an
+object) is IAM027's alone: the other checks neither judge it nor crash on it. Found by the long
+fuzz profile: a truncated IAM030 example left ``StringLike: t``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from iac_iam_checks.engine import ScanOptions, scan
+
+TRUST = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Provider:
+    Type: AWS::IAM::OIDCProvider
+    Properties:
+      Url: https://token.actions.githubusercontent.com
+      ClientIdList: [sts.amazonaws.com]
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Federated: !Ref Provider
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition: CONDITION
+"""
+
+
+@pytest.mark.parametrize(
+    ("condition", "problem"),
+    [
+        (
+            "{StringEquals: {token.actions.githubusercontent.com:aud: x}, StringLike: t}",
+            "Condition operator 'StringLike' is not an object",
+        ),
+        ("just-text", "Condition is not an object"),
+    ],
+)
+def test_a_malformed_condition_is_iam027_only(tmp_path: Path, condition: str, problem: str) -> None:
+    (tmp_path / "stack.yaml").write_text(TRUST.replace("CONDITION", condition), encoding="utf-8")
+    result = scan([tmp_path], ScanOptions(use_cache=False))
+    assert [(f.check_id, f.resource) for f in result.findings] == [("IAM027", "Deploy")]
+    assert problem in result.findings[0].message
+    assert result.unresolved == []
