@@ -29,7 +29,7 @@ Per principal:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -79,7 +79,7 @@ class GrantRow:
 @dataclass
 class GrantGroup:
     """Actions that share one grant row: kept as a set so that an administrator's 20,000
-    actions cost one object, not 20,000 (rows are made by :meth:`rows` when needed)."""
+    actions cost one object, not 20,000 (rows are made by :meth:`row` when needed)."""
 
     actions: frozenset[str]
     decision: str
@@ -104,14 +104,12 @@ class GrantGroup:
             sort_keys=True,
         )
 
-    def row(self, action: str, access_level: str | None = None) -> GrantRow:
-        """This group's row for ``action`` (or for a pattern, with its ``access_level``)."""
-        if access_level is None:
-            info = action_db.lookup(action)
-            access_level = info.access_level if info else "Unknown"
+    def row(self, action: str) -> GrantRow:
+        """This group's row for one of its actions."""
+        info = action_db.lookup(action)
         return GrantRow(
             action,
-            access_level,
+            info.access_level if info else "Unknown",
             self.decision,
             self.resources,
             self.not_resources,
@@ -119,10 +117,6 @@ class GrantGroup:
             self.via,
             self.limited_by,
         )
-
-    def rows(self) -> Iterator[GrantRow]:
-        """One row per action, sorted."""
-        return (self.row(action) for action in sorted(self.actions))
 
 
 @dataclass(frozen=True)
