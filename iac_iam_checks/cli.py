@@ -463,6 +463,10 @@ def checkov_dir(export_dir: Path | None) -> None:
 
 ACCESS_FORMATS = ("text", "json", "markdown")
 FAIL_ON = ("admin", "permissions-management", "write", "any")
+EXPAND_HELP = (
+    "One row per concrete action (default: a whole service or everything, with or without a "
+    "few exceptions, is one wildcard row such as s3:* or *)."
+)
 
 
 @main.command()
@@ -479,12 +483,14 @@ FAIL_ON = ("admin", "permissions-management", "write", "any")
 )
 @click.option("--format", "fmt", type=click.Choice(ACCESS_FORMATS), default="text")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path))
+@click.option("--expand", is_flag=True, help=EXPAND_HELP)
 def access(
     path: Path,
     principals: tuple[str, ...],
     actions: tuple[str, ...],
     fmt: str,
     var_files: tuple[Path, ...],
+    expand: bool,
 ) -> None:
     """Effective permissions of every IAM user, group and role under PATH."""
     from .engine import ScanOptions
@@ -493,7 +499,8 @@ def access(
 
     options = ScanOptions(var_files=list(var_files), jobs=os.cpu_count() or 1)
     result = compute_access([path], options, principals, list(actions) or None)
-    click.echo(render_access(result, fmt), nl=False)
+    for chunk in render_access(result, fmt, expand):
+        click.echo(chunk, nl=False)
     sys.exit(EXIT_ERROR if result.errors else 0)
 
 
@@ -508,7 +515,8 @@ def access(
     show_default=True,
     help="Exit 1 when new access at or above this level exists.",
 )
-def diff(base: str, new: str | None, fmt: str, fail_on: str) -> None:
+@click.option("--expand", is_flag=True, help=EXPAND_HELP)
+def diff(base: str, new: str | None, fmt: str, fail_on: str, expand: bool) -> None:
     """Access that NEW grants and BASE does not. BASE and NEW are each a folder, a plan JSON
     or git:REF (NEW's folder at REF); a plan JSON alone is compared with its prior state."""
     from .engine import ScanOptions
@@ -520,7 +528,8 @@ def diff(base: str, new: str | None, fmt: str, fail_on: str) -> None:
         result = compute_diff(base if new else None, new or base, options)
     except SnapshotError as error:
         fail(str(error))
-    click.echo(render_diff(result, fmt, fail_on), nl=False)
+    for chunk in render_diff(result, fmt, fail_on, expand):
+        click.echo(chunk, nl=False)
     if result.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(1 if result.fails(fail_on) else 0)

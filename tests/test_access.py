@@ -5,6 +5,7 @@ agreement of ``access``'s administrator-equivalence with ``scan``'s IAM020/IAM02
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,8 +18,10 @@ from iac_iam_checks.engine import ScanOptions, scan
 from iac_iam_checks.engine.access import compute_access, compute_diff
 from iac_iam_checks.engine.discover import discover
 from iac_iam_checks.engine.loading import load, scan_base
+from iac_iam_checks.iam import actions as action_db
 from iac_iam_checks.iam.access import PrincipalAccess, kind_of
 from iac_iam_checks.iam.graph import Graph
+from iac_iam_checks.report.access import stream_json
 
 CHECKS = Path(__file__).resolve().parent.parent / "iac_iam_checks" / "checks"
 
@@ -455,3 +458,139 @@ def test_admin_agrees_with_iam020_iam021(example: Path, tmp_path: Path) -> None:
             reported.add(cls_node.address)
     assert admins == reported
     assert admins, "every admin example has a principal that holds the policy"
+
+
+# --- grouped grants: administrators stay small --------------------------------------------
+
+
+def expand_pattern(row: dict) -> set[str]:
+    """The concrete actions a JSON row stands for (a wildcard minus its exceptions)."""
+    left_out = {a for e in row.get("except", []) for a in action_db.expand(e)}
+    return set(action_db.expand(row["action"])) - left_out
+
+
+def principal_rows(out: str, address: str) -> list[dict]:
+    found = [p for p in json.loads(out)["principals"] if p["address"] == address]
+    assert len(found) == 1
+    return found[0]["grants"]
+
+
+ROLE_A = 'module.team["a"].aws_iam_role.this'
+
+
+def test_admin_principal_is_a_compact_row_set(groups_repo: Path) -> None:
+    code, out = run("access", str(groups_repo), "--principal", ROLE_A, "--format", "json")
+    assert code == 0
+    rows = principal_rows(out, ROLE_A)
+    everything = action_db.every_action()
+    # AdministratorAccess alone grants all but sqs:ReceiveMessage, which the inline policy
+    # also grants on its queue: two rows, not 20,000
+    assert [(r["action"], r.get("except"), r.get("expanded")) for r in rows] == [
+        ("*", ["sqs:ReceiveMessage"], len(everything) - 1),
+        ("sqs:ReceiveMessage", None, None),
+    ]
+    assert rows[0]["access_level"] == "Permissions management"
+    assert rows[0]["via"] == ["arn:aws:iam::aws:policy/AdministratorAccess"]
+    assert rows[1]["resources"] == ["*", "arn:aws:sqs:*:*:a"]
+    assert set().union(*map(expand_pattern, rows)) == everything
+    # --expand is the issue's one row per concrete action, the same rows as the engine's
+    code, out = run(
+        "access", str(groups_repo), "--principal", ROLE_A, "--format", "json", "--expand"
+    )
+    expanded = principal_rows(out, ROLE_A)
+    assert len(expanded) == len(everything) and "expanded" not in expanded[0]
+    role = by_address(groups_repo)[ROLE_A]
+    assert [r["action"] for r in expanded] == [g.action for g in role.grants]
+
+
+def test_admin_output_size_is_bounded(groups_repo: Path) -> None:
+    """An administrator costs a few hundred bytes in every format, not megabytes."""
+    for fmt in ("json", "text", "markdown"):
+        code, out = run("access", str(groups_repo), "--principal", ROLE_A, "--format", fmt)
+        assert code == 0 and len(out) < 3000, (fmt, len(out))
+
+
+def test_action_query_still_names_the_admin(groups_repo: Path) -> None:
+    code, out = run("access", str(groups_repo), "--action", "iam:PassRole", "--format", "json")
+    data = json.loads(out)
+    assert {p["address"] for p in data["principals"]} == {
+        ROLE_A,
+        'module.team["b"].aws_iam_role.this',
+    }
+    assert [(r["action"], r["decision"]) for r in data["principals"][0]["grants"]] == [
+        ("iam:PassRole", "allow")
+    ]
+    # a whole service asked for is one row; still exact with --expand
+    rows = principal_rows(
+        run("access", str(groups_repo), "--action", "iam:*", "--format", "json")[1], ROLE_A
+    )
+    assert [(r["action"], r["expanded"]) for r in rows] == [
+        ("iam:*", len(action_db.expand("iam:*")))
+    ]
+
+
+def test_diff_admin_vs_non_admin_is_compact(tmp_path: Path) -> None:
+    base, new = two_plans(tmp_path, ["s3:GetObject"], ["*"])
+    code, out = run("diff", base, new, "--format", "json", "--fail-on", "admin")
+    assert code == 1
+    data = json.loads(out)
+    assert set(data["new_admin"]) == {"aws_iam_user.bob", "aws_iam_group.devs"}
+    everything = action_db.every_action()
+    # s3:GetObject was held before, on the same resources: everything else is new
+    assert [(c["principal"], c["action"], c["except"], c["expanded"]) for c in data["added"]] == [
+        ("aws_iam_user.bob", "*", ["s3:GetObject"], len(everything) - 1),
+        ("aws_iam_group.devs", "*", ["s3:GetObject"], len(everything) - 1),
+    ]
+    assert data["added"][0]["access_level"] == "Permissions management"
+    assert len(out) < 5000
+    assert run("diff", base, new, "--fail-on", "permissions-management")[0] == 1
+    text = run("diff", base, new)[1]
+    assert f"+ * ({len(everything) - 1:,} actions, except s3:GetObject)" in text
+    # the way back removes the same set, and is not new access
+    code, out = run("diff", new, base, "--format", "json", "--fail-on", "any")
+    assert code == 0
+    assert [(c["action"], c["except"]) for c in json.loads(out)["removed"]] == [
+        ("*", ["s3:GetObject"]),
+        ("*", ["s3:GetObject"]),
+    ]
+    expanded = json.loads(run("diff", base, new, "--format", "json", "--expand")[1])["added"]
+    assert len(expanded) == 2 * (len(everything) - 1)
+    assert {c["action"] for c in expanded} == everything - {"s3:GetObject"}
+
+
+def test_diff_gates_on_the_highest_level_in_a_group(tmp_path: Path) -> None:
+    """A whole service gained is one row; its most sensitive action decides the exit."""
+    base, new = two_plans(tmp_path, ["s3:GetObject"], ["s3:GetObject", "iam:*"])
+    code, out = run("diff", base, new, "--format", "json")
+    assert code == 1  # iam:* holds Permissions management actions
+    added = json.loads(out)["added"]
+    assert [(c["action"], c["access_level"]) for c in added] == [
+        ("iam:*", "Permissions management"),
+        ("iam:*", "Permissions management"),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_compact_patterns_name_exactly_the_set(seed: int) -> None:
+    rng = random.Random(seed)
+    everything = sorted(action_db.every_action())
+    s3 = set(action_db.expand("s3:*"))
+    cases = [
+        set(rng.sample(everything, 50)),
+        set(everything) - set(rng.sample(everything, 30)),
+        s3 | set(rng.sample(everything, 5)),
+        s3 - {rng.choice(sorted(s3))},
+        set(everything) - set(action_db.expand("iam:*")) - s3,
+    ]
+    for actions in cases:
+        found = action_db.compact(frozenset(actions))
+        rows = [{"action": p.action, "except": list(p.except_)} for p in found]
+        assert set().union(*map(expand_pattern, rows)) == actions
+        assert sum(p.count for p in found) == len(actions)
+        assert len(found) + sum(len(p.except_) for p in found) <= len(actions)
+
+
+def test_stream_json_matches_json_dumps() -> None:
+    data = {"a": [1, {"b": []}], "rows": iter([{"x": [1, 2]}, {"y": {}}]), "none": iter([])}
+    expected = {"a": [1, {"b": []}], "rows": [{"x": [1, 2]}, {"y": {}}], "none": []}
+    assert "".join(stream_json(data)) == json.dumps(expected, indent=2) + "\n"

@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..iam.access import ALLOW, DENY, GrantRow, PrincipalAccess, Trust, access_of
+from ..iam import actions as action_db
+from ..iam.access import ALLOW, DENY, GrantGroup, PrincipalAccess, Trust, access_of
 from ..model.values import ParseError
 from . import discover as disc
 from .loading import load, scan_base
@@ -46,18 +47,20 @@ def compute_access(
     options: ScanOptions | None = None,
     addresses: Iterable[str] = (),
     actions: Iterable[str] | None = None,
+    sets: dict[frozenset[str], frozenset[str]] | None = None,
 ) -> AccessResult:
     """Effective permissions of the principals the paths define (or those at ``addresses``);
-    with ``actions``, only principals that may perform one of them."""
+    with ``actions``, only principals that may perform one of them. ``sets`` interns action
+    sets (:func:`~iac_iam_checks.iam.access.access_of`)."""
     from ..iam.graph import Graph
 
     options = options or ScanOptions()
     found = disc.discover(paths, scan_base(paths), options.excludes)
     scan_input, _ = load(paths, options, found)
     wanted = list(actions) if actions else None
-    principals = access_of(Graph(scan_input.resources), addresses, wanted)
+    principals = access_of(Graph(scan_input.resources), addresses, wanted, sets)
     if wanted is not None:
-        principals = [p for p in principals if p.grants]
+        principals = [p for p in principals if p.groups]
     errors = sorted(scan_input.errors, key=lambda e: (e.file, e.line or 0, e.message))
     return AccessResult(principals, errors, list(dict.fromkeys(scan_input.warnings)))
 
@@ -143,16 +146,21 @@ def prior_state_plan(plan: Path, into: Path) -> Path:
 
 @dataclass
 class Change:
-    """Access one principal gains (or loses) for one action."""
+    """Access one principal gains (or loses) for a set of actions that share one row (kept as
+    a set: a new administrator gains 20,000 actions, rendered as ``*``)."""
 
     principal: str
-    action: str
-    access_level: str
+    actions: frozenset[str]
     decision: str
     resources: list[str]
     via: list[str]
     conditions: dict
     note: str = ""
+
+    @property
+    def access_level(self) -> str:
+        """The most sensitive level among the actions: the one the gate must see."""
+        return action_db.highest_level(self.actions)
 
     @property
     def rank(self) -> int:
@@ -203,44 +211,68 @@ def _keyed(principals: list[PrincipalAccess]) -> dict[str, PrincipalAccess]:
     }
 
 
-def _live(p: PrincipalAccess) -> dict[str, GrantRow]:
-    return {g.action: g for g in p.grants if g.decision != DENY}
+def _live(p: PrincipalAccess | None) -> list[GrantGroup]:
+    return [g for g in p.groups if g.decision != DENY] if p is not None else []
 
 
-def _change(address: str, row: GrantRow, resources: list[str], note: str = "") -> Change:
-    return Change(
-        address,
-        row.action,
-        row.access_level,
-        row.decision,
-        resources,
-        row.via,
-        row.conditions,
-        note,
-    )
+def _change(
+    address: str, group: GrantGroup, actions: frozenset[str], resources: list[str], note: str = ""
+) -> Change:
+    return Change(address, actions, group.decision, resources, group.via, group.conditions, note)
 
 
-def _gained(address: str, new: dict[str, GrantRow], old: dict[str, GrantRow]) -> list[Change]:
+def _worse(new: GrantGroup, old: GrantGroup) -> tuple[list[str], str] | None:
+    """What an action that moves from ``old``'s row to ``new``'s gains: resources, and why."""
+    fresh = [r for r in new.resources if r not in old.resources]
+    if fresh:
+        return fresh, "new resources"
+    if old.conditions and not new.conditions:
+        return new.resources, "conditions removed"
+    if old.decision != ALLOW and new.decision == ALLOW:
+        return new.resources, "now certain"
+    return None
+
+
+def _gained(address: str, new: list[GrantGroup], old: list[GrantGroup]) -> list[Change]:
+    """Per pair of groups (a principal's groups split its actions, so each action is in one
+    group on each side): set algebra on the action sets, one comparison per pair."""
     out = []
-    for action, row in new.items():
-        before = old.get(action)
-        if before is None:
-            out.append(_change(address, row, row.resources))
-            continue
-        fresh = [r for r in row.resources if r not in before.resources]
-        if fresh:
-            out.append(_change(address, row, fresh, "new resources"))
-        elif before.conditions and not row.conditions:
-            out.append(_change(address, row, row.resources, "conditions removed"))
-        elif before.decision != ALLOW and row.decision == ALLOW:
-            out.append(_change(address, row, row.resources, "now certain"))
+    for group in new:
+        rest = group.actions
+        for before in old:
+            common = rest if rest is before.actions else rest & before.actions
+            if not common:
+                continue
+            rest = frozenset() if len(common) == len(rest) else rest - common
+            worse = _worse(group, before)
+            if worse is not None:
+                out.append(_change(address, group, common, *worse))
+            if not rest:
+                break
+        if rest:
+            out.append(_change(address, group, rest, group.resources))
+    return out
+
+
+def _lost(address: str, old: list[GrantGroup], new: list[GrantGroup]) -> list[Change]:
+    """Actions of ``old`` that no group of ``new`` keeps."""
+    out = []
+    for group in old:
+        rest = group.actions
+        for after in new:
+            if not rest:
+                break
+            rest = frozenset() if rest is after.actions else rest - after.actions
+        if rest:
+            out.append(_change(address, group, rest, group.resources))
     return out
 
 
 def _role_rank(p: PrincipalAccess) -> int:
     if p.admin or p.escalation:
         return ADMIN_RANK
-    return max((RANK.get(g.access_level, 0) for g in p.grants if g.decision == ALLOW), default=0)
+    levels = (action_db.highest_level(g.actions) for g in p.groups if g.decision == ALLOW)
+    return max((RANK.get(level, 0) for level in levels), default=0)
 
 
 def _trust_gained(address: str, new: PrincipalAccess, old: list[Trust]) -> list[NewTrust]:
@@ -265,8 +297,7 @@ def diff_access(base: list[PrincipalAccess], new: list[PrincipalAccess]) -> Diff
         prior = old_by.get(key)
         if prior is None:
             result.new_principals.append(key)
-        old_rows = _live(prior) if prior else {}
-        result.added += _gained(key, _live(principal), old_rows)
+        result.added += _gained(key, _live(principal), _live(prior))
         if principal.admin and not (prior and prior.admin):
             result.new_admin.append(key)
         old_paths = {(e.via, a) for e in prior.escalation for a in e.actions} if prior else set()
@@ -282,11 +313,7 @@ def diff_access(base: list[PrincipalAccess], new: list[PrincipalAccess]) -> Diff
             if (n.value, n.message) not in seen
         ]
     for key, principal in old_by.items():
-        after = new_by.get(key)
-        new_rows = _live(after) if after else {}
-        for action, row in _live(principal).items():
-            if action not in new_rows:
-                result.removed.append(_change(key, row, row.resources))
+        result.removed += _lost(key, _live(principal), _live(new_by.get(key)))
     return result
 
 
@@ -302,16 +329,18 @@ def compute_diff(
     """``diff BASE NEW``; ``base_spec`` None compares a plan's prior state with its plan."""
     options = options or ScanOptions()
     new_path = Path(new_spec) if not new_spec.startswith("git:") else Path(".")
+    sets: dict[frozenset[str], frozenset[str]] = {}  # shared: equal sets compare by identity
     with tempfile.TemporaryDirectory(prefix="iac-iam-checks-") as temp:
         if base_spec is None:
             if not new_path.is_file():
                 raise SnapshotError(f"{new_spec}: a single argument must be a plan JSON file")
-            base_result = compute_access([prior_state_plan(new_path, Path(temp))], options)
+            base_paths = [prior_state_plan(new_path, Path(temp))]
+            base_result = compute_access(base_paths, options, sets=sets)
         else:
             with snapshot(base_spec, new_path) as base_path:
-                base_result = compute_access([base_path], options)
+                base_result = compute_access([base_path], options, sets=sets)
         with snapshot(new_spec, Path(".")) as path:
-            new_result = compute_access([path], options)
+            new_result = compute_access([path], options, sets=sets)
     result = diff_access(base_result.principals, new_result.principals)
     result.errors = base_result.errors + new_result.errors
     result.warnings = list(dict.fromkeys(base_result.warnings + new_result.warnings))

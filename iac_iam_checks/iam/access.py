@@ -9,12 +9,15 @@ it and ``report.access`` renders it.
 
 Per principal:
 
-- ``grants``: one :class:`GrantRow` per concrete action that some Allow names (wildcards and
-  NotAction expanded through the action database). ``decision`` is ``deny`` when unconditional
-  Denies cancel it on every resource the Allows name, ``unknown`` when an unknown value
-  (an action hole, an unresolved boundary, an undecided Deny) decides it, else ``allow``.
-  Conditions are kept as written; a Deny that only limits (conditional, or on some resources)
-  is listed in ``limited_by``. Actions the boundary does not allow are left out.
+- ``groups``: :class:`GrantGroup` s, each a set of concrete actions (wildcards and NotAction
+  expanded through the action database) that share one row: the same decision, resources,
+  conditions and sources. An administrator holds about 20,000 actions in a handful of groups;
+  ``grants`` expands them to one :class:`GrantRow` per action only when asked. ``decision``
+  is ``deny`` when unconditional Denies cancel it on every resource the Allows name,
+  ``unknown`` when an unknown value (an action hole, an unresolved boundary, an undecided
+  Deny) decides it, else ``allow``. Conditions are kept as written; a Deny that only limits
+  (conditional, or on some resources) is listed in ``limited_by``. Actions the boundary does
+  not allow are left out.
 - ``admin``: administrator-equivalent by the IAM020 statement test or an IAM021 policy name,
   over everything reaching the principal (a Deny of everything elsewhere, or a boundary that is
   not itself administrative, takes it away).
@@ -25,8 +28,10 @@ Per principal:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ..model.entities import Group, Principal, Role, User
@@ -35,7 +40,6 @@ from . import actions as action_db
 from .evaluation import (
     Tri,
     Undecided,
-    action_matches,
     action_sets,
     all_of,
     allowed_after_denies,
@@ -72,6 +76,49 @@ class GrantRow:
     limited_by: list[str] = field(default_factory=list)
 
 
+@dataclass
+class GrantGroup:
+    """Actions that share one grant row: kept as a set so that an administrator's 20,000
+    actions cost one object, not 20,000 (rows are made by :meth:`row` when needed)."""
+
+    actions: frozenset[str]
+    decision: str
+    resources: list[str]
+    not_resources: list[str] = field(default_factory=list)
+    conditions: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    via: list[str] = field(default_factory=list)
+    limited_by: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Everything but the actions: groups with equal keys are one group."""
+        return json.dumps(
+            [
+                self.decision,
+                self.resources,
+                self.not_resources,
+                self.conditions,
+                self.via,
+                self.limited_by,
+            ],
+            sort_keys=True,
+        )
+
+    def row(self, action: str) -> GrantRow:
+        """This group's row for one of its actions."""
+        info = action_db.lookup(action)
+        return GrantRow(
+            action,
+            info.access_level if info else "Unknown",
+            self.decision,
+            self.resources,
+            self.not_resources,
+            self.conditions,
+            self.via,
+            self.limited_by,
+        )
+
+
 @dataclass(frozen=True)
 class Escalation:
     via: str
@@ -102,7 +149,7 @@ class PrincipalAccess:
     name: str
     admin: bool
     escalation: list[Escalation]
-    grants: list[GrantRow]
+    groups: list[GrantGroup]
     unresolved: list[Note]
     trust: list[Trust] = field(default_factory=list)
     boundary: str | None = None
@@ -110,6 +157,13 @@ class PrincipalAccess:
     @property
     def address(self) -> str:
         return self.node.address
+
+    @cached_property
+    def grants(self) -> list[GrantRow]:
+        """One row per action, sorted by action: expanded on first use (an administrator has
+        20,000 of them, which ``access`` output and ``diff`` never need all at once)."""
+        pairs = sorted(((a, g) for g in self.groups for a in g.actions), key=lambda p: p[0])
+        return [g.row(a) for a, g in pairs]
 
 
 @dataclass
@@ -272,10 +326,14 @@ def _boundary(graph: Graph, node: Node) -> _Boundary | None:
 
 
 def principal_access(
-    graph: Graph, node: Node, actions: Iterable[str] | None = None
+    graph: Graph,
+    node: Node,
+    actions: Iterable[str] | None = None,
+    sets: dict[frozenset[str], frozenset[str]] | None = None,
 ) -> PrincipalAccess:
     """Effective permissions of one user, group or role (see the module docstring);
-    ``actions`` (patterns) keeps only the grants that match one of them."""
+    ``actions`` (patterns) keeps only the grants that match one of them. ``sets`` interns
+    the groups' action sets across principals (hundreds of administrators hold one set)."""
     kind = kind_of(node) or "principal"
     collected = _collect(graph, node, kind)
     boundary = _boundary(graph, node)
@@ -289,7 +347,8 @@ def principal_access(
     )
     via = {id(s): h.via for h in collected.held for s in h.document.statements}
     evaluator = _Evaluator(merged, via, boundary)
-    grants = evaluator.grants(list(actions) if actions is not None else None)
+    wanted = matching_actions(tuple(actions)) if actions is not None else None
+    groups = evaluator.groups(wanted, {} if sets is None else sets)
     admin = _admin(merged, collected, boundary)
     if isinstance(admin, Undecided):
         for unknown in admin.unknowns:
@@ -302,11 +361,17 @@ def principal_access(
         name,
         admin is True,
         escalation,
-        grants,
+        groups,
         collected.notes,
         trust=trust_of(graph, node) if kind == "role" else [],
         boundary=boundary.label if boundary is not None else None,
     )
+
+
+@lru_cache(maxsize=64)
+def matching_actions(patterns: tuple[str, ...]) -> frozenset[str]:
+    """The known actions ``--action`` patterns name (``iam:Pass*``, ``*``; case-insensitive)."""
+    return frozenset(a for p in patterns for a in action_db.expand(p))
 
 
 def _admin(merged: PolicyDocument, collected: _Collected, boundary: _Boundary | None) -> Tri:
@@ -335,8 +400,36 @@ def _admin(merged: PolicyDocument, collected: _Collected, boundary: _Boundary | 
     )
 
 
+@lru_cache(maxsize=256)
+def _blocks(
+    allows: tuple[frozenset[str], ...],
+    others: tuple[frozenset[str], ...],
+    wanted: frozenset[str] | None,
+) -> tuple[frozenset[str], ...]:
+    """The actions the ``allows`` sets cover (those in ``wanted``), cut so that every set
+    holds each block whole or not at all. The sets are those of every statement involved,
+    so each per-action test of :class:`_Evaluator` has one answer per block and one action
+    decides for all of it. Cached: principals made from the same module or policies share
+    their sets (the database's sets are cached per statement text), hence their blocks."""
+    covered = frozenset().union(*allows)
+    if wanted is not None:
+        covered &= wanted
+    blocks = [covered] if covered else []
+    for splitter in dict.fromkeys(s for s in (*allows, *others) if s):
+        refined = []
+        for block in blocks:
+            inside = block & splitter
+            if not inside or len(inside) == len(block):
+                refined.append(block)
+            else:
+                refined += [inside, block - inside]
+        blocks = refined
+    return tuple(blocks)
+
+
 class _Evaluator:
-    """Per-action decisions over the merged statements of one principal."""
+    """Decisions over the merged statements of one principal, per block of actions that
+    every statement treats alike (see :func:`_blocks`)."""
 
     def __init__(
         self, merged: PolicyDocument, via: dict[int, str], boundary: _Boundary | None
@@ -347,58 +440,62 @@ class _Evaluator:
         boundary_statements = [
             s for d in (boundary.documents if boundary else []) for s in d.statements
         ]
-        self.denies = [
-            s for s in [*merged.statements, *boundary_statements] if is_deny(s) is not False
-        ]
-        self.deny_index: dict[str, list[Statement]] = {}
-        for deny in self.denies:
-            certain, possible = action_sets(deny)
-            for action in certain | possible:
-                self.deny_index.setdefault(action, []).append(deny)
-        self.shapes: dict[tuple[int, ...], GrantRow] = {}
+        denies = [s for s in [*merged.statements, *boundary_statements] if is_deny(s) is not False]
+        self.denies = [(d, *action_sets(d)) for d in denies]
+        self.shapes: dict[tuple[int, ...], GrantGroup] = {}
         self.boundary_allows = [s for s in boundary_statements if is_allow(s) is not False]
 
-    def grants(self, wanted: list[str] | None) -> list[GrantRow]:
-        covering: dict[str, list[tuple[Statement, bool]]] = {}
-        for statement in self.merged.statements:
-            if statement.unknown is not None or is_allow(statement) is False:
+    def groups(
+        self, wanted: frozenset[str] | None, sets: dict[frozenset[str], frozenset[str]]
+    ) -> list[GrantGroup]:
+        """The principal's grants, one group per row shape (in no particular order: rows are
+        sorted when made)."""
+        allows = [
+            (s, *action_sets(s))
+            for s in self.merged.statements
+            if s.unknown is None and is_allow(s) is not False
+        ]
+        others = (
+            *(x for _, c, p in self.denies for x in (c, p)),
+            *(x for b in self.boundary_allows for x in action_sets(b)),
+        )
+        blocks = _blocks(tuple(x for _, c, p in allows for x in (c, p)), others, wanted)
+        found: dict[str, GrantGroup] = {}
+        for block in blocks:
+            action = next(iter(block))
+            covering = [
+                (s, is_allow(s) is True and action in certain)
+                for s, certain, possible in allows
+                if action in certain or action in possible
+            ]
+            group = self.decide(action, covering)
+            if group is None:
                 continue
-            certain, possible = action_sets(statement)
-            sure = is_allow(statement) is True
-            for action in certain:
-                covering.setdefault(action, []).append((statement, sure))
-            for action in possible:
-                covering.setdefault(action, []).append((statement, False))
-        rows = []
-        for action in sorted(covering):
-            if wanted is not None and not any(action_matches(p, action) is True for p in wanted):
-                continue
-            row = self.row(action, covering[action])
-            if row is not None:
-                rows.append(row)
-        return rows
+            prior = found.get(group.key)
+            if prior is not None:
+                block = prior.actions | block
+            group.actions = sets.setdefault(block, block)
+            found[group.key] = group
+        return list(found.values())
 
-    def row(self, action: str, allows: list[tuple[Statement, bool]]) -> GrantRow | None:
+    def decide(self, action: str, allows: list[tuple[Statement, bool]]) -> GrantGroup | None:
+        """The row of ``action`` (and of every action of its block), or None when the
+        boundary keeps it out."""
         capped = self.capped(action)
         if capped is True:
             return None
         statements = [s for s, _ in allows]
-        denied = (
-            all_of(self.denied_on(s, action) for s in statements)
-            if action in self.deny_index
-            else False
-        )
+        denying = self.denying(action)
+        denied = all_of(self.denied_on(s, action) for s in statements) if denying else False
         if denied is True:
             decision = DENY
         elif isinstance(denied, Undecided) or isinstance(capped, Undecided):
             decision = UNKNOWN
         else:
             decision = ALLOW if any(sure for _, sure in allows) else UNKNOWN
-        info = action_db.lookup(action)
         shape = self.shape(statements)
-        row = GrantRow(
-            action,
-            info.access_level if info else "Unknown",
+        group = GrantGroup(
+            frozenset(),
             decision,
             shape.resources,
             shape.not_resources,
@@ -406,21 +503,21 @@ class _Evaluator:
             shape.via,
         )
         for statement in self.boundary_conditions(action):
-            _merge_conditions(row.conditions, _conditions(statement))
-        if decision != DENY and action in self.deny_index:
-            row.limited_by = sorted(
+            _merge_conditions(group.conditions, _conditions(statement))
+        if decision != DENY and denying:
+            group.limited_by = sorted(
                 {self.via.get(id(d), self.boundary_label) for d in self.partial_denies(action)}
             )
-        return row
+        return group
 
-    def shape(self, statements: list[Statement]) -> GrantRow:
+    def shape(self, statements: list[Statement]) -> GrantGroup:
         """Resources, conditions and sources of a set of allowing statements: the same for
-        every action they share (thousands, for ``*``), so computed once per set."""
+        every action they share, so computed once per set."""
         key = tuple(id(s) for s in statements)
         cached = self.shapes.get(key)
         if cached is not None:
             return cached
-        shape = GrantRow("", "", "", [])
+        shape = GrantGroup(frozenset(), "", [])
         unconditional = any(not s.conditions for s in statements)
         for statement in statements:
             shape.resources += [
@@ -443,7 +540,9 @@ class _Evaluator:
         return f"permissions boundary {self.boundary.label}" if self.boundary else ""
 
     def denying(self, action: str) -> list[Statement]:
-        return self.deny_index.get(action, [])
+        return [
+            d for d, certain, possible in self.denies if action in certain or action in possible
+        ]
 
     def denied_on(self, statement: Statement, action: str) -> Tri:
         """Whether unconditional Denies cancel ``action`` on every resource ``statement``
@@ -531,17 +630,22 @@ def _principal_names_of(principals: Any) -> list[str]:
 
 
 def access_of(
-    graph: Graph, addresses: Iterable[str] = (), actions: Iterable[str] | None = None
+    graph: Graph,
+    addresses: Iterable[str] = (),
+    actions: Iterable[str] | None = None,
+    sets: dict[frozenset[str], frozenset[str]] | None = None,
 ) -> list[PrincipalAccess]:
     """Effective permissions of every principal (or of those at ``addresses``; a base
-    address names every instance)."""
+    address names every instance). ``sets`` interns action sets (see
+    :func:`principal_access`); pass the same one to compare two snapshots cheaply."""
     wanted = list(addresses)
-    out = []
-    for node in principals(graph):
-        if wanted and not any(_names(a, node) for a in wanted):
-            continue
-        out.append(principal_access(graph, node, actions))
-    return out
+    patterns = tuple(actions) if actions is not None else None
+    sets = {} if sets is None else sets
+    return [
+        principal_access(graph, node, patterns, sets)
+        for node in principals(graph)
+        if not wanted or any(_names(a, node) for a in wanted)
+    ]
 
 
 def _names(address: str, node: Node) -> bool:

@@ -18,7 +18,7 @@ import gzip
 import json
 import pkgutil
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -211,3 +211,111 @@ def nearest_action(pattern: str) -> str | None:
     canonical = {lower: full for s in services for lower, full in table.service_actions[s]}
     found = difflib.get_close_matches(pattern.lower(), canonical, 1, 0.8)
     return canonical[found[0]] if found else None
+
+
+# --- sets of actions ----------------------------------------------------------------------
+
+LEVEL_ORDER = ("Unknown", "List", "Read", "Tagging", "Write", "Permissions management")
+"""Access levels from least to most sensitive: a wildcard row shows the highest it holds."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Several known actions written as one IAM pattern: ``action`` is ``*``, ``s3:*`` or a
+    concrete action; ``except_`` lists what the wildcard leaves out (concrete actions or whole
+    services, ``iam:*``); ``count`` is how many concrete actions it stands for."""
+
+    action: str
+    except_: tuple[str, ...]
+    count: int
+    level: str
+    """The most sensitive access level among the actions it stands for."""
+
+    @property
+    def wildcard(self) -> bool:
+        return "*" in self.action
+
+
+@lru_cache(maxsize=1)
+def every_action() -> frozenset[str]:
+    """Every known action, canonical names."""
+    return frozenset(full for pairs in _table().service_actions.values() for _, full in pairs)
+
+
+@lru_cache(maxsize=1)
+def _service_sets() -> dict[str, frozenset[str]]:
+    return {
+        p: frozenset(full for _, full in pairs) for p, pairs in _table().service_actions.items()
+    }
+
+
+def service_size(prefix: str) -> int:
+    """How many actions the database knows for a service prefix (0 when unknown)."""
+    return len(_service_sets().get(prefix, ()))
+
+
+def _by_service(actions: frozenset[str]) -> dict[str, frozenset[str]]:
+    """``actions`` split by service prefix (set intersections when the set is large)."""
+    if len(actions) > 256:
+        split = {p: actions & every for p, every in _service_sets().items()}
+        return {p: part for p, part in split.items() if part}
+    out: dict[str, set[str]] = {}
+    for action in actions:
+        out.setdefault(action.split(":", 1)[0], set()).add(action)
+    return {p: frozenset(part) for p, part in out.items()}
+
+
+@lru_cache(maxsize=256)
+def compact(actions: frozenset[str]) -> tuple[Pattern, ...]:
+    """The fewest patterns (counting their exceptions) that name exactly ``actions`` (known
+    ones): an administrator's 16,000 actions are ``*``, a whole service ``s3:*``, a service or
+    the whole database minus a few ``s3:*``/``*`` with ``except_``. Sorted by pattern."""
+    services = _service_sets()
+    parts = _by_service(actions)
+    by_service: list[Pattern] = []
+    for prefix, part in sorted(parts.items()):
+        missing = services.get(prefix, frozenset()) - part
+        if prefix in services and len(part) > 1 and len(missing) + 1 < len(part):
+            by_service.append(
+                Pattern(f"{prefix}:*", tuple(sorted(missing)), len(part), _highest(part))
+            )
+        else:
+            by_service += [Pattern(a, (), 1, _highest((a,))) for a in sorted(part)]
+    cost = sum(1 + len(p.except_) for p in by_service)
+    if cost <= 2 or not parts.keys() <= services.keys():
+        return tuple(by_service)
+    left_out: list[str] = []
+    for prefix, every in sorted(services.items()):
+        if prefix not in parts:
+            left_out.append(f"{prefix}:*")
+        elif len(parts[prefix]) < len(every):
+            left_out += sorted(every - parts[prefix])
+    if 1 + len(left_out) < cost:
+        level = _highest_of(p.level for p in by_service)
+        return (Pattern("*", tuple(left_out), len(actions), level),)
+    return tuple(by_service)
+
+
+@lru_cache(maxsize=256)
+def level_counts(actions: frozenset[str]) -> Mapping[tuple[str, str], int]:
+    """How many of ``actions`` each (service, access level) has; unknown actions count as
+    ``Unknown``. Cached per set (every administrator holds the same one): do not modify."""
+    counts: dict[tuple[str, str], int] = {}
+    for action in actions:
+        info = lookup(action)
+        key = (info.service, info.access_level) if info else (action.split(":")[0], "Unknown")
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def highest_level(actions: frozenset[str]) -> str:
+    """The most sensitive access level among ``actions`` (what a gate on them must use)."""
+    return _highest_of(level for _, level in level_counts(actions))
+
+
+def _highest(actions: Iterable[str]) -> str:
+    return _highest_of(info.access_level if (info := lookup(a)) else "Unknown" for a in actions)
+
+
+def _highest_of(levels: Iterable[str]) -> str:
+    return max(levels, key=LEVEL_ORDER.index, default="Unknown")

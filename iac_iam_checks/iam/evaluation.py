@@ -431,9 +431,8 @@ def _pattern_regex(pattern: Template) -> tuple[re.Pattern[str], str | None]:
     return re.compile(text, re.DOTALL), service
 
 
-@lru_cache(maxsize=1)
 def _every_action() -> frozenset[str]:
-    return frozenset(action_db.expand("*"))
+    return action_db.every_action()
 
 
 @lru_cache(maxsize=4096)

@@ -3,42 +3,91 @@
 JSON follows issue 9's schemas (``schema_version`` 1); text summarizes by service and access
 level before the detail; markdown is a pull-request comment. Output is sorted, so byte-identical
 run to run.
+
+Rows: a set of actions sharing one row is written as the fewest patterns that name it exactly
+(:func:`~iac_iam_checks.iam.actions.compact`): ``*``, ``s3:*``, or either with ``except``,
+carrying ``expanded`` (how many concrete actions the row stands for); any other set as one
+row per concrete action. ``expand=True`` (``--expand``) writes one row per concrete action
+everywhere, as issue 9's schema first had it; JSON is then written principal by principal.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..engine.access import AccessResult, Change, DiffResult
-from ..iam.access import GrantRow, PrincipalAccess
+from ..iam import actions as action_db
+from ..iam.access import GrantGroup, PrincipalAccess
+from ..iam.actions import Pattern
 
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 TEXT_DETAIL_LIMIT = 200
 """Grant rows shown per principal in text; JSON always has them all."""
+WHOLE_SERVICES_LISTED = 10
+"""Services held in full that the text and markdown summaries still list one by one."""
+TEXT_EXCEPT_LIMIT = 8
+"""Exceptions of a wildcard row shown in text and markdown; JSON has them all."""
+
+
+def patterns(actions: frozenset[str], expand: bool) -> tuple[Pattern, ...]:
+    """How a set of actions is written: compact patterns, or every action with ``expand``."""
+    if not expand:
+        return action_db.compact(actions)
+    return tuple(action_db.compact(frozenset((a,)))[0] for a in sorted(actions))
+
+
+def _rows(groups: Iterable[tuple[frozenset[str], Any]], expand: bool) -> list[tuple[Pattern, Any]]:
+    """(pattern, owner) for every set of actions, sorted by pattern: a principal's rows."""
+    pairs = [(p, owner) for actions, owner in groups for p in patterns(actions, expand)]
+    return sorted(pairs, key=lambda pair: pair[0].action)
+
+
+def _pattern_json(pattern: Pattern) -> dict[str, Any]:
+    out: dict[str, Any] = {"action": pattern.action, "access_level": pattern.level}
+    if pattern.wildcard:
+        out["expanded"] = pattern.count
+    if pattern.except_:
+        out["except"] = list(pattern.except_)
+    return out
+
+
+def _action_cell(pattern: Pattern, quote: str = "") -> str:
+    """``s3:GetObject``, or ``* (20,454 actions, except s3:GetObject)``."""
+    text = f"{quote}{pattern.action}{quote}"
+    if not pattern.wildcard:
+        return text
+    shown = [f"{quote}{e}{quote}" for e in pattern.except_[:TEXT_EXCEPT_LIMIT]]
+    if len(pattern.except_) > TEXT_EXCEPT_LIMIT:
+        shown.append(f"{len(pattern.except_) - TEXT_EXCEPT_LIMIT} more")
+    except_ = f", except {', '.join(shown)}" if shown else ""
+    return f"{text} ({pattern.count:,} actions{except_})"
 
 
 # --- access -------------------------------------------------------------------------------
 
 
-def _grant(row: GrantRow) -> dict[str, Any]:
+def _grant(pattern: Pattern, group: GrantGroup) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "action": row.action,
-        "access_level": row.access_level,
-        "decision": row.decision,
-        "resources": row.resources,
-        "conditions": row.conditions,
-        "via": row.via,
+        **_pattern_json(pattern),
+        "decision": group.decision,
+        "resources": group.resources,
+        "conditions": group.conditions,
+        "via": group.via,
     }
-    if row.not_resources:
-        out["not_resources"] = row.not_resources
-    if row.limited_by:
-        out["limited_by"] = row.limited_by
+    if group.not_resources:
+        out["not_resources"] = group.not_resources
+    if group.limited_by:
+        out["limited_by"] = group.limited_by
     return out
 
 
-def principal_json(p: PrincipalAccess) -> dict[str, Any]:
+def _grant_rows(p: PrincipalAccess, expand: bool) -> list[tuple[Pattern, GrantGroup]]:
+    return _rows(((g.actions, g) for g in p.groups), expand)
+
+
+def principal_json(p: PrincipalAccess, expand: bool = False) -> dict[str, Any]:
     location = p.node.resource.location
     out: dict[str, Any] = {
         "address": p.address,
@@ -48,7 +97,7 @@ def principal_json(p: PrincipalAccess) -> dict[str, Any]:
         "line": location.line,
         "admin": p.admin,
         "escalation": [{"via": e.via, "actions": list(e.actions)} for e in p.escalation],
-        "grants": [_grant(g) for g in p.grants],
+        "grants": [_grant(pattern, g) for pattern, g in _grant_rows(p, expand)],
         "unresolved": [{"value": n.value, "message": n.message} for n in p.unresolved],
     }
     if p.boundary is not None:
@@ -65,32 +114,63 @@ def _errors(result: AccessResult | DiffResult) -> list[dict[str, Any]]:
     return [{"file": e.file, "line": e.line, "message": e.message} for e in result.errors]
 
 
-def access_json(result: AccessResult) -> str:
+def _nested(value: Any, indent: int) -> str:
+    return json.dumps(value, indent=2).replace("\n", "\n" + " " * indent)
+
+
+def stream_json(data: dict[str, Any]) -> Iterator[str]:
+    """``json.dumps(data, indent=2) + "\\n"`` in pieces, a value that is an iterator one item
+    at a time: ``--expand`` writes 20,000 rows per administrator, never all in memory."""
+    yield "{"
+    for i, (key, value) in enumerate(data.items()):
+        yield f"{',' if i else ''}\n  {json.dumps(key)}: "
+        if not isinstance(value, Iterator):
+            yield _nested(value, 2)
+            continue
+        empty = True
+        for item in value:
+            yield f"{'[' if empty else ','}\n    {_nested(item, 4)}"
+            empty = False
+        yield "[]" if empty else "\n  ]"
+    yield "\n}\n"
+
+
+def access_json(result: AccessResult, expand: bool = False) -> Iterator[str]:
     data = {
         "schema_version": 1,
-        "principals": [principal_json(p) for p in result.principals],
+        "principals": (principal_json(p, expand) for p in result.principals),
         "errors": _errors(result),
     }
-    return json.dumps(data, indent=2) + "\n"
+    return stream_json(data)
 
 
-def _summary(grants: Iterable[GrantRow]) -> list[tuple[str, dict[str, int]]]:
-    """Allowed (or unknown) actions per service and access level."""
+def _summary(groups: Iterable[GrantGroup]) -> tuple[int, list[tuple[str, dict[str, int]]]]:
+    """How many services, and allowed (or unknown) actions per service and access level;
+    past :data:`WHOLE_SERVICES_LISTED`, services held in full are one line (an administrator
+    holds all 400 of them)."""
     by_service: dict[str, dict[str, int]] = {}
-    for row in grants:
-        if row.decision == "deny":
+    for group in groups:
+        if group.decision == "deny":
             continue
-        service = row.action.split(":", 1)[0]
-        levels = by_service.setdefault(service, {})
-        levels[row.access_level] = levels.get(row.access_level, 0) + 1
-    return sorted(by_service.items())
+        for (service, level), count in action_db.level_counts(group.actions).items():
+            levels = by_service.setdefault(service, {})
+            levels[level] = levels.get(level, 0) + count
+    total = len(by_service)
+    whole = [s for s, lv in by_service.items() if sum(lv.values()) == action_db.service_size(s)]
+    if len(whole) <= WHOLE_SERVICES_LISTED:
+        return total, sorted(by_service.items())
+    merged: dict[str, int] = {}
+    for service in whole:
+        for level, count in by_service.pop(service).items():
+            merged[level] = merged.get(level, 0) + count
+    return total, [(f"{len(whole)} services in full", merged), *sorted(by_service.items())]
 
 
 def _level_cells(levels: dict[str, int]) -> str:
     return ", ".join(f"{levels[level]} {level}" for level in ACCESS_LEVELS if level in levels)
 
 
-def _resources(row: GrantRow | Change) -> str:
+def _resources(row: GrantGroup | Change) -> str:
     parts = list(row.resources)
     parts += [f"NOT {r}" for r in getattr(row, "not_resources", [])]
     return ", ".join(parts) or "-"
@@ -117,54 +197,57 @@ def _headline(p: PrincipalAccess) -> str:
     return f"{p.kind} {p.address} ({location.file}:{location.line}){tail}"
 
 
-def access_text(result: AccessResult) -> str:
-    lines: list[str] = []
+def access_text(result: AccessResult, expand: bool = False) -> Iterator[str]:
     for p in result.principals:
-        lines.append(_headline(p))
-        summary = _summary(p.grants)
-        if summary:
-            lines.append(f"  summary ({len(summary)} services):")
-            width = max(len(service) for service, _ in summary)
-            lines += [f"    {s:<{width}}  {_level_cells(levels)}" for s, levels in summary]
-        else:
-            lines.append("  no actions allowed")
-        for e in p.escalation:
-            lines.append(f"  escalation via {e.via}: {', '.join(e.actions)}")
-        for t in p.trust:
-            when = f" when {_conditions(t.conditions)}" if t.conditions else ""
-            lines.append(f"  assumable by {t.principal}{when} ({t.decision})")
-        if p.grants:
-            lines.append("  grants:")
-        for row in p.grants[:TEXT_DETAIL_LIMIT]:
-            when = f" when {_conditions(row.conditions)}" if row.conditions else ""
-            limited = f" (limited by Deny in {', '.join(row.limited_by)})" if row.limited_by else ""
-            lines.append(
-                f"    {row.decision:<7} {row.action} on {_resources(row)}{when}{limited}"
-                f"  <- {', '.join(row.via)}"
-            )
-        if len(p.grants) > TEXT_DETAIL_LIMIT:
-            lines.append(
-                f"    ... {len(p.grants) - TEXT_DETAIL_LIMIT} more (--format json, or --action)"
-            )
-        lines += [f"  unresolved: {n.value}: {n.message}" for n in p.unresolved]
-        lines.append("")
-    lines += [f"error: {e.file}:{e.line or ''}: {e.message}" for e in result.errors]
+        yield "\n".join(_principal_text(p, expand)) + "\n"
+    lines = [f"error: {e.file}:{e.line or ''}: {e.message}" for e in result.errors]
     lines.append(
         f"{len(result.principals)} principals, "
         f"{sum(p.admin for p in result.principals)} administrator-equivalent, "
         f"{sum(bool(p.escalation) for p in result.principals)} with escalation paths"
     )
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
 
 
-def access_markdown(result: AccessResult) -> str:
+def _principal_text(p: PrincipalAccess, expand: bool) -> list[str]:
+    lines = [_headline(p)]
+    total, summary = _summary(p.groups)
+    if summary:
+        lines.append(f"  summary ({total} services):")
+        width = max(len(service) for service, _ in summary)
+        lines += [f"    {s:<{width}}  {_level_cells(levels)}" for s, levels in summary]
+    else:
+        lines.append("  no actions allowed")
+    for e in p.escalation:
+        lines.append(f"  escalation via {e.via}: {', '.join(e.actions)}")
+    for t in p.trust:
+        when = f" when {_conditions(t.conditions)}" if t.conditions else ""
+        lines.append(f"  assumable by {t.principal}{when} ({t.decision})")
+    rows = _grant_rows(p, expand)
+    if rows:
+        lines.append("  grants:")
+    for pattern, g in rows[:TEXT_DETAIL_LIMIT]:
+        when = f" when {_conditions(g.conditions)}" if g.conditions else ""
+        limited = f" (limited by Deny in {', '.join(g.limited_by)})" if g.limited_by else ""
+        lines.append(
+            f"    {g.decision:<7} {_action_cell(pattern)} on {_resources(g)}{when}{limited}"
+            f"  <- {', '.join(g.via)}"
+        )
+    if len(rows) > TEXT_DETAIL_LIMIT:
+        lines.append(f"    ... {len(rows) - TEXT_DETAIL_LIMIT} more (--format json, or --action)")
+    lines += [f"  unresolved: {n.value}: {n.message}" for n in p.unresolved]
+    lines.append("")
+    return lines
+
+
+def access_markdown(result: AccessResult, expand: bool = False) -> str:
     lines = ["## Effective IAM permissions", ""]
     lines += [
         "| principal | kind | admin | escalation | services | unresolved |",
         "|---|---|---|---|---|---|",
     ]
     for p in result.principals:
-        services = "<br>".join(f"`{s}`: {_level_cells(lv)}" for s, lv in _summary(p.grants))
+        services = "<br>".join(f"`{s}`: {_level_cells(lv)}" for s, lv in _summary(p.groups)[1])
         escalation = ", ".join(a for e in p.escalation for a in e.actions[:3]) or "-"
         lines.append(
             f"| `{p.address}` | {p.kind} | {'**yes**' if p.admin else 'no'} | {escalation} "
@@ -176,11 +259,22 @@ def access_markdown(result: AccessResult) -> str:
 # --- diff ---------------------------------------------------------------------------------
 
 
-def _change(c: Change) -> dict[str, Any]:
+def _change_rows(changes: list[Change], expand: bool) -> list[tuple[Pattern, Change]]:
+    """Rows of each principal's changes, principals in order, rows sorted by action."""
+    by_principal: dict[str, list[Change]] = {}
+    for c in changes:
+        by_principal.setdefault(c.principal, []).append(c)
+    return [
+        row
+        for group in by_principal.values()
+        for row in _rows(((c.actions, c) for c in group), expand)
+    ]
+
+
+def _change(pattern: Pattern, c: Change) -> dict[str, Any]:
     out: dict[str, Any] = {
         "principal": c.principal,
-        "action": c.action,
-        "access_level": c.access_level,
+        **_pattern_json(pattern),
         "decision": c.decision,
         "resources": c.resources,
         "conditions": c.conditions,
@@ -191,11 +285,11 @@ def _change(c: Change) -> dict[str, Any]:
     return out
 
 
-def diff_json(result: DiffResult, fail_on: str) -> str:
+def diff_json(result: DiffResult, fail_on: str, expand: bool = False) -> Iterator[str]:
     data = {
         "schema_version": 1,
-        "added": [_change(c) for c in result.added],
-        "removed": [_change(c) for c in result.removed],
+        "added": (_change(*row) for row in _change_rows(result.added, expand)),
+        "removed": (_change(*row) for row in _change_rows(result.removed, expand)),
         "new_trust": [
             {
                 "role": t.role,
@@ -216,7 +310,7 @@ def diff_json(result: DiffResult, fail_on: str) -> str:
         "fail_on": fail_on,
         "failed": result.fails(fail_on),
     }
-    return json.dumps(data, indent=2) + "\n"
+    return stream_json(data)
 
 
 def _verdict(result: DiffResult, fail_on: str) -> str:
@@ -229,21 +323,32 @@ def _verdict(result: DiffResult, fail_on: str) -> str:
     return "no new access"
 
 
-def _by_principal(changes: list[Change]) -> list[tuple[str, list[Change]]]:
-    grouped: dict[str, list[Change]] = {}
-    for c in changes:
-        grouped.setdefault(c.principal, []).append(c)
+def _by_principal(
+    changes: list[Change], expand: bool
+) -> list[tuple[str, list[tuple[Pattern, Change]]]]:
+    grouped: dict[str, list[tuple[Pattern, Change]]] = {}
+    for pattern, c in _change_rows(changes, expand):
+        grouped.setdefault(c.principal, []).append((pattern, c))
     return sorted(grouped.items())
 
 
-def diff_text(result: DiffResult, fail_on: str) -> str:
+def _unless_allow(decision: str) -> str:
+    return "" if decision == "allow" else f" ({decision})"
+
+
+def _count(changes: list[Change]) -> int:
+    """Concrete actions in ``changes``: a row per action was the unit before grouping."""
+    return sum(len(c.actions) for c in changes)
+
+
+def diff_text(result: DiffResult, fail_on: str, expand: bool = False) -> str:
     lines = [f"verdict: {_verdict(result, fail_on)}", ""]
     lines += [f"NEW ADMINISTRATOR-EQUIVALENT: {p}" for p in result.new_admin]
     lines += [
         f"new escalation path: {p} via {via}: {', '.join(a)}" for p, via, a in result.new_escalation
     ]
     for title, changes in (("added", result.added), ("removed", result.removed)):
-        for principal, rows in _by_principal(changes):
+        for principal, rows in _by_principal(changes, expand):
             new = (
                 " (new principal)"
                 if principal in result.new_principals and title == "added"
@@ -251,10 +356,10 @@ def diff_text(result: DiffResult, fail_on: str) -> str:
             )
             lines.append(f"{title}: {principal}{new}")
             lines += [
-                f"  {'+' if title == 'added' else '-'} {c.action} [{c.access_level}] on "
-                f"{_resources(c)}{' (' + c.note + ')' if c.note else ''}"
-                f"{'' if c.decision == 'allow' else ' (' + c.decision + ')'}  <- {', '.join(c.via)}"
-                for c in rows
+                f"  {'+' if title == 'added' else '-'} {_action_cell(pattern)} [{pattern.level}] "
+                f"on {_resources(c)}{' (' + c.note + ')' if c.note else ''}"
+                f"{_unless_allow(c.decision)}  <- {', '.join(c.via)}"
+                for pattern, c in rows
             ]
     for t in result.new_trust:
         when = f" when {_conditions(t.conditions)}" if t.conditions else ""
@@ -262,13 +367,13 @@ def diff_text(result: DiffResult, fail_on: str) -> str:
     lines += [f"unresolved: {p}: {v}: {m}" for p, v, m in result.unresolved]
     lines += [f"error: {e.file}:{e.line or ''}: {e.message}" for e in result.errors]
     lines.append(
-        f"{len(result.added)} added, {len(result.removed)} removed, "
+        f"{_count(result.added)} actions added, {_count(result.removed)} removed, "
         f"{len(result.new_trust)} new trust"
     )
     return "\n".join(lines) + "\n"
 
 
-def diff_markdown(result: DiffResult, fail_on: str) -> str:
+def diff_markdown(result: DiffResult, fail_on: str, expand: bool = False) -> str:
     icon = ":x:" if result.fails(fail_on) or result.errors else ":white_check_mark:"
     lines = [f"## IAM access diff: {icon} {_verdict(result, fail_on)}", ""]
     lines += [f"- :warning: **{p}** becomes administrator-equivalent" for p in result.new_admin]
@@ -278,7 +383,7 @@ def diff_markdown(result: DiffResult, fail_on: str) -> str:
     ]
     if result.new_admin or result.new_escalation:
         lines.append("")
-    for principal, rows in _by_principal(result.added):
+    for principal, rows in _by_principal(result.added, expand):
         new = " (new)" if principal in result.new_principals else ""
         lines += [
             f"### `{principal}`{new}",
@@ -287,9 +392,9 @@ def diff_markdown(result: DiffResult, fail_on: str) -> str:
             "|---|---|---|---|",
         ]
         lines += [
-            f"| `{c.action}`{'' if c.decision == 'allow' else ' (' + c.decision + ')'} "
-            f"| {c.access_level} | {_resources(c)} | {', '.join(c.via)} |"
-            for c in rows
+            f"| {_action_cell(pattern, '`')}{_unless_allow(c.decision)} "
+            f"| {pattern.level} | {_resources(c)} | {', '.join(c.via)} |"
+            for pattern, c in rows
         ]
         lines.append("")
     if result.new_trust:
@@ -301,17 +406,28 @@ def diff_markdown(result: DiffResult, fail_on: str) -> str:
         lines.append("")
     if result.removed:
         lines += ["<details><summary>Removed access</summary>", ""]
-        lines += [f"- `{c.principal}`: `{c.action}`" for c in result.removed]
+        lines += [
+            f"- `{c.principal}`: {_action_cell(pattern, '`')}"
+            for pattern, c in _change_rows(result.removed, expand)
+        ]
         lines += ["", "</details>", ""]
     if result.unresolved:
         lines.append(f"{len(result.unresolved)} new unresolved values (see `--format json`).")
     return "\n".join(lines) + "\n"
 
 
-def render_access(result: AccessResult, fmt: str) -> str:
-    return {"json": access_json, "markdown": access_markdown}.get(fmt, access_text)(result)
+def render_access(result: AccessResult, fmt: str, expand: bool = False) -> Iterator[str]:
+    """The output in pieces (JSON is written principal by principal)."""
+    if fmt == "json":
+        return access_json(result, expand)
+    if fmt == "markdown":
+        return iter([access_markdown(result, expand)])
+    return access_text(result, expand)
 
 
-def render_diff(result: DiffResult, fmt: str, fail_on: str) -> str:
-    renderer = {"json": diff_json, "markdown": diff_markdown}.get(fmt, diff_text)
-    return renderer(result, fail_on)
+def render_diff(result: DiffResult, fmt: str, fail_on: str, expand: bool = False) -> Iterator[str]:
+    """The output in pieces (JSON is written row by row)."""
+    if fmt == "json":
+        return diff_json(result, fail_on, expand)
+    renderer = diff_markdown if fmt == "markdown" else diff_text
+    return iter([renderer(result, fail_on, expand)])
