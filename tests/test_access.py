@@ -594,3 +594,11 @@ def test_stream_json_matches_json_dumps() -> None:
     data = {"a": [1, {"b": []}], "rows": iter([{"x": [1, 2]}, {"y": {}}]), "none": iter([])}
     expected = {"a": [1, {"b": []}], "rows": [{"x": [1, 2]}, {"y": {}}], "none": []}
     assert "".join(stream_json(data)) == json.dumps(expected, indent=2) + "\n"
+
+
+def test_diff_computes_the_two_sides_in_parallel_with_the_same_result(tmp_path: Path) -> None:
+    """With jobs > 1 the base side is computed in a forked process; nothing may change."""
+    base, new = two_plans(tmp_path, ["s3:GetObject"], ["*"])
+    alone = compute_diff(base, new, ScanOptions(jobs=1, use_cache=False))
+    forked = compute_diff(base, new, ScanOptions(jobs=2, use_cache=False))
+    assert forked == alone and alone.new_admin

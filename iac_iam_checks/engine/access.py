@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..iam import actions as action_db
@@ -317,6 +319,33 @@ def diff_access(base: list[PrincipalAccess], new: list[PrincipalAccess]) -> Diff
     return result
 
 
+def _both(
+    base: list[Path],
+    new: list[Path],
+    options: ScanOptions,
+    sets: dict[frozenset[str], frozenset[str]],
+) -> tuple[AccessResult, AccessResult]:
+    """The two snapshots' access: independent, so with ``jobs`` > 1 the base one is computed
+    in a forked process meanwhile (each side gets half the jobs). Its action sets are interned
+    into ``sets`` on return, so equal sets of the two sides are one object again."""
+    if options.jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return compute_access(base, options, sets=sets), compute_access(new, options, sets=sets)
+    half = replace(options, jobs=max(1, options.jobs // 2))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        pending = pool.submit(compute_access, base, half)
+        new_result = compute_access(new, half, sets=sets)
+        base_result = pending.result()
+    interned: dict[int, frozenset[str]] = {}
+    for principal in base_result.principals:
+        for group in principal.groups:
+            key = id(group.actions)
+            if key not in interned:
+                interned[key] = sets.setdefault(group.actions, group.actions)
+            group.actions = interned[key]
+    return base_result, new_result
+
+
 def _had_escalation(prior: PrincipalAccess, actions: tuple[str, ...]) -> bool:
     """The same escalation actions through another policy are no new path."""
     had = {a for e in prior.escalation for a in e.actions}
@@ -330,17 +359,15 @@ def compute_diff(
     options = options or ScanOptions()
     new_path = Path(new_spec) if not new_spec.startswith("git:") else Path(".")
     sets: dict[frozenset[str], frozenset[str]] = {}  # shared: equal sets compare by identity
-    with tempfile.TemporaryDirectory(prefix="iac-iam-checks-") as temp:
+    with tempfile.TemporaryDirectory(prefix="iac-iam-checks-") as temp, ExitStack() as stack:
         if base_spec is None:
             if not new_path.is_file():
                 raise SnapshotError(f"{new_spec}: a single argument must be a plan JSON file")
             base_paths = [prior_state_plan(new_path, Path(temp))]
-            base_result = compute_access(base_paths, options, sets=sets)
         else:
-            with snapshot(base_spec, new_path) as base_path:
-                base_result = compute_access([base_path], options, sets=sets)
-        with snapshot(new_spec, Path(".")) as path:
-            new_result = compute_access([path], options, sets=sets)
+            base_paths = [stack.enter_context(snapshot(base_spec, new_path))]
+        new_paths = [stack.enter_context(snapshot(new_spec, Path(".")))]
+        base_result, new_result = _both(base_paths, new_paths, options, sets)
     result = diff_access(base_result.principals, new_result.principals)
     result.errors = base_result.errors + new_result.errors
     result.warnings = list(dict.fromkeys(base_result.warnings + new_result.warnings))
