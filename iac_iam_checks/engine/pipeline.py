@@ -64,10 +64,12 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
 
     options = options or ScanOptions()
     found = disc.discover(paths, scan_base(paths), options.excludes)
-    key = result_cache.scan_key(paths, [(f.rel, f.text) for f in found.files], options)
-    cached = result_cache.load_result(key) if options.use_cache else None
-    if cached is not None:
-        return cached
+    key = ""
+    if options.use_cache:  # the key hashes every file and this package's code: cold runs skip it
+        key = result_cache.scan_key(paths, [(f.rel, f.text) for f in found.files], options)
+        cached = result_cache.load_result(key)
+        if cached is not None:
+            return cached
     with limits.activated(options.limits):
         result = scan_uncached(paths, options, found)
     # A parse that ran out of time depends on the machine's load, not on the files: not kept.
