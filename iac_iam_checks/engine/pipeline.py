@@ -7,7 +7,9 @@ unresolved entries with stable order and fingerprints.
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +24,7 @@ from .loading import load, relevant_kinds, scan_base
 from .options import ScanOptions, selected_checks
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from .plan_anchor import SourceScan
 
@@ -64,10 +66,12 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
 
     options = options or ScanOptions()
     found = disc.discover(paths, scan_base(paths), options.excludes)
-    key = result_cache.scan_key(paths, [(f.rel, f.text) for f in found.files], options)
-    cached = result_cache.load_result(key) if options.use_cache else None
-    if cached is not None:
-        return cached
+    key = ""
+    if options.use_cache:  # the key hashes every file and this package's code: cold runs skip it
+        key = result_cache.scan_key(paths, [(f.rel, f.text) for f in found.files], options)
+        cached = result_cache.load_result(key)
+        if cached is not None:
+            return cached
     with limits.activated(options.limits):
         result = scan_uncached(paths, options, found)
     # A parse that ran out of time depends on the machine's load, not on the files: not kept.
@@ -114,11 +118,35 @@ def _source_scanner(options: ScanOptions) -> Callable[[Path], SourceScan]:
     return scan_source
 
 
+GC_THRESHOLD = (10_000, 10, 10)
+"""Young-generation threshold during a scan. A scan allocates millions of small objects (trees,
+values, locations), nearly all of them still alive: with the default 700 the cyclic collector
+ran about 900 times and took a quarter of a cold scan (repos-300: 0.8 s of 3.2 s)."""
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect cyclic garbage less often while the block runs; the old thresholds after."""
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def evaluate(
     paths: list[Path], options: ScanOptions, found: disc.Discovery
 ) -> tuple[ScanResult, ScanInput]:
     """Front ends, graph and checks over discovered files: findings with suppressions applied,
     and the resources they were judged on."""
+    with fewer_collections():
+        return _evaluate(paths, options, found)
+
+
+def _evaluate(
+    paths: list[Path], options: ScanOptions, found: disc.Discovery
+) -> tuple[ScanResult, ScanInput]:
     scan_input, file_count = load(paths, options, found)
     found.read_elsewhere |= scan_input.read_elsewhere
     for source in found.files:

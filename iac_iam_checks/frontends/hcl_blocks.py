@@ -29,6 +29,12 @@ _DANGLING = re.compile(r"(^|\n)[ \t]*[\w-]+[ \t]*=[ \t]*(#[^\n]*|//[^\n]*)?(\n|$
 so that the parser reports the file as broken."""
 
 
+_SCAN_STOPS = re.compile(r'["<#/{}\[\]()\n]')
+"""The characters ``_scan`` acts on; it jumps over all others with one regex search."""
+_STRING_STOPS = re.compile(r'[\\"\n$%]')
+"""The characters ``_skip_string`` acts on."""
+
+
 class _Unbalanced(Exception):
     """The text's braces, strings or heredocs do not close."""
 
@@ -121,6 +127,10 @@ def _scan(text: str, i: int, depth: int, to_line_end: bool) -> int:
     ``to_line_end``, at a newline outside brackets)."""
     n = len(text)
     while i < n:
+        special = _SCAN_STOPS.search(text, i)
+        if special is None:
+            break
+        i = special.start()
         ch = text[i]
         if ch == '"':
             i = _skip_string(text, i + 1)
@@ -158,6 +168,10 @@ def _skip_string(text: str, i: int) -> int:
     """From just after an opening quote to just after the closing one (``${...}`` nested)."""
     n = len(text)
     while i < n:
+        special = _STRING_STOPS.search(text, i)
+        if special is None:
+            break
+        i = special.start()
         ch = text[i]
         if ch == "\\":
             i += 2

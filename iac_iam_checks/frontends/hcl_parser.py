@@ -36,12 +36,18 @@ def selected() -> str:
 
 def parser_id() -> str:
     """The parser and its versions, for cache keys (trees and results never cross parsers)."""
+    return _parser_id(selected())
+
+
+@functools.lru_cache(maxsize=2)
+def _parser_id(name: str) -> str:
+    """Cached per parser: reading package metadata costs about 1 ms, once per file otherwise."""
     from importlib import metadata
 
     import hcl2
 
     names = ["hcl2", getattr(hcl2, "__version__", "?")]
-    if selected() == "treesitter":
+    if name == "treesitter":
         for package in ("tree-sitter", "tree-sitter-hcl"):
             try:
                 names += [package, metadata.version(package)]

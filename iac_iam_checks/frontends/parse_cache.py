@@ -132,11 +132,11 @@ def parse_many(
 ) -> list[Tree | ParseError]:
     """Parse ``(text, rel)`` pairs; results in the same order. ``keep``: see ``parse_file``."""
     cache = ParseCache() if use_cache else None
-    keys = [cache_key(text, keep) for text, _ in items]
+    keys = [cache_key(text, keep) for text, _ in items] if cache else []
     results: list[Tree | ParseError | None] = [None] * len(items)
     misses = []
-    for index, key in enumerate(keys):
-        cached = cache.get(key) if cache else None
+    for index in range(len(items)):
+        cached = cache.get(keys[index]) if cache else None
         if cached is not None:
             results[index] = cached
         else:

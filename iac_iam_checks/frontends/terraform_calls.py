@@ -8,6 +8,7 @@ repository, a cycle, too deep or too many instances) is recorded, never guessed.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +26,26 @@ if TYPE_CHECKING:
 MAX_MODULE_DEPTH = 16
 
 
-class ModuleCalls:
+class InstancePart:
+    """A helper object of one module instance, holding it weakly: no reference cycle, so an
+    evaluated instance and the parse trees it holds are freed at once by reference counting,
+    not later by the cyclic garbage collector (which a large scan otherwise keeps busy)."""
+
+    def __init__(self, instance: ModuleInstance) -> None:
+        self._instance = weakref.ref(instance)
+
+    @property
+    def instance(self) -> ModuleInstance:
+        instance = self._instance()
+        assert instance is not None, "used only through its live instance"
+        return instance
+
+
+class ModuleCalls(InstancePart):
     """The module calls of ``instance``, evaluated lazily and once."""
 
     def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
+        super().__init__(instance)
         self.children: dict[str, dict[Any, ModuleInstance] | None] = {}
 
     def reference(self, steps: list[Step], text: str) -> Any:

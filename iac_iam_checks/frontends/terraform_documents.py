@@ -11,17 +11,18 @@ from ..iam.document_blocks import build_policy_document
 from ..model.values import LocatedList, Unknown
 from .hcl_eval import Step, note_error
 from .references import instance_suffix
+from .terraform_calls import InstancePart
 from .terraform_parse import Block
 
 if TYPE_CHECKING:
     from .terraform_instance import ModuleInstance
 
 
-class PolicyDocuments:
+class PolicyDocuments(InstancePart):
     """The policy documents of ``instance``, each built once per count/for_each key."""
 
     def __init__(self, instance: ModuleInstance) -> None:
-        self.instance = instance
+        super().__init__(instance)
         self.built_by_name: dict[str, dict[Any, Any]] = {}
         self.used: set[str] = set()
         """Names whose ``json`` some expression read."""

@@ -560,15 +560,16 @@ def allowed_actions(
     if scope is False:
         return grant
     coverage = _coverage(statement)
-    certain, possible = set(coverage.certain), set(coverage.possible)
+    # Never copied whole: ``*`` covers every known action, and IAM023 asks once a statement.
+    certain, possible = coverage.certain, coverage.possible
     if among is not None:
         wanted = _canonical(among if isinstance(among, (frozenset, tuple)) else tuple(among))
-        certain &= wanted
-        possible &= wanted
+        certain = certain & wanted
+        possible = possible & wanted
     blamed = coverage.blame(possible)
     if isinstance(scope, Undecided):
-        possible |= certain
-        certain = set()
+        possible = possible | certain
+        certain = frozenset()
         blamed = [*scope.unknowns, *blamed]
     cancellers = _cancellers(document, statement, resource)
     denied = set().union(*(c.coverage.certain for c in cancellers if c.applies is True))
@@ -576,7 +577,9 @@ def allowed_actions(
         *(c.coverage.possible for c in cancellers),
         *(c.coverage.certain for c in cancellers if c.applies is not True),
     )
-    remaining = (certain | possible) - denied
+    remaining = set(certain)
+    remaining |= possible
+    remaining -= denied
     undecided_actions = set()
     for action in sorted(remaining & maybe_denied):
         cancelled = any_of(c.cancels(action) for c in cancellers)

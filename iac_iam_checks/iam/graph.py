@@ -256,6 +256,7 @@ class Graph:
         self._in: dict[tuple[int, str], list[Edge]] = {}
         self._declared: dict[tuple[int, str], list[Edge]] = {}
         self._credentials: dict[str, list[UserCredentials]] = {}
+        self._credential_edges_by_scope: dict[str, list[tuple[Edge, Node]]] | None = None
         self._documents: dict[int, list[PolicySource]] = {}
         self._hidden_links: dict[tuple[str, str | None], list[Edge]] | None = None
         """Edges from a principal nobody can name, by scope and role (``unlinked_policies``)."""
@@ -510,12 +511,7 @@ class Graph:
         if cached is not None:
             return cached
         groups: dict[Any, UserCredentials] = {}
-        for edge in self.edges:
-            if edge.relation not in (LOGIN_PROFILE, ACCESS_KEY):
-                continue
-            holder = self.node(edge.declared_by)
-            if holder.scope != scope:
-                continue
+        for edge, holder in self._credential_edges().get(scope, ()):
             for user in edge.target.nodes or (None,):
                 key = id(user) if user is not None else ("value", str(edge.target.value))
                 if user is not None and user.is_data:
@@ -533,6 +529,18 @@ class Graph:
             entry.access_keys.sort(key=lambda n: n.sort_key)
         self._credentials[scope] = list(groups.values())
         return self._credentials[scope]
+
+    def _credential_edges(self) -> dict[str, list[tuple[Edge, Node]]]:
+        """Login profile and access key edges with their holder, by the holder's scope, in
+        edge order: built once, so asking every scope does not walk every edge each time."""
+        if self._credential_edges_by_scope is None:
+            by_scope: dict[str, list[tuple[Edge, Node]]] = {}
+            for edge in self.edges:
+                if edge.relation in (LOGIN_PROFILE, ACCESS_KEY):
+                    holder = self.node(edge.declared_by)
+                    by_scope.setdefault(holder.scope, []).append((edge, holder))
+            self._credential_edges_by_scope = by_scope
+        return self._credential_edges_by_scope
 
     def login_profile_holders(self, scope: str) -> list[Node]:
         """Nodes that create a login profile in a scope (TF login profiles, CFN users with
