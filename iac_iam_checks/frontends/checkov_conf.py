@@ -167,11 +167,16 @@ def _after_apply(value: Any, source: str) -> Any:
 def provider_resource(conf: dict[str, Any], entity_path: str) -> Resource:
     """``provider "aws" {...}`` as our ``provider`` pseudo-resource."""
     resource = terraform_resource(conf, "aws", entity_path, "provider")
-    alias = resource.attrs.get("alias")
     resource.kind = "provider"
-    resource.address = f"provider.aws.{alias}" if isinstance(alias, str) else "provider.aws"
+    resource.address = provider_address(conf)
     resource.name = "aws"
     return resource
+
+
+def provider_address(conf: dict[str, Any]) -> str:
+    """Our address of ``provider "aws" {...}``: ``provider.aws[.alias]``."""
+    alias = _attribute(conf["alias"]) if "alias" in conf else None
+    return f"provider.aws.{alias}" if isinstance(alias, str) else "provider.aws"
 
 
 def _provider_strings(value: Any) -> Any:

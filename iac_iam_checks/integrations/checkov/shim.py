@@ -8,11 +8,15 @@ IAM013, IAM014 and every policy reached through ``data.aws_iam_policy_document.x
 ``file()`` need the whole scan. So the shim asks the engine itself: the interpreter recorded
 in ``engine.txt`` at export time runs ``iac_iam_checks.integrations.checkov.verdicts`` as a
 subprocess (its environment holds python-hcl2, which checkov's cannot) over exactly what the
-runner scans, once per runner and checkov process, started as soon as checkov loads this file
-so it overlaps checkov's own parsing. Each checkov record then takes the CLI's verdict of the
-resource with the same file and address: FAILED with the CLI's messages in ``details``,
-SKIPPED where our own ignore comment, Metadata or configuration suppressed it, UNKNOWN where the
-CLI's result is unresolved or the CLI did not judge that block, else PASSED.
+runner scans, started as soon as checkov loads this file so it overlaps checkov's own parsing,
+and once per checkov run: the framework runners checkov forks share one engine process through
+an answer file named after the checkov process and the scan (the first runner starts the
+engine, which holds a lock on that file until it exits; the others wait for the lock). Each
+checkov record then takes the CLI's verdict of the resource with the same file and address
+(dictionary look-ups per record, nothing rebuilt from checkov's ``conf``): FAILED with the
+CLI's messages in ``details``, SKIPPED where our own ignore comment, Metadata or configuration
+suppressed it, UNKNOWN where the CLI's result is unresolved or the CLI did not judge that
+block, else PASSED.
 
 When the engine cannot be reached (the directory was copied where iac-iam-checks is not
 installed, the recorded interpreter is gone or fails), the shim says so once on stderr and
@@ -24,6 +28,7 @@ importable as ``iac_iam_checks_core`` so it never clashes with an installed
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import json
 import os
@@ -31,6 +36,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -84,9 +90,17 @@ class _EngineState:
     """Per checkov process, shared by every exec of this file (kept in ``sys.modules``)."""
 
     def __init__(self) -> None:
-        self.running: dict[Any, tuple[Any, Any, Any]] = {}
+        self.running: dict[Any, _Engine] = {}
         self.done: dict[Any, _Verdicts | None] = {}
         self.warned = False
+        self.run: str | None = None
+        self.run_code: dict[Any, bool] = {}
+        self.last_scan: tuple[types.FrameType, Any, Any, _Scan] | None = None
+        """The last runner frame read, its root_folder and files, and what it scans."""
+
+
+_Verdict = tuple[CheckResult, list[str], str | None]
+"""One check's verdict on one checkov record: result, details, suppression comment."""
 
 
 class _Verdicts:
@@ -101,6 +115,7 @@ class _Verdicts:
             block = (entry["file"], _INSTANCE_KEYS.sub("", entry["address"]))
             self.blocks.setdefault(block, []).append(entry["results"])
         self.files = frozenset(file for file, _ in self.exact)
+        self.merged: dict[tuple[str, str], dict[str, _Verdict] | None] = {}
 
     def lookup(self, file: str, address: str) -> list[dict[str, Any]] | None:
         """The results of our resource(s) for checkov's block; instance keys are compared
@@ -108,6 +123,37 @@ class _Verdicts:
         if (file, address) in self.exact:
             return [self.exact[(file, address)]]
         return self.blocks.get((file, _INSTANCE_KEYS.sub("", address)))
+
+    def verdicts(self, file: str, address: str) -> dict[str, _Verdict] | None:
+        """Check id -> verdict for checkov's block (None: the engine did not judge it); a
+        check missing from the dict passed. Computed once per block."""
+        key = (file, address)
+        if key not in self.merged:
+            found = self.lookup(file, address)
+            self.merged[key] = None if found is None else _merge(found)
+        return self.merged[key]
+
+
+def _merge(found: list[dict[str, Any]]) -> dict[str, _Verdict]:
+    """Several of our resources on one checkov block: FAILED (all messages), else UNKNOWN,
+    else SKIPPED (the first reason), else PASSED."""
+    out: dict[str, _Verdict] = {}
+    for check_id in {check_id for results in found for check_id in results}:
+        results = [r[check_id] for r in found if check_id in r]
+        failed = [r for r in results if r["result"] == "FAILED"]
+        if failed:
+            details = sorted({m for r in failed for m in r["details"]})
+            out[check_id] = (CheckResult.FAILED, details, None)
+        elif any(r["result"] == "UNKNOWN" for r in results):
+            out[check_id] = (CheckResult.UNKNOWN, [], None)
+        else:
+            skipped = next(r for r in results if r["result"] == "SKIPPED")
+            out[check_id] = (CheckResult.SKIPPED, [], skipped["suppress_comment"])
+    return out
+
+
+_PASSED: _Verdict = (CheckResult.PASSED, [], None)
+_UNKNOWN: _Verdict = (CheckResult.UNKNOWN, [], None)
 
 
 _STATE: _EngineState = sys.modules.setdefault(
@@ -135,17 +181,47 @@ class _Scan:
         return self.frameworks, self.paths
 
 
+def _is_run(code: types.CodeType) -> bool:
+    """A runner's ``run(root_folder, ..., files, ...)`` (answer kept per code object)."""
+    known = _STATE.run_code.get(code)
+    if known is None:
+        known = code.co_name == "run" and {"root_folder", "files"} <= set(code.co_varnames)
+        _STATE.run_code[code] = known
+    return known
+
+
 def _runner_scan() -> _Scan | None:
     frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
-        code = frame.f_code
-        if code.co_name == "run" and {"root_folder", "files"} <= set(code.co_varnames):
+        if _is_run(frame.f_code):
             local = frame.f_locals
+            root, files = local.get("root_folder"), local.get("files")
+            last = _STATE.last_scan
+            if last is not None and last[0] is frame and last[1] == root and last[2] is files:
+                return last[3]  # the runner's ``run`` may set root_folder itself: compared
             framework = getattr(local.get("self"), "check_type", None)
-            if framework in FRAMEWORKS and (local.get("root_folder") or local.get("files")):
-                return _Scan(local, framework)
+            if framework in FRAMEWORKS and (root or files):
+                scan = _Scan(local, framework)
+                _STATE.last_scan = (frame, root, files, scan)
+                return scan
         frame = frame.f_back
     return None
+
+
+def _checkov_run() -> str | None:
+    """This checkov run, as the pid and start time of the checkov process (the runners are
+    its forked children); None where the start time cannot be read (no ``/proc``)."""
+    if _STATE.run is None:
+        import multiprocessing
+
+        parent = multiprocessing.parent_process()
+        pid = parent.pid if parent is not None and parent.pid else os.getpid()
+        try:
+            started = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+        except (OSError, IndexError):
+            started = ""
+        _STATE.run = f"{pid}-{started}" if started else ""
+    return _STATE.run or None
 
 
 def _first_warning() -> bool:
@@ -154,15 +230,8 @@ def _first_warning() -> bool:
     if _STATE.warned:
         return False
     _STATE.warned = True
-    import multiprocessing
-
-    parent = multiprocessing.parent_process()
-    pid = parent.pid if parent is not None and parent.pid else os.getpid()
-    try:
-        started = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        started = ""
-    marker = Path(tempfile.gettempdir()) / f"iac-iam-checks-checkov-{pid}-{started}.warned"
+    run = _checkov_run() or f"{os.getpid()}-"
+    marker = Path(tempfile.gettempdir()) / f"iac-iam-checks-checkov-{run}.warned"
     try:
         os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
@@ -181,8 +250,82 @@ def _warn(reason: str) -> None:
         )
 
 
+class _Engine:
+    """One engine run's answer file: ``process`` is set in the runner that started it."""
+
+    def __init__(self, answer: Path, errors: Path, process: subprocess.Popen[bytes] | None):
+        self.answer = answer
+        self.errors = errors
+        self.process = process
+
+    def result(self) -> tuple[bytes, str]:
+        """(stdout, last line of stderr or the exit code), once the engine has exited."""
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=ENGINE_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            code = f"exit code {self.process.returncode}"
+        else:
+            code = "no answer"
+        try:
+            with open(self.answer, "rb") as handle:
+                _wait_for_lock(handle.fileno())
+                text = handle.read()
+        except OSError as error:
+            text, code = b"", str(error)
+        try:
+            errors = self.errors.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            errors = ""
+        if self.process is not None:
+            for path in (self.answer, self.errors):
+                with _suppressed():
+                    path.unlink()
+        return text, errors.splitlines()[-1] if errors else code
+
+
+class _suppressed:
+    """``contextlib.suppress(OSError)`` without the import cost."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> bool:
+        return kind is not None and issubclass(kind, OSError)
+
+
+def _wait_for_lock(fd: int) -> None:
+    """Block until the engine holding ``fd``'s lock has exited (at most ENGINE_TIMEOUT)."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    deadline = time.monotonic() + ENGINE_TIMEOUT
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
+        except OSError:
+            return
+
+
+def _answer_path(scan: _Scan) -> Path:
+    """Where this checkov run's engine answer for ``scan`` goes: shared by the forked runners
+    when the run can be named, private to this process otherwise."""
+    run = _checkov_run() or f"{os.getpid()}-{id(_STATE)}-{time.time_ns()}"
+    digest = hashlib.sha256(repr((run, ENGINE_FILE.as_posix(), scan.key)).encode()).hexdigest()
+    return Path(tempfile.gettempdir()) / f"iac-iam-checks-checkov-{digest[:24]}.answer"
+
+
 def _start(scan: _Scan) -> None:
-    """Start the engine for one runner's scan, unless it is running or done."""
+    """Start the engine for one runner's scan, unless it is running or done (here, or in
+    another runner of the same checkov run)."""
     key = scan.key
     if key in _STATE.running or key in _STATE.done:
         return
@@ -194,21 +337,58 @@ def _start(scan: _Scan) -> None:
         _STATE.done[key] = None
         _warn(f"the interpreter recorded in {ENGINE_FILE} ({interpreter or 'none'}) is missing")
         return
+    answer = _answer_path(scan)
+    errors = answer.with_suffix(".errors")
+    try:
+        import fcntl
+
+        handle, staging = tempfile.mkstemp(dir=answer.parent, prefix=".iac-iam-checks-")
+    except (ImportError, OSError):
+        fcntl, handle, staging = None, -1, ""  # type: ignore[assignment]
+    try:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # the engine inherits the lock with the file
+            try:
+                os.link(staging, answer)
+            except FileExistsError:  # another runner started it: wait for its answer
+                _STATE.running[key] = _Engine(answer, errors, None)
+                return
+        else:
+            answer = Path(tempfile.mkstemp(prefix="iac-iam-checks-")[1])
+            handle = os.open(answer, os.O_WRONLY)
+        _STATE.running[key] = _spawn(interpreter, scan, answer, errors, handle)
+    finally:
+        if staging:
+            with _suppressed():
+                os.unlink(staging)
+        if handle >= 0:
+            os.close(handle)
+
+
+def _spawn(interpreter: str, scan: _Scan, answer: Path, errors: Path, out: int) -> _Engine:
+    """Run the engine with its stdout on ``out`` (files, not pipes: the engine must never
+    block on a full pipe while checkov parses)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    # Files, not pipes: the engine must never block on a full pipe while checkov parses.
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - read and closed in _verdicts
-    err = tempfile.TemporaryFile()  # noqa: SIM115 - likewise
     frameworks = [arg for framework in scan.frameworks for arg in ("--framework", framework)]
     command = [interpreter, "-m", ENGINE_MODULE, *frameworks, *scan.paths]
-    try:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env
-        )
-    except OSError as error:
-        _STATE.done[key] = None
-        _warn(f"cannot start {interpreter}: {error}")
-        return
-    _STATE.running[key] = (process, out, err)
+    with open(errors, "wb") as err:
+        try:
+            process = subprocess.Popen(
+                command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env
+            )
+        except OSError as error:
+            err.write(f"cannot start {interpreter}: {error}".encode())
+            return _Engine(answer, errors, None)
+    _reap_at_exit(process)
+    return _Engine(answer, errors, process)
+
+
+def _reap_at_exit(process: subprocess.Popen[bytes]) -> None:
+    """Wait for the engine when this runner ends, even if it never needed the answer (a
+    forked runner skips ``atexit`` but runs multiprocessing's finalizers)."""
+    from multiprocessing import util
+
+    util.Finalize(None, process.wait, kwargs={"timeout": ENGINE_TIMEOUT}, exitpriority=1)
 
 
 def _verdicts(scan: _Scan) -> _Verdicts | None:
@@ -216,24 +396,14 @@ def _verdicts(scan: _Scan) -> _Verdicts | None:
     key = scan.key
     if key not in _STATE.done:
         _start(scan)
-    if key in _STATE.running:
-        process, out, err = _STATE.running.pop(key)
+    engine = _STATE.running.pop(key, None)
+    if engine is not None:
+        text, last = engine.result()
         try:
-            process.wait(timeout=ENGINE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        out.seek(0)
-        err.seek(0)
-        text, errors = out.read(), err.read().decode("utf-8", "replace").strip()
-        out.close()
-        err.close()
-        try:
-            answer = json.loads(text) if process.returncode == 0 else None
+            answer = json.loads(text)
         except ValueError:
             answer = None
         if not isinstance(answer, dict) or answer.get("schema") != 1:
-            last = errors.splitlines()[-1] if errors else f"exit code {process.returncode}"
             _STATE.done[key] = None
             _warn(f"the iac-iam-checks engine failed ({last})")
         else:
@@ -295,21 +465,11 @@ class _Adapter:
         verdicts = _verdicts(scan) if scan is not None else None
         if scan is None or verdicts is None:
             return CheckResult.UNKNOWN if self.spec.needs_graph else self._verdict(in_process())
-        found = verdicts.lookup(_absolute(scan.base, file, verdicts.files), address)
-        if found is None:
-            return CheckResult.UNKNOWN
-        results = [r[self.spec.id] for r in found if self.spec.id in r]
-        failed = [r for r in results if r["result"] == "FAILED"]
-        if failed:
-            self.details = sorted({m for r in failed for m in r["details"]})
-            return CheckResult.FAILED
-        if any(r["result"] == "UNKNOWN" for r in results):
-            return CheckResult.UNKNOWN
-        skipped = [r for r in results if r["result"] == "SKIPPED"]
-        if skipped:
-            self.skip_comment = skipped[0]["suppress_comment"]
-            return CheckResult.SKIPPED
-        return CheckResult.PASSED
+        found = verdicts.verdicts(_absolute(scan.base, file, verdicts.files), address)
+        result, details, comment = _UNKNOWN if found is None else found.get(self.spec.id, _PASSED)
+        self.details = list(details)
+        self.skip_comment = comment
+        return result
 
     def _verdict(self, resources: list[Resource]) -> CheckResult:
         context = registry.Context(graph=Graph(resources), settings=Settings())
@@ -375,8 +535,11 @@ class ProviderCheck(_Adapter, BaseProviderCheck):
         self.severity = Severities[spec.severity]
 
     def scan_provider_conf(self, conf: dict[str, Any]) -> CheckResult:
-        resource = conf_to_resources.provider_resource(conf, self.entity_path)
-        return self._judge(resource.location.file, resource.address, lambda: [resource])
+        return self._judge(
+            conf_to_resources.scanned_file(self.entity_path, "aws"),
+            conf_to_resources.provider_address(conf),
+            lambda: [conf_to_resources.provider_resource(conf, self.entity_path)],
+        )
 
 
 class CloudFormationCheck(_Adapter, CloudFormationResourceCheck):

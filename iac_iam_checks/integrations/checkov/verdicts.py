@@ -115,7 +115,7 @@ def _store(entry: Path, answer: dict[str, Any], dependencies: set[Path]) -> None
     try:
         handle, temp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out)
+            out.write(json.dumps(data))  # one shot: json.dump encodes in pure Python
         os.replace(temp, entry)
     except OSError:
         return
@@ -128,8 +128,12 @@ def by_resource(result: ScanResult, resources: list[Resource], base: Path) -> li
     root = base.resolve()
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     files: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    real: dict[str, str] = {}
     for resource in resources:
-        key = (os.path.realpath(root / resource.location.file), resource.address)
+        file = resource.location.file
+        if file not in real:
+            real[file] = os.path.realpath(root / file)
+        key = (real[file], resource.address)
         entries.setdefault(key, {"file": key[0], "address": key[1], "results": {}})
         files.setdefault((resource.scope, resource.address), set()).add(key)
     for finding in result.findings:
@@ -164,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     except config_mod.ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    json.dump(out, sys.stdout, separators=(",", ":"))
+    sys.stdout.write(json.dumps(out, separators=(",", ":")))
     return 0
 
 
