@@ -395,8 +395,6 @@ def test_diff_single_plan_prior_state_and_new_principal(tmp_path: Path) -> None:
 
 
 def test_diff_new_trust_from_git_ref(tmp_path: Path) -> None:
-    if shutil.which("git") is None:
-        pytest.skip("git not installed")
     role = """
 resource "aws_iam_role" "r" {
   name = "r"

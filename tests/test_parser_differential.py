@@ -25,9 +25,10 @@ from iac_iam_checks.frontends.terraform_parse import parse_file
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = Path(__file__).parent / "data" / "hcl_forms"
 
-pytestmark = pytest.mark.skipif(
-    not hcl_treesitter.available(), reason="tree-sitter-hcl is not installed"
-)
+
+def test_tree_sitter_is_installed_with_the_package() -> None:
+    """A dependency of the package: a missing wheel must fail here, not skip the differential."""
+    assert hcl_treesitter.available()
 
 
 def normalized(node: Tree | Token) -> object:
