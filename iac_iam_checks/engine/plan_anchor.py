@@ -55,9 +55,7 @@ def anchor_plan_findings(
     read: set[Path] = set()
     for plan in plan_files:
         rel = _relative(plan, base)
-        plan_findings = [
-            f for f in result.findings if f.framework == TERRAFORM_PLAN and f.file == rel
-        ]
+        plan_findings = [f for f in result.findings if _from(f, rel)]
         plan_entries = [u for u in result.unresolved if u.file == rel]
         if not plan_findings and not plan_entries:
             continue
@@ -74,11 +72,14 @@ def anchor_plan_findings(
         root, scanned = found
         read |= scanned.files_read
         anchors = _Anchors(root, base, scanned)
-        result.findings = [anchors.finding(f) if f in plan_findings else f for f in result.findings]
-        result.unresolved = [
-            anchors.entry(u) if u in plan_entries else u for u in result.unresolved
-        ]
+        result.findings = [anchors.finding(f) if _from(f, rel) else f for f in result.findings]
+        result.unresolved = [anchors.entry(u) if u.file == rel else u for u in result.unresolved]
     return read
+
+
+def _from(finding: Finding, plan: str) -> bool:
+    """A finding of the plan at ``plan`` (its relative path), not yet anchored."""
+    return finding.framework == TERRAFORM_PLAN and finding.file == plan
 
 
 def _source_of(
