@@ -129,21 +129,53 @@ class _Builder:
         return _meta(start, end, line, end_line)
 
     def span(self, node: Any) -> Meta:
-        return self.meta(
-            self.pos(node.start_byte),
-            self.pos(node.end_byte),
-            node.start_point[0] + 1,
-            node.end_point[0] + 1,
-        )
+        # ``pos`` and ``_meta`` inlined: this runs for almost every node.
+        start, end = node.start_byte, node.end_byte
+        if not self.ascii:
+            start, end = self.chars[start], self.chars[end]
+        meta = Meta.__new__(Meta)
+        meta.__dict__ = {
+            "empty": False,
+            "line": node.start_point[0] + 1,
+            "end_line": node.end_point[0] + 1,
+            "column": 0,
+            "end_column": 0,
+            "start_pos": start,
+            "end_pos": end,
+        }
+        return meta
 
     def joined(self, first: Meta, last: Meta) -> Meta:
         """From the start of ``first`` to the end of ``last`` (whichever ends later)."""
-        return self.meta(first.start_pos, last.end_pos, first.line, last.end_line)
+        return _meta(first.start_pos, last.end_pos, first.line, last.end_line)
 
-    def token(self, kind: str, node: Any, value: str | None = None) -> Token:
-        start, end = self.pos(node.start_byte), self.pos(node.end_byte)
-        text = self.text[start:end] if value is None else value
-        return _token(kind, text, start, node.start_point[0] + 1, node.end_point[0] + 1, end)
+    def token(self, kind: str, node: Any) -> Token:
+        return self.leaf(kind, node)[0]
+
+    def leaf(self, kind: str, node: Any) -> tuple[Token, Meta]:
+        """A token of ``node``'s text and a ``Meta`` of the same span, positions read once."""
+        start, end = node.start_byte, node.end_byte
+        if not self.ascii:
+            start, end = self.chars[start], self.chars[end]
+        line, end_line = node.start_point[0] + 1, node.end_point[0] + 1
+        value = self.text[start:end]
+        token = str.__new__(Token, value)
+        token.type = kind
+        token.value = value
+        token.start_pos, token.end_pos = start, end
+        token.line, token.end_line = line, end_line
+        token.column = token.end_column = 0
+        meta = Meta.__new__(Meta)
+        meta.__dict__ = {
+            "empty": False,
+            "line": line,
+            "end_line": end_line,
+            "column": 0,
+            "end_column": 0,
+            "start_pos": start,
+            "end_pos": end,
+        }
+        return token, meta
 
     def text_of(self, node: Any) -> str:
         return self.text[self.pos(node.start_byte) : self.pos(node.end_byte)]
@@ -237,18 +269,23 @@ class _Builder:
     def name(self, node: Any) -> Tree:
         """An attribute or block name: ``identifier``, or ``keyword``/``literal_value`` where
         python-hcl2's lexer takes the word for one."""
-        word = self.text_of(node)
-        if word in KEYWORDS:
-            return Tree("keyword", [self.token(KEYWORDS[word], node)], self.span(node))
-        if word in LITERALS:
-            return Tree("literal_value", [self.token(LITERALS[word], node)], self.span(node))
-        return Tree("identifier", [self.token("NAME", node)], self.span(node))
+        token, meta = self.leaf("NAME", node)
+        if token in KEYWORDS:
+            token.type = KEYWORDS[token]
+            return Tree("keyword", [token], meta)
+        if token in LITERALS:
+            token.type = LITERALS[token]
+            return Tree("literal_value", [token], meta)
+        return Tree("identifier", [token], meta)
 
     # -- expressions ------------------------------------------------------------------------
 
     def expression(self, node: Any) -> Tree:
         """A tree-sitter ``expression`` node."""
-        return self.sequence(node.children, node)
+        kids = node.children
+        if len(kids) == 1 and kids[0].type in _PLAIN_TERMS:
+            return self.term(kids[0])  # the common case, without ``sequence``'s checks
+        return self.sequence(kids, node)
 
     def sequence(self, kids: list[Any], whole: Any) -> Tree:
         """A term followed by traversal steps (``a.b[0]``), or one operation/conditional."""
@@ -306,20 +343,23 @@ class _Builder:
         return Tree("expr_term", [inner], inner.meta)
 
     def identifier(self, node: Any) -> Tree:
-        return Tree("identifier", [self.token("NAME", node)], self.span(node))
+        token, meta = self.leaf("NAME", node)
+        return Tree("identifier", [token], meta)
 
     def literal(self, node: Any) -> Tree:
         kind = node.type
         if kind == "numeric_lit":
-            word = self.text_of(node)
-            if not _FLOAT.match(word):
-                raise Unsupported(word)
-            if "." in word or "e" in word or "E" in word:
-                return Tree("float_lit", [self.token("FLOAT_LITERAL", node)], self.span(node))
-            return Tree("int_lit", [self.token("INT_LITERAL", node)], self.span(node))
+            token, meta = self.leaf("INT_LITERAL", node)
+            if not _FLOAT.match(token):
+                raise Unsupported(token)
+            if "." in token or "e" in token or "E" in token:
+                token.type = "FLOAT_LITERAL"
+                return Tree("float_lit", [token], meta)
+            return Tree("int_lit", [token], meta)
         if kind in ("bool_lit", "null_lit"):
-            word = self.text_of(node)
-            return Tree("literal_value", [self.token(LITERALS[word], node)], self.span(node))
+            token, meta = self.leaf("NAME", node)
+            token.type = LITERALS[token]
+            return Tree("literal_value", [token], meta)
         if kind == "string_lit":
             return self.string(node)
         raise Unsupported(kind)
@@ -354,12 +394,12 @@ class _Builder:
         return Tree("expr_term", [inner], inner.meta)
 
     def get_attr(self, node: Any) -> Tree:
-        name = node.children[-1]
-        word = self.text_of(name)
-        if word in LITERALS:
-            target = Tree("literal_value", [self.token(LITERALS[word], name)], self.span(name))
+        token, meta = self.leaf("NAME", node.children[-1])
+        if token in LITERALS:
+            token.type = LITERALS[token]
+            target = Tree("literal_value", [token], meta)
         else:
-            target = self.identifier(name)
+            target = Tree("identifier", [token], meta)
         return Tree("get_attr", [target], self.span(node))
 
     def index(self, node: Any) -> Tree:
@@ -482,8 +522,12 @@ class _Builder:
     def string(self, node: Any) -> Tree:
         """A quoted string: ``string`` of ``string_part`` with python-hcl2's tokens; template
         directives come flat (``template_if_start``, ``template_else``, ...), as there."""
-        parts: list[Tree | Token] = []
         kids = node.children
+        if len(kids) <= 3 and kids[-1].type == "quoted_template_end":
+            plain = self.plain_string(node, kids)
+            if plain is not None:
+                return plain
+        parts: list[Tree | Token] = []
         cursor = kids[0].end_byte  # after the opening quote
         for piece in self.pieces(kids[1:]):
             if piece.start_byte > cursor and piece.type != "quoted_template_end":
@@ -500,6 +544,24 @@ class _Builder:
                 parts.append(Tree("string_part", [marker], marker.meta))
             cursor = piece.end_byte
         return Tree("string", parts, self.span(node))
+
+    def plain_string(self, node: Any, kids: list[Any]) -> Tree | None:
+        """``""`` or a string of one line of plain characters (most strings), as ``string``
+        builds it, without its walk; None for any other string."""
+        if len(kids) == 3 and kids[1].type != "template_literal":
+            return None
+        start, end = kids[0].end_byte, kids[-1].start_byte
+        if not self.ascii:
+            start, end = self.chars[start], self.chars[end]
+        if start == end:
+            return Tree("string", [], self.span(node))
+        chunk = self.text[start:end]
+        if "$" in chunk or "%" in chunk or "\n" in chunk or "\\" in chunk:
+            return None
+        line = node.start_point[0] + 1  # the line of the opening quote, right before ``start``
+        token = _token("STRING_CHARS", chunk, start, line, line, end)
+        part = Tree("string_part", [token], _meta(start, end, line, line))
+        return Tree("string", [part], self.span(node))
 
     def pieces(self, kids: list[Any]) -> Any:
         """Interpolations and directive markers in text order (literals are the gaps)."""
@@ -727,6 +789,11 @@ def _token(kind: str, value: str, start: int, line: int, end_line: int, end: int
     return token
 
 
+_PLAIN_TERMS = frozenset(
+    ("literal_value", "variable_expr", "template_expr", "collection_value", "function_call")
+    + ("for_expr",)
+)
+"""Node types ``term`` converts by themselves (an expression of one of these is that term)."""
 _LEVEL = {
     "||": 1,
     "&&": 2,
