@@ -158,24 +158,8 @@ class _Builder:
         if not self.ascii:
             start, end = self.chars[start], self.chars[end]
         line, end_line = node.start_point[0] + 1, node.end_point[0] + 1
-        value = self.text[start:end]
-        token = str.__new__(Token, value)
-        token.type = kind
-        token.value = value
-        token.start_pos, token.end_pos = start, end
-        token.line, token.end_line = line, end_line
-        token.column = token.end_column = 0
-        meta = Meta.__new__(Meta)
-        meta.__dict__ = {
-            "empty": False,
-            "line": line,
-            "end_line": end_line,
-            "column": 0,
-            "end_column": 0,
-            "start_pos": start,
-            "end_pos": end,
-        }
-        return token, meta
+        token = _token(kind, self.text[start:end], start, line, end_line, end)
+        return token, _meta(start, end, line, end_line)
 
     def text_of(self, node: Any) -> str:
         return self.text[self.pos(node.start_byte) : self.pos(node.end_byte)]
