@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from ..iam.graph import Graph
 from ..model.settings import Settings
@@ -66,6 +66,8 @@ class Context:
 
     graph: Graph
     settings: Settings
+    shared: dict[str, Any] = field(default_factory=dict)
+    """Answers checks keep for the rest of the scan (``templates.Remembered``)."""
 
 
 CheckFunction = Callable[[Resource, Context], Iterable[Result]]

@@ -167,10 +167,12 @@ def judge_statements(
     judge: Callable[[PolicySource, Statement], Verdict],
     message: Callable[[PolicySource, Verdict], str],
     question: str,
+    view: Callable[[PolicyDocument], PolicyDocument] = evaluation_view,
 ) -> Iterator[Result]:
     """The loop every statement-level check runs: each readable document of ``kind``, each
-    statement judged; a certain verdict is an Issue at the statement's lines, an undecided
-    one is ``unresolved`` (``question`` completes "cannot tell whether <policy> ...").
+    statement judged (in its evaluation ``view``); a certain verdict is an Issue at the
+    statement's lines, an undecided one is ``unresolved`` (``question`` completes "cannot tell
+    whether <policy> ...").
 
     Statements generated from one written block (a ``dynamic "statement"``, a ``for``
     expression) share its lines: they are one finding there, naming what all of them allow.
@@ -180,7 +182,7 @@ def judge_statements(
         if cannot_read is not None:
             yield cannot_read
             continue
-        source = dataclasses.replace(written, document=evaluation_view(written.document))
+        source = dataclasses.replace(written, document=view(written.document))
         found: dict[Location, tuple[Statement, Verdict]] = {}
         for statement in source.document.statements:
             if statement.broken:

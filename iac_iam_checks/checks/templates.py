@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from ..iam.evaluation import evaluation_view
 from ..iam.graph import Graph, Node, UserCredentials, active_keys
 from ..model.settings import Settings
 from ..model.values import IDENTITY, PolicyDocument, Resource, Statement, Unknown
@@ -95,14 +96,16 @@ def statement_check(
     judged = (kinds,) if isinstance(kinds, str) else kinds
 
     def run(resource: Resource, ctx: Context) -> Iterator[Result]:
+        remembered = Remembered.of(ctx)
+
         def judge(source: PolicySource, statement: Statement) -> Verdict:
-            return verdict(spec, source.document, statement, ctx.settings)
+            return verdict(spec, source.document, statement, ctx.settings, remembered)
 
         if about_grants and ctx.graph.only_a_boundary(ctx.graph.node(resource)):
             return
 
         for kind in judged:
-            yield from judge_statements(resource, kind, judge, message, question)
+            yield from judge_statements(resource, kind, judge, message, question, remembered.view)
 
     run.__module__ = sys._getframe(1).f_globals["__name__"]  # as enum and namedtuple do
     _DECLARED[id] = spec
@@ -119,16 +122,76 @@ def _resource_kinds(kinds: tuple[str, ...]) -> Kinds:
     return IDENTITY_KINDS if kinds[0] == IDENTITY else TRUST_KINDS
 
 
+class Remembered:
+    """A scan's statement verdicts by content. The instances of one module (every example
+    root of a module repository calls it) hold equal documents; a verdict depends only on
+    the check, the document and the statement (and the scan's settings, fixed per scan), so
+    each is computed once per distinct document.
+
+    The key is the ``repr`` of the document's evaluation view: every field of every
+    statement, lines included, so only true copies share an answer. Views are made once per
+    written document, which keeps them (and their keys) alive for the scan.
+    """
+
+    def __init__(self) -> None:
+        self._views: dict[int, tuple[PolicyDocument, PolicyDocument]] = {}
+        self._made: dict[int, PolicyDocument] = {}
+        self._keys: dict[int, tuple[str, dict[int, int]]] = {}
+        self._verdicts: dict[tuple[str, str, int], Verdict] = {}
+
+    @classmethod
+    def of(cls, ctx: Context) -> Remembered:
+        found = ctx.shared.get(cls.__name__)
+        if found is None:
+            found = ctx.shared[cls.__name__] = cls()
+        return found
+
+    def view(self, written: PolicyDocument) -> PolicyDocument:
+        """``evaluation_view`` of a written document, made once."""
+        cached = self._views.get(id(written))
+        if cached is None:
+            cached = self._views[id(written)] = (written, evaluation_view(written))
+            self._made[id(cached[1])] = cached[1]
+        return cached[1]
+
+    def answer(
+        self, check_id: str, document: PolicyDocument, statement: Statement
+    ) -> tuple[tuple[str, str, int] | None, Verdict | None]:
+        """The key of a statement's verdict and the verdict if known; no key for documents
+        this memo did not make (their lifetime is not ours to rely on)."""
+        known = self._keys.get(id(document))
+        if known is None:
+            if self._made.get(id(document)) is not document:
+                return None, None
+            positions = {id(s): i for i, s in enumerate(document.statements)}
+            known = self._keys[id(document)] = (repr(document), positions)
+        position = known[1].get(id(statement))
+        if position is None:
+            return None, None
+        key = (check_id, known[0], position)
+        return key, self._verdicts.get(key)
+
+    def keep(self, key: tuple[str, str, int], found: Verdict) -> None:
+        self._verdicts[key] = found
+
+
 def verdict(
     spec: StatementCheck,
     document: PolicyDocument,
     statement: Statement,
     settings: Settings | None = None,
+    remembered: Remembered | None = None,
 ) -> Verdict:
-    """The check's predicate, with precedence applied."""
+    """The check's predicate, with precedence applied (remembered across equal documents)."""
+    key, known = remembered.answer(spec.id, document, statement) if remembered else (None, None)
+    if known is not None:
+        return known
     found = spec.predicate(settings)(document, statement)
-    if (found.hits or found.unknowns) and outranked(spec, document, statement, settings):
-        return NOTHING
+    reportable = found.hits or found.unknowns
+    if reportable and outranked(spec, document, statement, settings, remembered):
+        found = NOTHING
+    if key is not None and remembered is not None:
+        remembered.keep(key, found)
     return found
 
 
@@ -137,10 +200,11 @@ def outranked(
     document: PolicyDocument,
     statement: Statement,
     settings: Settings | None = None,
+    remembered: Remembered | None = None,
 ) -> bool:
     """Whether a check that outranks ``spec`` certainly reports the statement."""
     return any(
-        verdict(declared(higher), document, statement, settings).found
+        verdict(declared(higher), document, statement, settings, remembered).found
         for higher in spec.outranked_by
     )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from lark import Tree
 
 from ..model.values import ParseError, ScanInput
+from .hcl_blocks import CREDENTIAL_HINT
 from .terraform_parse import (
     Block,
     ParsedFile,
@@ -47,12 +48,29 @@ class ModuleDir:
     providers: list[Block] = field(default_factory=list)
     settings: list[Block] = field(default_factory=list)
     """``terraform {}`` blocks (a backend can hold credentials)."""
+    _mentions: dict[str, bool] = field(default_factory=dict, repr=False)
+    _hints: dict[int, bool] = field(default_factory=dict, repr=False)
 
     def mentions_document(self, name: str) -> bool:
         """Whether some block refers to ``data.aws_iam_policy_document.<name>``: bodies of
-        resources no check reads are never evaluated, but using a document still counts."""
-        pattern = re.compile(rf"data\.aws_iam_policy_document\.{re.escape(name)}\b")
-        return any(pattern.search(parsed.text) for parsed in self.files)
+        resources no check reads are never evaluated, but using a document still counts.
+        Answered once per directory: every instance of the module asks again."""
+        if name not in self._mentions:
+            pattern = re.compile(rf"data\.aws_iam_policy_document\.{re.escape(name)}\b")
+            self._mentions[name] = any(pattern.search(parsed.text) for parsed in self.files)
+        return self._mentions[name]
+
+    def may_hold_credentials(self, parsed: ParsedFile, node: Tree) -> bool:
+        """Whether a block's own text mentions an access key id or a secret-like name (a JSON
+        file's tree has no text positions: then it may). Once per block, not per instance."""
+        known = self._hints.get(id(node))
+        if known is None:
+            start = getattr(node.meta, "start_pos", None)
+            end = getattr(node.meta, "end_pos", None)
+            known = start is None or end is None
+            known = known or bool(CREDENTIAL_HINT.search(parsed.text, start, end))
+            self._hints[id(node)] = known
+        return known
 
     @classmethod
     def from_files(cls, path: Path, files: list[ParsedFile]) -> ModuleDir:

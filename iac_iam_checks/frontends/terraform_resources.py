@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lark import Tree
-
 from ..model.values import TERRAFORM, Location, Resource, Unknown
-from .hcl_blocks import CREDENTIAL_HINT
 from .references import instance_suffix
 from .terraform_instance import ModuleInstance
-from .terraform_parse import Block, ParsedFile
+from .terraform_parse import Block
 
 
 def emit(instance: ModuleInstance) -> None:
@@ -77,19 +74,19 @@ def pseudo_resources(instance: ModuleInstance) -> list[Resource]:
     module instance has hundreds of variables; evaluating them all is most of the work)."""
     out = []
     for name, block in instance.mdir.variables.items():
-        if not may_hold_credentials(block.file, block.node):
+        if not instance.mdir.may_hold_credentials(block.file, block.node):
             continue
         default = block.attribute("default")
         attrs = {"default": instance.evaluator(block.file).eval(default)} if default else {}
         out.append(pseudo(instance, "variable", f"var.{name}", name, block.location(), attrs))
     for name, (_, node, parsed) in instance.mdir.locals.items():
-        if not may_hold_credentials(parsed, node):
+        if not instance.mdir.may_hold_credentials(parsed, node):
             continue
         where = Location(parsed.rel, node.meta.line, node.meta.end_line)
         value = {"value": instance.local(name, name)}
         out.append(pseudo(instance, "locals", f"local.{name}", name, where, value))
     for block in instance.mdir.providers:
-        if not may_hold_credentials(block.file, block.node):
+        if not instance.mdir.may_hold_credentials(block.file, block.node):
             continue
         attrs, locations = instance.evaluate_body(block.body, block.file, {})
         alias = attrs.get("alias")
@@ -102,7 +99,7 @@ def pseudo_resources(instance: ModuleInstance) -> list[Resource]:
     named += [(b, "module", f"module.{b.labels[0]}") for b in instance.mdir.modules]
     named += [(b, "terraform", "terraform") for b in instance.mdir.settings]
     for block, kind, address in named:
-        if not may_hold_credentials(block.file, block.node):
+        if not instance.mdir.may_hold_credentials(block.file, block.node):
             continue
         attrs, locations = instance.evaluate_body(block.body, block.file, {})
         name = address.rsplit(".", 1)[-1]
@@ -130,13 +127,3 @@ def pseudo(
         name=name,
         module=instance.address,
     )
-
-
-def may_hold_credentials(parsed: ParsedFile, node: Tree) -> bool:
-    """Whether a block's own text mentions an access key id or a secret-like name (a JSON
-    file's tree has no text positions: then it may)."""
-    start = getattr(node.meta, "start_pos", None)
-    end = getattr(node.meta, "end_pos", None)
-    if start is None or end is None:
-        return True
-    return bool(CREDENTIAL_HINT.search(parsed.text, start, end))

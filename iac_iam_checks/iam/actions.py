@@ -126,6 +126,7 @@ def with_access_levels(levels: Iterable[str], resource_level: bool | None = None
     )
 
 
+@lru_cache(maxsize=4096)
 def glob_regex(pattern: str, *, ignore_case: bool) -> re.Pattern[str]:
     """IAM's wildcard syntax as a regex: ``*`` is any run of characters, ``?`` one character."""
     text = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
@@ -148,10 +149,20 @@ def expand(pattern: str) -> list[str]:
     ``expand("iam:pass*") == ["iam:PassRole"]``; ``expand("*")`` is every action. Matching is
     case-insensitive, as IAM's is.
     """
-    service_part, colon, _ = pattern.partition(":")
-    regex = glob_regex(pattern.lower(), ignore_case=False)
+    return list(_expanded(pattern.lower()))
+
+
+@lru_cache(maxsize=4096)
+def _expanded(lowered: str) -> tuple[str, ...]:
+    """:func:`expand` of a lower-case pattern, once per pattern: the same ``s3:Get*`` recurs
+    in every policy of a repository. A pattern without wildcards is one dictionary look-up."""
+    if not WILDCARD.search(lowered):
+        found = _table().by_lower.get(lowered)
+        return (f"{found[0]}:{found[1]}",) if found else ()
+    service_part, colon, _ = lowered.partition(":")
+    regex = glob_regex(lowered, ignore_case=False)
     pairs = _candidates(service_part if colon else None)
-    return sorted(full for lower, full in pairs if regex.fullmatch(lower))
+    return tuple(sorted(full for lower, full in pairs if regex.fullmatch(lower)))
 
 
 def expand_regex(regex: re.Pattern[str], service: str | None = None) -> list[str]:
@@ -176,6 +187,7 @@ def syntax_problem(pattern: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def unknown_action_problem(pattern: str) -> str | None:
     """Why a well-formed action pattern names no known action (IAM031), or None.
 

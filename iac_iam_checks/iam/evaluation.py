@@ -182,6 +182,8 @@ def wildcard_match(pattern: Any, value: Any, *, ignore_case: bool) -> Tri:
     matches ``arn:${var.p}:iam::aws:x``). Non-string values (malformed policies) never match.
     """
     if isinstance(pattern, str) and isinstance(value, str):
+        if "*" not in pattern and "?" not in pattern and pattern.isascii() and value.isascii():
+            return pattern.lower() == value.lower() if ignore_case else pattern == value
         return bool(_glob(pattern, ignore_case).fullmatch(value))
     if not isinstance(pattern, (str, Template, Unknown)):
         return False
