@@ -67,8 +67,10 @@ class ModuleDir:
         if known is None:
             start = getattr(node.meta, "start_pos", None)
             end = getattr(node.meta, "end_pos", None)
-            known = start is None or end is None
-            known = known or bool(CREDENTIAL_HINT.search(parsed.text, start, end))
+            if start is None or end is None:
+                known = True
+            else:
+                known = bool(CREDENTIAL_HINT.search(parsed.text, start, end))
             self._hints[id(node)] = known
         return known
 
