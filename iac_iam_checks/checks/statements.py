@@ -167,7 +167,7 @@ def judge_statements(
     judge: Callable[[PolicySource, Statement], Verdict],
     message: Callable[[PolicySource, Verdict], str],
     question: str,
-    view: Callable[[PolicyDocument], PolicyDocument] = evaluation_view,
+    view: Callable[[PolicySource], PolicySource] | None = None,
 ) -> Iterator[Result]:
     """The loop every statement-level check runs: each readable document of ``kind``, each
     statement judged (in its evaluation ``view``); a certain verdict is an Issue at the
@@ -182,7 +182,7 @@ def judge_statements(
         if cannot_read is not None:
             yield cannot_read
             continue
-        source = dataclasses.replace(written, document=view(written.document))
+        source = view(written) if view else evaluated(written)
         found: dict[Location, tuple[Statement, Verdict]] = {}
         for statement in source.document.statements:
             if statement.broken:
@@ -200,6 +200,11 @@ def judge_statements(
             found[location] = (first, Verdict(hits))
         for location, (statement, verdict) in found.items():
             yield Issue(resource, message(source, verdict), location, statement=statement)
+
+
+def evaluated(written: PolicySource) -> PolicySource:
+    """The source with its document's ``evaluation_view``: what statement checks judge."""
+    return dataclasses.replace(written, document=evaluation_view(written.document))
 
 
 # --- verdicts -----------------------------------------------------------------------------

@@ -22,7 +22,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from ..iam.evaluation import evaluation_view
 from ..iam.graph import Graph, Node, UserCredentials, active_keys
 from ..model.settings import Settings
 from ..model.values import IDENTITY, PolicyDocument, Resource, Statement, Unknown
@@ -35,6 +34,7 @@ from .statements import (
     PolicySource,
     Verdict,
     describe,
+    evaluated,
     judge_statements,
 )
 
@@ -134,7 +134,7 @@ class Remembered:
     """
 
     def __init__(self) -> None:
-        self._views: dict[int, tuple[PolicyDocument, PolicyDocument]] = {}
+        self._views: dict[int, tuple[PolicySource, PolicySource]] = {}
         self._made: dict[int, PolicyDocument] = {}
         self._keys: dict[int, tuple[str, dict[int, int]]] = {}
         self._verdicts: dict[tuple[str, str, int], Verdict] = {}
@@ -146,12 +146,13 @@ class Remembered:
             found = ctx.shared[cls.__name__] = cls()
         return found
 
-    def view(self, written: PolicyDocument) -> PolicyDocument:
-        """``evaluation_view`` of a written document, made once."""
+    def view(self, written: PolicySource) -> PolicySource:
+        """A written policy with its document's evaluation view, made once (the written
+        source is kept, so its id is not reused while this memo lives)."""
         cached = self._views.get(id(written))
         if cached is None:
-            cached = self._views[id(written)] = (written, evaluation_view(written))
-            self._made[id(cached[1])] = cached[1]
+            cached = self._views[id(written)] = (written, evaluated(written))
+            self._made[id(cached[1].document)] = cached[1].document
         return cached[1]
 
     def answer(

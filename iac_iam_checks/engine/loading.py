@@ -93,11 +93,11 @@ def load_terraform_path(
     root = path.resolve()
 
     def under(kinds: tuple[str, ...]) -> list[tf.SourceText]:
+        resolved = [(s.path.resolve(), s) for kind in kinds for s in by_kind.get(kind, [])]
         return [
-            tf.SourceText(s.path.resolve(), s.rel, s.text)
-            for kind in kinds
-            for s in by_kind.get(kind, [])
-            if s.path.resolve() == root or root in s.path.resolve().parents
+            tf.SourceText(path, s.rel, s.text)
+            for path, s in resolved
+            if path == root or root in path.parents
         ]
 
     texts = {s.path: s for s in under((disc.TERRAFORM_HCL, disc.TERRAFORM_JSON))}

@@ -139,8 +139,12 @@ def evaluate_in_workers(job: RootJob, jobs: int) -> list[tuple[ScanInput, set[Pa
     _FORKED_JOB = job
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return list(pool.map(_evaluate_slice, slices))
+        with ProcessPoolExecutor(max_workers=len(slices) - 1, mp_context=context) as pool:
+            others = [pool.submit(_evaluate_slice, bounds) for bounds in slices[1:]]
+            # This process takes the first slice itself: one process fewer to start, and
+            # its resources need no pickling on the way back.
+            first = _evaluate_slice(slices[0])
+            return [first, *(other.result() for other in others)]
     finally:
         _FORKED_JOB = None
 

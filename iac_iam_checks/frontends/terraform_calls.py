@@ -93,11 +93,11 @@ class ModuleCalls(InstancePart):
         if target is None:
             self.note_unresolved(block, source)
             return None
-        if target.resolve() in parent.stack or parent.depth >= MAX_MODULE_DEPTH:
+        if target in parent.stack or parent.depth >= MAX_MODULE_DEPTH:
             where = block.location()
             why = (
                 "calls a module it is inside of (a cycle)"
-                if target.resolve() in parent.stack
+                if target in parent.stack
                 else f"nests modules deeper than {MAX_MODULE_DEPTH} levels"
             )
             warning = f"{where.file}:{where.line}: module.{block.labels[0]} {why}; not followed"
@@ -140,9 +140,10 @@ class ModuleCalls(InstancePart):
         return instances
 
     def source_dir(self, name: str, source: str) -> Path | None:
-        """A local source's directory, or where ``terraform init`` put a remote one."""
+        """A local source's directory, or where ``terraform init`` put a remote one (both
+        resolved)."""
         if source and is_local_source(source):
-            return (self.instance.mdir.path / source).resolve()
+            return self.instance.loader.resolve(self.instance.mdir.path / source)
         key = f"{self.instance.remote_key}.{name}".lstrip(".")
         return self.instance.remote_dirs.get(key)
 

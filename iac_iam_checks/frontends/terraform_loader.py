@@ -130,13 +130,22 @@ class Loader:
         self.out = ScanInput()
         self.module_budget = MAX_MODULE_INSTANCES
         """Module instances the current root may still create."""
+        self._resolved: dict[Path, Path] = {}
 
     def rel(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.base)).as_posix()
 
+    def resolve(self, path: Path) -> Path:
+        """``path.resolve()``, once per path: every instance of a module resolves its calls'
+        sources again, and each resolution is a system call per path component."""
+        found = self._resolved.get(path)
+        if found is None:
+            found = self._resolved[path] = path.resolve()
+        return found
+
     def inside(self, path: Path) -> bool:
         try:
-            path.resolve().relative_to(self.boundary_resolved)
+            self.resolve(path).relative_to(self.boundary_resolved)
             return True
         except ValueError:
             return False
@@ -145,7 +154,7 @@ class Loader:
         """A directory's module, parsed on first use."""
         if path in self.dirs:
             return self.dirs[path]
-        path = path.resolve()
+        path = self.resolve(path)
         if path in self.dirs:
             return self.dirs[path]
         if not path.is_dir() or not self.inside(path):
@@ -154,7 +163,7 @@ class Loader:
         names = sorted([*path.glob("*.tf"), *path.glob("*.tf.json")])
         # A symlink out of the repository is never followed (module files, like file()).
         names = [name for name in names if self.inside(name)]
-        sources = [s for s in (self.source(file.resolve()) for file in names) if s is not None]
+        sources = [s for s in (self.source(self.resolve(file)) for file in names) if s is not None]
         self.dirs[path] = ModuleDir.from_files(path, self.parsed(sources))
         return self.dirs[path]
 
@@ -189,7 +198,7 @@ class Loader:
 
     def forget(self, path: Path) -> None:
         """Drop a finished root's parse trees: memory stays bounded by the largest root."""
-        self.dirs.pop(path.resolve(), None)
+        self.dirs.pop(self.resolve(path), None)
 
     def read_file(self, path: Path) -> str | None:
         if not self.inside(path):
