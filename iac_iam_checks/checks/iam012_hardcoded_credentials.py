@@ -12,6 +12,7 @@ CKV_AWS_46, CKV_SECRET_2; trivy AVD-AWS-0134 (nearest); KICS 0b93729a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -42,11 +43,12 @@ def hardcoded_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
     block_name = resource.address.rsplit(".", 1)[-1] if value_field else ""
     found: dict[str, str] = {}
     for top, name, text in _strings(resource.attrs, "", ""):
-        for match in KEY_ID.finditer(text):
-            if not match.group().endswith("EXAMPLE"):
-                found.setdefault(top, f"access key id {_mask(match.group())}")
+        if "AKIA" in text or "ASIA" in text:  # KEY_ID's prefixes: most strings have neither
+            for match in KEY_ID.finditer(text):
+                if not match.group().endswith("EXAMPLE"):
+                    found.setdefault(top, f"access key id {_mask(match.group())}")
         own_name = block_name if top == value_field and name == top else ""
-        secret = _secret(name, text) or _secret(block_name, text)
+        secret = (_secret(name, text) or _secret(block_name, text)) if len(text) >= 40 else None
         secret = secret or _credential_literal(name, text) or _credential_literal(own_name, text)
         if secret and "EXAMPLE" not in secret:
             found.setdefault(top, "secret access key")
@@ -78,6 +80,8 @@ def _strings(value: Any, top: str, name: str) -> Iterator[tuple[str, str, str]]:
 
 
 def _secret(name: str, text: str) -> str | None:
+    """A secret key under a secret-like name, or after one in the text (40 characters at
+    least, either way)."""
     if SECRET_NAME.search(name.replace("-", "_")) and SECRET.match(text):
         return text
     match = SECRET_IN_TEXT.search(text)
@@ -86,10 +90,14 @@ def _secret(name: str, text: str) -> str | None:
 
 def _credential_literal(name: str, text: str) -> str | None:
     """Any plausible literal under a credential name (not empty, not a sentence)."""
-    normalized = name.lower().replace("_", "").replace("-", "")
-    if normalized in CREDENTIAL_NAMES and len(text) >= 8 and not any(c.isspace() for c in text):
+    if _credential_name(name) and len(text) >= 8 and not any(c.isspace() for c in text):
         return text
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _credential_name(name: str) -> bool:
+    return name.lower().replace("_", "").replace("-", "") in CREDENTIAL_NAMES
 
 
 def _mask(key_id: str) -> str:

@@ -44,20 +44,12 @@ def count_resources(resources: list[Resource], options: ScanOptions) -> int:
 
 
 def run_checks(
-    resources: list[Resource], checks: list[Check], settings: Settings
+    resources: list[Resource], checks: list[Check], settings: Settings, jobs: int = 1
 ) -> list[tuple[Check, Issue | Blocked]]:
     from ..iam.graph import Graph
+    from .check_runs import run_checks as run
 
-    context = Context(graph=Graph(resources), settings=settings)
-    results: list[tuple[Check, Issue | Blocked]] = []
-    by_kind: dict[tuple[str, str], list[Check]] = {}
-    for resource in resources:
-        key = (resource.framework, resource.kind)
-        if key not in by_kind:
-            by_kind[key] = [check for check in checks if check.applies_to(resource)]
-        for check in by_kind[key]:
-            results.extend((check, r) for r in check.func(resource, context))
-    return results
+    return run(resources, checks, Context(graph=Graph(resources), settings=settings), jobs)
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
@@ -153,7 +145,7 @@ def _evaluate(
         source.text = ""  # evaluated: the texts need not stay in memory while checks run
     checks = selected_checks(options)
     settings = with_plan_accounts(options.settings, scan_input.resources)
-    results = run_checks(scan_input.resources, checks, settings)
+    results = run_checks(scan_input.resources, checks, settings, options.jobs)
     result = ScanResult(
         errors=sorted(scan_input.errors, key=lambda e: (e.file, e.line or 0, e.message)),
         warnings=list(dict.fromkeys(scan_input.warnings)),

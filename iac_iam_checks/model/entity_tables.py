@@ -13,6 +13,7 @@ Which attribute holds which *policy document* is the other per-format table,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -336,15 +337,14 @@ def _fill(resource: Resource) -> Entity | None:
     kind = table_for(resource).get(resource.kind)
     if kind is None:
         return None
-    specs = {**kind.fields, **(kind.data if resource.is_data else {})}
+    as_data = bool(kind.data) and resource.is_data
+    specs = _specs(resource.framework == CLOUDFORMATION, resource.kind, as_data)
     metadata = resource.metadata if isinstance(resource.metadata, dict) else {}
     count = metadata.get("count_unknown")
     values: dict[str, Any] = {}
     where: dict[str, Location] = {}
     written: dict[str, str] = {}
-    for name, spec in specs.items():
-        if isinstance(spec, str):
-            spec = Attr(spec)
+    for name, spec in specs:
         if isinstance(spec, Fixed):
             values[name] = spec.value
         elif isinstance(spec, Derived):
@@ -366,6 +366,15 @@ def _fill(resource: Resource) -> Entity | None:
         written=written,
         **values,
     )
+
+
+@functools.cache
+def _specs(cloudformation: bool, kind: str, as_data: bool) -> tuple[tuple[str, Any], ...]:
+    """A kind's field specs (a data source's spellings applied, plain names made ``Attr``),
+    built once per kind rather than per resource."""
+    entry = (CLOUDFORMATION_TABLE if cloudformation else TERRAFORM)[kind]
+    specs = {**entry.fields, **(entry.data if as_data else {})}
+    return tuple((name, Attr(s) if isinstance(s, str) else s) for name, s in specs.items())
 
 
 def _first_block(value: Any) -> Any:
