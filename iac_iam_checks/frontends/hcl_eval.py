@@ -198,10 +198,10 @@ class Evaluator:
         try:
             if isinstance(node, Token):
                 return self.token(node)
-            handler: Callable[[Tree], Any] | None = getattr(self, "n_" + node.data, None)
+            handler = _HANDLERS.get(node.data)
             if handler is None:
                 return self.unknown(node)
-            return handler(node)
+            return handler(self, node)
         except limits.LimitExceeded as error:
             return self.over_limit(node, str(error))
         finally:
@@ -618,6 +618,12 @@ class Evaluator:
             else:
                 out.append({names[0]: value})
         return out
+
+
+_HANDLERS: dict[str, Callable[[Evaluator, Tree], Any]] = {
+    name[2:]: handler for name, handler in vars(Evaluator).items() if name.startswith("n_")
+}
+"""``Evaluator.n_<rule>`` by rule name: one dictionary look-up per node evaluated."""
 
 
 class TemplateEnv(Env):

@@ -106,14 +106,16 @@ class Block:
         return Location(self.file.rel, self.node.meta.line, self.node.meta.end_line)
 
     def attribute(self, name: str) -> Tree | None:
-        for child in self.body.children:
-            if (
-                isinstance(child, Tree)
-                and child.data == "attribute"
-                and attribute_name(child) == name
-            ):
-                return child.children[-1]
-        return None
+        """The value of the body's first attribute ``name``. The index is kept on the body
+        tree, which every instance of the module shares."""
+        index = self.body.__dict__.get("_attributes")
+        if index is None:
+            index = {}
+            for child in self.body.children:
+                if isinstance(child, Tree) and child.data == "attribute":
+                    index.setdefault(attribute_name(child), child.children[-1])
+            self.body.__dict__["_attributes"] = index
+        return index.get(name)
 
 
 def attribute_name(node: Tree) -> str:
