@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +146,7 @@ def parse_many(
         if selected() == "hcl2":
             parser()  # built (and its grammar cache warm) before the workers fork
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork") if os.name == "posix" else None
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
