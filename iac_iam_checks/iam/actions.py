@@ -57,14 +57,12 @@ class _Table:
         """``"iam:passrole"`` -> ``("iam", "PassRole")``."""
         self.service_actions: dict[str, list[tuple[str, str]]] = {}
         """prefix -> [(lower-case full action, canonical full action)], for wildcard scans."""
-        for prefix, service in self.services.items():
-            pairs = []
-            for name in service["actions"]:
-                full = f"{prefix}:{name}"
-                lower = full.lower()
-                self.by_lower[lower] = (prefix, name)
-                pairs.append((lower, full))
-            self.service_actions[prefix] = pairs
+        for prefix, service in self.services.items():  # 20,000 actions: built in bulk
+            names = list(service["actions"])
+            fulls = [f"{prefix}:{name}" for name in names]
+            lowers = [full.lower() for full in fulls]
+            self.by_lower.update(zip(lowers, [(prefix, name) for name in names], strict=True))
+            self.service_actions[prefix] = list(zip(lowers, fulls, strict=True))
 
 
 @lru_cache(maxsize=1)
