@@ -136,8 +136,10 @@ class Remembered:
     def __init__(self) -> None:
         self._views: dict[int, tuple[PolicySource, PolicySource]] = {}
         self._made: dict[int, PolicyDocument] = {}
-        self._keys: dict[int, tuple[str, dict[int, int]]] = {}
-        self._verdicts: dict[tuple[str, str, int], Verdict] = {}
+        self._contents: dict[str, int] = {}
+        """Each distinct document content (its ``repr``) once, numbered."""
+        self._keys: dict[int, tuple[int, dict[int, int]]] = {}
+        self._verdicts: dict[tuple[str, int, int], Verdict] = {}
 
     @classmethod
     def of(cls, ctx: Context) -> Remembered:
@@ -157,7 +159,7 @@ class Remembered:
 
     def answer(
         self, check_id: str, document: PolicyDocument, statement: Statement
-    ) -> tuple[tuple[str, str, int] | None, Verdict | None]:
+    ) -> tuple[tuple[str, int, int] | None, Verdict | None]:
         """The key of a statement's verdict and the verdict if known; no key for documents
         this memo did not make (their lifetime is not ours to rely on)."""
         known = self._keys.get(id(document))
@@ -165,14 +167,15 @@ class Remembered:
             if self._made.get(id(document)) is not document:
                 return None, None
             positions = {id(s): i for i, s in enumerate(document.statements)}
-            known = self._keys[id(document)] = (repr(document), positions)
+            content = self._contents.setdefault(repr(document), len(self._contents))
+            known = self._keys[id(document)] = (content, positions)
         position = known[1].get(id(statement))
         if position is None:
             return None, None
         key = (check_id, known[0], position)
         return key, self._verdicts.get(key)
 
-    def keep(self, key: tuple[str, str, int], found: Verdict) -> None:
+    def keep(self, key: tuple[str, int, int], found: Verdict) -> None:
         self._verdicts[key] = found
 
 
