@@ -246,6 +246,14 @@ class Pattern:
         return "*" in self.action
 
 
+def canonical_names(actions: Iterable[str]) -> frozenset[str]:
+    """The known ones among ``actions`` (any case), in the database's spelling
+    (``iam:passrole`` -> ``iam:PassRole``); unknown names are left out."""
+    by_lower = _table().by_lower
+    found = (by_lower.get(action.lower()) for action in actions)
+    return frozenset(f"{hit[0]}:{hit[1]}" for hit in found if hit is not None)
+
+
 @lru_cache(maxsize=1)
 def every_action() -> frozenset[str]:
     """Every known action, canonical names."""

@@ -515,8 +515,7 @@ def action_sets(statement: Statement) -> tuple[frozenset[str], frozenset[str]]:
 @lru_cache(maxsize=16)
 def _canonical(actions: frozenset[str] | tuple[str, ...]) -> frozenset[str]:
     """``among`` in the database's spelling (``iam:passrole`` -> ``iam:PassRole``)."""
-    lowered = {a.lower() for a in actions}
-    return frozenset(a for a in _every_action() if a.lower() in lowered)
+    return action_db.canonical_names(actions)
 
 
 class _Canceller(NamedTuple):
