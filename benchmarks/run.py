@@ -3,14 +3,19 @@
 Why ratios: absolute seconds depend on the machine; the ratio checkov/ours measured in the same
 run does not (much), so it is what `--compare` guards against regressions.
 
-For each corpus: ours cold (`--no-cache`), ours warm (after a warm-up run that fills the parse
-cache), checkov with its built-in Terraform/CloudFormation checks, checkov running only our
-checks through `--external-checks-dir`, and checkov with its built-in checks plus our directory
-(what adding our checks to an existing checkov job costs; its caches start empty but for the
-compiled HCL grammar, so the engine the shim starts scans cold, like "ours cold"). Wall time
-is measured around the subprocess; memory as the peak RSS of the largest single process
-(`/usr/bin/time -v`) and as the peak of the whole process tree's summed RSS, sampled from /proc
-every 20 ms (both tools may fork workers).
+Corpora are generated (``--sizes``, ``--shape``) or given (``--paths``: public repositories,
+each folder a corpus; ``--shape ""`` runs only those). For each corpus: ours cold
+(`--no-cache`), ours warm (after a warm-up run that fills the parse cache), checkov with its
+built-in Terraform/CloudFormation checks, checkov running only our checks through
+`--external-checks-dir`, and checkov with its built-in checks plus our directory (what adding
+our checks to an existing checkov job costs; its caches start empty but for the compiled HCL
+grammar, so the engine the shim starts scans cold, like "ours cold"). Wall time is measured
+around the subprocess; memory as the peak RSS of the largest single process (`/usr/bin/time
+-v`) and as the peak of the whole process tree's summed RSS, sampled from /proc every 20 ms
+(both tools may fork workers).
+
+A second table gives the parse cost per KB of HCL beside the cost of merely reading the files
+(``parse_cost.py``).
 """
 
 from __future__ import annotations
@@ -171,10 +176,25 @@ def external_checks(cli: str) -> tuple[str, str] | None:
 
 
 def bench_corpus(shape: str, files: int, seed: int, tools: dict) -> list[Measurement]:
-    corpus = f"{shape}-{files}"
-    path = HERE / "corpus" / f"{corpus}-s{seed}"
+    path = corpus_folder(shape, files, seed)
     if not path.exists():
         generate(files, shape, seed, path)
+    return bench_folder(f"{shape}-{files}", files, path, tools)
+
+
+def corpus_folder(shape: str, files: int, seed: int) -> Path:
+    return HERE / "corpus" / f"{shape}-{files}-s{seed}"
+
+
+def iac_files(folder: Path) -> int:
+    """What checkov and we would read: .tf, .yaml/.yml and .json files (for a folder given
+    with ``--paths``, whose file count is not known in advance)."""
+    suffixes = {".tf", ".yaml", ".yml", ".json"}
+    return sum(1 for p in folder.rglob("*") if p.suffix in suffixes and ".git" not in p.parts)
+
+
+def bench_folder(corpus: str, files: int, path: Path, tools: dict) -> list[Measurement]:
+    """Every tool of the table on one folder."""
     target = str(path)
     ours = [tools["cli"], "scan", target, "--format", "json", "--soft-fail"]
     env = dict(os.environ)
@@ -223,6 +243,27 @@ def min_row(
             fresh = {**env, "XDG_CACHE_HOME": cache}
             runs.append(run_tool(corpus, files, CHECKOV_BOTH, cmd, fresh, {0, 1}, 1))
     return min(runs, key=lambda r: r.wall_s if r.wall_s is not None else float("inf"))
+
+
+def parse_costs(cli: str, folder: Path) -> dict:
+    """``parse_cost.py`` on a corpus, run by the interpreter our CLI runs on."""
+    python = Path(cli).with_name("python")
+    command = [str(python if python.exists() else sys.executable), str(HERE / "parse_cost.py")]
+    done = subprocess.run([*command, str(folder)], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def cost_table(costs: dict[str, dict]) -> str:
+    """Milliseconds per KB of HCL: reading the files (the floor), then each parse step."""
+    steps = ("read", "pre-pass", "tree-sitter", "+ conversion", "python-hcl2")
+    lines = [
+        "| corpus | .tf files | KB | " + " | ".join(f"{s} ms/KB" for s in steps) + " |",
+        "| --- | ---: | ---: |" + " ---: |" * len(steps),
+    ]
+    for corpus, cost in costs.items():
+        cells = [corpus, cost["files"], cost["kb"], *(cost["ms_per_kb"][s] for s in steps)]
+        lines.append("| " + " | ".join(_fmt(c) for c in cells) + " |")
+    return "\n".join(lines)
 
 
 def ratios(rows: list[Measurement]) -> dict[tuple[str, str], float]:
@@ -293,6 +334,13 @@ def main() -> int:
     parser.add_argument("--compare", type=Path, help="earlier --save file to guard against")
     parser.add_argument("--tolerance", type=float, default=0.3)
     parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs")
+    parser.add_argument(
+        "--paths",
+        nargs="+",
+        type=Path,
+        default=[],
+        help="also benchmark these folders (public repositories), each as a corpus",
+    )
     args = parser.parse_args()
 
     checkov_env = load_checkov_env()
@@ -305,12 +353,26 @@ def main() -> int:
         "repeat": args.repeat,
     }
     rows: list[Measurement] = []
-    for shape in args.shape.split(","):
-        for size in (int(s) for s in args.sizes.split(",")):
-            for row in bench_corpus(shape, size, args.seed, tools):
-                print(f"{row.corpus:>14} {row.tool:<22} {row.wall_s}s", file=sys.stderr)
-                rows.append(row)
+    costs: dict[str, dict] = {}
+    targets = [
+        (f"{shape}-{size}", size, corpus_folder(shape, size, args.seed), shape)
+        for shape in (args.shape.split(",") if args.shape else [])
+        for size in (int(s) for s in args.sizes.split(",") if s)
+    ]
+    targets += [(p.resolve().name, iac_files(p), p.resolve(), None) for p in args.paths]
+    for corpus, files, folder, shape in targets:
+        measured = (
+            bench_corpus(shape, files, args.seed, tools)
+            if shape
+            else bench_folder(corpus, files, folder, tools)
+        )
+        for row in measured:
+            print(f"{row.corpus:>14} {row.tool:<22} {row.wall_s}s", file=sys.stderr)
+            rows.append(row)
+        costs[corpus] = parse_costs(cli, folder)
     print(table(rows))
+    print()
+    print(cost_table(costs))
     got = ratios(rows)
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
@@ -320,6 +382,7 @@ def main() -> int:
             "seed": args.seed,
             "rows": [asdict(r) for r in rows],
             "ratios": [{"corpus": c, "pair": p, "ratio": v} for (c, p), v in got.items()],
+            "parse_ms_per_kb": costs,
         }
         args.save.write_text(json.dumps(saved, indent=2) + "\n")
     if args.compare:
