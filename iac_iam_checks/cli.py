@@ -125,8 +125,8 @@ def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     "--jobs",
     type=click.IntRange(min=0),
     default=None,
-    help="Worker processes that evaluate Terraform roots in parallel when a scan has many "
-    "(default, or 0: one per core; 1: no workers).",
+    help="Worker processes that evaluate Terraform roots, and run the checks, in parallel "
+    "when a scan has many (default, or 0: one per core; 1: no workers).",
 )
 @click.option(
     "--parser",
