@@ -166,8 +166,12 @@ class Remembered:
         if known is None:
             if self._made.get(id(document)) is not document:
                 return None, None
+            try:
+                text = repr(document)
+            except RecursionError:  # front ends bound nesting; should one not, judge as is
+                return None, None
             positions = {id(s): i for i, s in enumerate(document.statements)}
-            content = self._contents.setdefault(repr(document), len(self._contents))
+            content = self._contents.setdefault(text, len(self._contents))
             known = self._keys[id(document)] = (content, positions)
         position = known[1].get(id(statement))
         if position is None:
