@@ -40,7 +40,7 @@ import time
 import types
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from checkov.cloudformation.checks.resource.base_resource_check import (
     BaseResourceCheck as CloudFormationResourceCheck,
@@ -251,12 +251,21 @@ def _warn(reason: str) -> None:
 
 
 class _Engine:
-    """One engine run's answer file: ``process`` is set in the runner that started it."""
+    """One engine run's answer file: ``process`` is set in the runner that started it; a
+    runner that waits for another's engine holds the answer open from the start (``reader``),
+    since the starter removes the file once it has read it."""
 
-    def __init__(self, answer: Path, errors: Path, process: subprocess.Popen[bytes] | None):
+    def __init__(
+        self,
+        answer: Path,
+        errors: Path,
+        process: subprocess.Popen[bytes] | None,
+        reader: BinaryIO | None = None,
+    ):
         self.answer = answer
         self.errors = errors
         self.process = process
+        self.reader = reader
 
     def result(self) -> tuple[bytes, str]:
         """(stdout, last line of stderr or the exit code), once the engine has exited."""
@@ -270,7 +279,7 @@ class _Engine:
         else:
             code = "no answer"
         try:
-            with open(self.answer, "rb") as handle:
+            with self.reader or open(self.answer, "rb") as handle:
                 _wait_for_lock(handle.fileno())
                 text = handle.read()
         except OSError as error:
@@ -348,10 +357,9 @@ def _start(scan: _Scan) -> None:
     try:
         if fcntl is not None:
             fcntl.flock(handle, fcntl.LOCK_EX)  # the engine inherits the lock with the file
-            try:
-                os.link(staging, answer)
-            except FileExistsError:  # another runner started it: wait for its answer
-                _STATE.running[key] = _Engine(answer, errors, None)
+            waiting = _linked_or_waiting(staging, answer, errors)
+            if waiting is not None:  # another runner started it: wait for its answer
+                _STATE.running[key] = waiting
                 return
         else:
             answer = Path(tempfile.mkstemp(prefix="iac-iam-checks-")[1])
@@ -363,6 +371,22 @@ def _start(scan: _Scan) -> None:
                 os.unlink(staging)
         if handle >= 0:
             os.close(handle)
+
+
+def _linked_or_waiting(staging: str, answer: Path, errors: Path) -> _Engine | None:
+    """Claim ``answer`` for an engine this runner starts (None), or, when another runner of
+    the same checkov run has claimed it, its engine, with the answer already held open. An
+    answer gone between the two steps was read and removed by its runner: claim it again."""
+    for _ in range(3):
+        try:
+            os.link(staging, answer)
+            return None
+        except FileExistsError:
+            try:
+                return _Engine(answer, errors, None, open(answer, "rb"))  # noqa: SIM115
+            except FileNotFoundError:
+                continue
+    return _Engine(answer, errors, None)  # still contended: report what reading finds
 
 
 def _spawn(interpreter: str, scan: _Scan, answer: Path, errors: Path, out: int) -> _Engine:
