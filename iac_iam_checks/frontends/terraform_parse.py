@@ -6,6 +6,7 @@ Parsing is a pure function of a file's text, so it can run in worker processes a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,8 +88,9 @@ class ParsedFile:
     text: str
     tree: Tree
 
-    @property
+    @functools.cached_property
     def source(self) -> Source:
+        """Made once: every evaluator over the file (one per block and instance) quotes it."""
         return Source(self.text)
 
 

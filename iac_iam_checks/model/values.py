@@ -315,6 +315,7 @@ class PolicyDocument:
 _MODULE_PREFIX = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*")
 
 
+@lru_cache(maxsize=65536)
 def is_data_source(address: str) -> bool:
     """``data.aws_iam_user.x`` / ``module.m.data.aws_iam_user.x``: a Terraform data source,
     which reads something that exists outside the scan."""
