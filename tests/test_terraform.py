@@ -463,3 +463,43 @@ def test_policy_document_condition_values_are_strings(tmp_path: Path) -> None:
     data = by_address(resources(root))["data.aws_iam_policy_document.d"]
     [statement] = data.attrs["json"].statements
     assert statement.conditions == {"BoolIfExists": {"aws:MultiFactorAuthPresent": ["false"]}}
+
+
+def test_a_policy_document_body_is_evaluated_once_per_instance(tmp_path, monkeypatch):
+    """Building the document and making its data source Resource share one evaluation."""
+    from iac_iam_checks.frontends.terraform_instance import ModuleInstance
+
+    (tmp_path / "main.tf").write_text(
+        """
+data "aws_iam_policy_document" "doc" {
+  count = 2
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::b/${count.index}"]
+  }
+}
+
+resource "aws_iam_policy" "p" {
+  policy = data.aws_iam_policy_document.doc[0].json
+}
+"""
+    )
+    evaluated: list[int] = []
+    original = ModuleInstance.evaluate_body
+
+    def counting(self, body, parsed, names):
+        if any(getattr(c, "data", None) == "block" for c in body.children):
+            evaluated.append(id(body))  # the document's body (it holds a statement block)
+        return original(self, body, parsed, names)
+
+    monkeypatch.setattr(ModuleInstance, "evaluate_body", counting)
+    scan_input, _ = load([tmp_path], ScanOptions(use_cache=False))
+    assert len(evaluated) == 2  # count = 2: once per instance, not twice
+    data = [r for r in scan_input.resources if r.kind == "aws_iam_policy_document"]
+    assert [r.address for r in data] == [
+        "data.aws_iam_policy_document.doc[0]",
+        "data.aws_iam_policy_document.doc[1]",
+    ]
+    assert all(isinstance(r.attrs["json"], PolicyDocument) for r in data)
+    assert data[1].attrs["statement"][0]["resources"] == ["arn:aws:s3:::b/1"]
+    assert "json" not in data[0].attrs["statement"][0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..iam.document_blocks import build_policy_document
-from ..model.values import LocatedList, Unknown
+from ..model.values import LocatedList, Location, Unknown
 from .hcl_eval import Step, note_error
 from .references import instance_suffix
 from .terraform_calls import InstancePart
@@ -24,6 +24,8 @@ class PolicyDocuments(InstancePart):
     def __init__(self, instance: ModuleInstance) -> None:
         super().__init__(instance)
         self.built_by_name: dict[str, dict[Any, Any]] = {}
+        self.bodies: dict[str, dict[Any, tuple[dict[str, Any], dict[str, Location]]]] = {}
+        """Each block's evaluated body per key, which its data source Resources reuse."""
         self.used: set[str] = set()
         """Names whose ``json`` some expression read."""
 
@@ -82,9 +84,11 @@ class PolicyDocuments(InstancePart):
         self.built_by_name[name] = {}  # a document that sources itself stays unknown
         instance = self.instance
         built: dict[Any, Any] = {}
+        bodies = self.bodies[name] = {}
         expansion = instance.expand(block)
         for key, names in expansion if expansion is not None else [(None, {})]:
-            attrs, _ = instance.evaluate_body(block.body, block.file, names)
+            attrs, locations = instance.evaluate_body(block.body, block.file, names)
+            bodies[key] = (dict(attrs), locations)
             address = f"{instance.prefix}data.aws_iam_policy_document.{name}{instance_suffix(key)}"
             built[key] = build_policy_document(attrs, block.location(), address)
         self.built_by_name[name] = built

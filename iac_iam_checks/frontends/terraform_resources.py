@@ -26,7 +26,15 @@ def emit(instance: ModuleInstance) -> None:
     out.extend(pseudo_resources(instance))
 
 
-def block_resources(instance: ModuleInstance, block: Block, base_address: str) -> list[Resource]:
+Bodies = dict[Any, tuple[dict[str, Any], dict[str, Location]]]
+"""A block's evaluated body (attributes, their lines) per count/for_each key."""
+
+
+def block_resources(
+    instance: ModuleInstance, block: Block, base_address: str, evaluated: Bodies | None = None
+) -> list[Resource]:
+    """One Resource per instance of the block; bodies already ``evaluated`` (a policy
+    document's, evaluated to build it) are not evaluated again."""
     expansion = instance.expand(block)
     metadata: dict[str, Any] = {}
     if expansion is None:
@@ -35,7 +43,10 @@ def block_resources(instance: ModuleInstance, block: Block, base_address: str) -
         metadata["count_unknown"] = Unknown(block.file.source.slice(source or block.node))
     resources = []
     for key, names in expansion:
-        attrs, locations = instance.evaluate_body(block.body, block.file, names)
+        if evaluated is not None and key in evaluated:
+            attrs, locations = (dict(part) for part in evaluated[key])
+        else:
+            attrs, locations = instance.evaluate_body(block.body, block.file, names)
         resources.append(
             Resource(
                 kind=block.labels[0],
@@ -56,15 +67,15 @@ def block_resources(instance: ModuleInstance, block: Block, base_address: str) -
 
 def data_resources(instance: ModuleInstance, block: Block) -> list[Resource]:
     kind, name = block.labels
-    resources = block_resources(instance, block, f"{instance.prefix}data.{kind}.{name}")
-    if kind == "aws_iam_policy_document":
-        documents = instance.documents.built(block)
-        used = name in instance.documents.used or instance.mdir.mentions_document(name)
-        for resource in resources:
-            resource.attrs["json"] = documents.get(resource.instance_key) or Unknown(
-                resource.address
-            )
-            resource.metadata["used"] = used
+    address = f"{instance.prefix}data.{kind}.{name}"
+    if kind != "aws_iam_policy_document":
+        return block_resources(instance, block, address)
+    documents = instance.documents.built(block)
+    resources = block_resources(instance, block, address, instance.documents.bodies.get(name))
+    used = name in instance.documents.used or instance.mdir.mentions_document(name)
+    for resource in resources:
+        resource.attrs["json"] = documents.get(resource.instance_key) or Unknown(resource.address)
+        resource.metadata["used"] = used
     return resources
 
 
