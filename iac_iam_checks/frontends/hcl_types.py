@@ -33,6 +33,17 @@ class Attribute:
     default: Tree | Token | None
 
 
+def declared_type(node: Tree | Token) -> Any:
+    """:func:`parse_type` of a variable's ``type``, read once per tree: every instance of a
+    module converts its inputs again, and module types can be large ``object({...})``s. The
+    result is shared: never modify it."""
+    if not isinstance(node, Tree):
+        return parse_type(node)
+    if "_declared_type" not in node.__dict__:
+        node.__dict__["_declared_type"] = parse_type(node)
+    return node.__dict__["_declared_type"]
+
+
 def parse_type(node: Tree | Token) -> Any:
     """A type expression as ``"string"``, ``("list", T)``, ``("object", {name: Attribute})``...,
     or None when it is not a form we know (the value is then left as it is)."""

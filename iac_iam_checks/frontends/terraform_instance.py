@@ -116,7 +116,7 @@ class ModuleInstance:
             value = self.evaluator(block.file).eval(default)
         if block is not None and (type_node := block.attribute("type")) is not None:
             evaluate = self.evaluator(block.file).eval
-            value = hcl_types.convert(hcl_types.parse_type(type_node), value, evaluate)
+            value = hcl_types.convert(hcl_types.declared_type(type_node), value, evaluate)
         self.variable_values[name] = value
         return value
 
