@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from iac_iam_checks.frontends.hcl_blocks import blank_irrelevant
+import re
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from iac_iam_checks.frontends.hcl_blocks import blank_irrelevant, hints_at_credentials
+from iac_iam_checks.frontends.terraform_loader import local_sources
 
 TEXT = """# a comment with a brace {
 resource "aws_s3_bucket" "logs" {
@@ -60,3 +66,54 @@ def test_unbalanced_text_is_returned_unchanged() -> None:
         'resource "aws_s3_bucket" {\n  bucket = "x"\n}\n}\n',
     ):
         assert blank_irrelevant(text, iam_only) == text
+
+
+# The fast text searches answer exactly what the regexes they replace would.
+
+_HINT_REFERENCE = re.compile(r"AKIA|ASIA|secret|access_key", re.IGNORECASE)
+_SOURCE_REFERENCE = re.compile(r'\bsource\s*=\s*"(\.{1,2}(?:/[^"]*)?)"')
+_PIECES = st.sampled_from(
+    [
+        "source",
+        "xsource",
+        "_source",
+        "é",
+        "ṡ",
+        "٣",
+        ' = "',
+        "./",
+        "../",
+        '"',
+        "/",
+        "=",
+        " ",
+        "\n",
+        "akia",
+        "AsIa",
+        "secret",
+        "ſecret",
+        "access_key",
+        "\u212aia",
+        "a",
+        "s",
+        "K",
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=30).map("".join))
+@example("ſecret")
+@example("A\u212aIA1234")
+@example("my_SECRET")
+@example("nothing here")
+def test_credential_hints_match_the_case_folding_regex(text: str) -> None:
+    assert hints_at_credentials(text) == (_HINT_REFERENCE.search(text) is not None)
+
+
+@given(st.lists(_PIECES, max_size=30).map("".join))
+@example('source = "./a"')
+@example('xsource = "./a" source="../b"')
+@example('xsource = "./source = "../b"')
+@example('é source = "." _source = ".." ṡsource = "./x"')
+def test_local_sources_match_the_word_boundary_regex(text: str) -> None:
+    assert local_sources(text) == _SOURCE_REFERENCE.findall(text)

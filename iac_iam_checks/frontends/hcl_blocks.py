@@ -23,6 +23,20 @@ _HEADER = re.compile(
 """Blocks whose body may be skipped: resources and data sources of kinds nothing reads, and
 ``terraform``/``provider`` settings (read only for hard-coded credentials)."""
 CREDENTIAL_HINT = re.compile(r"AKIA|ASIA|secret|access_key", re.IGNORECASE)
+_HINTS = ("akia", "asia", "secret", "access_key")
+
+
+def hints_at_credentials(text: str) -> bool:
+    """Whether ``CREDENTIAL_HINT`` occurs in ``text``. ASCII text (nearly all of it) is
+    lower-cased and searched for the four words, about fifteen times faster than the
+    case-folding regex; other text takes the regex, whose Unicode case folding
+    (``ſ`` for ``s``, the Kelvin sign for ``k``) ``str.lower`` does not share."""
+    if text.isascii():
+        lowered = text.lower()
+        return any(hint in lowered for hint in _HINTS)
+    return CREDENTIAL_HINT.search(text) is not None
+
+
 _HEREDOC = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\r?\n")
 _DANGLING = re.compile(r"(^|\n)[ \t]*[\w-]+[ \t]*=[ \t]*(#[^\n]*|//[^\n]*)?(\n|$)")
 """``name =`` with nothing after it: the most common syntax error. A block with one is kept,
@@ -78,7 +92,7 @@ def blank_irrelevant(text: str, keep: Callable[[str], bool]) -> str:
     for start, end in spans:
         block = text[start:end]
         header = _HEADER.match(block)
-        if header is None or CREDENTIAL_HINT.search(block):
+        if header is None or hints_at_credentials(block):
             continue
         if header.group("kind") is not None and keep(header.group("kind")):
             continue

