@@ -35,7 +35,6 @@ def described(result: Issue | Blocked) -> tuple:
     return ("blocked", result.message, result.location, result.value)
 
 
-@pytest.mark.skipif(not check_runs._can_fork(), reason="forked workers need fork()")
 def test_workers_give_one_process_results(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(UNKNOWN_ACTIONS)
     scan_input, _ = load([CHECKS, tmp_path], ScanOptions())

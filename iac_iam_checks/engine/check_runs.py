@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..checks.registry import Blocked, Check, Context, Issue
+from ..checks.registry import Blocked, Check, Context, Issue, Result
 from ..model.values import Resource
 
 PARALLEL_MIN_RESOURCES = 2_000
@@ -23,8 +23,6 @@ Results = list[tuple[Check, Issue | Blocked]]
 _Shipped = list[tuple[int, int | None, Issue | Blocked]]
 """(position of the check, position of the resource or None, result without its resource
 when the position says it)."""
-
-_FORKED: tuple[list[Resource], list[Check], Context] | None = None
 
 
 def judge(
@@ -45,50 +43,29 @@ def run_checks(
     resources: list[Resource], checks: list[Check], context: Context, jobs: int = 1
 ) -> Results:
     """The checks' results over all resources, in one process or ``jobs`` forked ones."""
-    if jobs < 2 or len(resources) < PARALLEL_MIN_RESOURCES or not _can_fork():
+    if jobs < 2 or len(resources) < PARALLEL_MIN_RESOURCES:
         return list(judge(resources, checks, context))
-    return _in_workers(resources, checks, context, jobs)
+    from ..forked_slices import in_forked_slices
+
+    def shipped(start: int, end: int) -> _Shipped:
+        return _ship(resources, checks, judge(resources[start:end], checks, context))
+
+    parts = in_forked_slices(len(resources), jobs, shipped)
+    return [result for part in parts for result in _received(part, resources, checks)]
 
 
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _in_workers(
-    resources: list[Resource], checks: list[Check], context: Context, jobs: int
-) -> Results:
-    global _FORKED
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    step = -(-len(resources) // jobs)
-    slices = [(start, start + step) for start in range(0, len(resources), step)]
-    _FORKED = (resources, checks, context)
-    try:
-        fork = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=len(slices) - 1, mp_context=fork) as pool:
-            others = [pool.submit(_judge_slice, bounds) for bounds in slices[1:]]
-            start, end = slices[0]
-            out = list(judge(resources[start:end], checks, context))  # ours: no round trip
-            for other in others:
-                out.extend(_received(other.result(), resources, checks))
-            return out
-    finally:
-        _FORKED = None
-
-
-def _judge_slice(bounds: tuple[int, int]) -> _Shipped:
-    assert _FORKED is not None
-    resources, checks, context = _FORKED
+def _ship(
+    resources: list[Resource], checks: list[Check], results: Iterator[tuple[Check, Result]]
+) -> _Shipped:
+    """Results with their check and resource named by position (a worker's resources are
+    copies: the position names the caller's own object)."""
     position = {id(resource): i for i, resource in enumerate(resources)}
     check_position = {id(check): i for i, check in enumerate(checks)}
     out: _Shipped = []
-    for check, result in judge(resources[bounds[0] : bounds[1]], checks, context):
+    for check, result in results:
         at = position.get(id(result.resource))
         if at is not None:
-            result.resource = None  # type: ignore[assignment]  # this process's copy: not sent
+            result.resource = None  # type: ignore[assignment]  # a copy: not sent
         out.append((check_position[id(check)], at, result))
     return out
 

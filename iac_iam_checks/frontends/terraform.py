@@ -45,9 +45,6 @@ class RootJob:
     roots: list[tuple[Path, Path | None]]
 
 
-_FORKED_JOB: RootJob | None = None
-
-
 def load_terraform(
     base: Path,
     boundary: Path,
@@ -126,32 +123,16 @@ def evaluate_each(
 
 
 def evaluate_in_workers(job: RootJob, jobs: int) -> list[tuple[ScanInput, set[Path]]]:
-    global _FORKED_JOB
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+    """The roots in ``jobs`` contiguous slices, the first here and the others in forked
+    workers (``forked_slices``); results in root order."""
+    from ..forked_slices import in_forked_slices
     from .hcl_parser import parser, selected
 
     if selected() == "hcl2":
         parser()  # built once, before the fork
-    step = -(-len(job.roots) // jobs)
-    slices = [(start, start + step) for start in range(0, len(job.roots), step)]
-    _FORKED_JOB = job
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=len(slices) - 1, mp_context=context) as pool:
-            others = [pool.submit(_evaluate_slice, bounds) for bounds in slices[1:]]
-            # This process takes the first slice itself: one process fewer to start, and
-            # its resources need no pickling on the way back.
-            first = _evaluate_slice(slices[0])
-            return [first, *(other.result() for other in others)]
-    finally:
-        _FORKED_JOB = None
-
-
-def _evaluate_slice(bounds: tuple[int, int]) -> tuple[ScanInput, set[Path]]:
-    assert _FORKED_JOB is not None
-    return evaluate_roots(_FORKED_JOB, _FORKED_JOB.roots[bounds[0] : bounds[1]])
+    return in_forked_slices(
+        len(job.roots), jobs, lambda start, end: evaluate_roots(job, job.roots[start:end])
+    )
 
 
 def merge_scan_input(into: ScanInput, part: ScanInput) -> None:
