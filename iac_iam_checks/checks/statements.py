@@ -161,13 +161,18 @@ def shorten(items: list[str], limit: int = 3) -> str:
     return f"{shown} and {rest} more" if rest > 0 else shown
 
 
+def evaluated(written: PolicySource) -> PolicySource:
+    """The source with its document's ``evaluation_view``: what statement checks judge."""
+    return dataclasses.replace(written, document=evaluation_view(written.document))
+
+
 def judge_statements(
     resource: Any,
     kind: str,
     judge: Callable[[PolicySource, Statement], Verdict],
     message: Callable[[PolicySource, Verdict], str],
     question: str,
-    view: Callable[[PolicySource], PolicySource] | None = None,
+    view: Callable[[PolicySource], PolicySource] = evaluated,
 ) -> Iterator[Result]:
     """The loop every statement-level check runs: each readable document of ``kind``, each
     statement judged (in its evaluation ``view``); a certain verdict is an Issue at the
@@ -182,7 +187,7 @@ def judge_statements(
         if cannot_read is not None:
             yield cannot_read
             continue
-        source = view(written) if view else evaluated(written)
+        source = view(written)
         found: dict[Location, tuple[Statement, Verdict]] = {}
         for statement in source.document.statements:
             if statement.broken:
@@ -200,11 +205,6 @@ def judge_statements(
             found[location] = (first, Verdict(hits))
         for location, (statement, verdict) in found.items():
             yield Issue(resource, message(source, verdict), location, statement=statement)
-
-
-def evaluated(written: PolicySource) -> PolicySource:
-    """The source with its document's ``evaluation_view``: what statement checks judge."""
-    return dataclasses.replace(written, document=evaluation_view(written.document))
 
 
 # --- verdicts -----------------------------------------------------------------------------

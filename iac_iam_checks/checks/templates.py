@@ -135,10 +135,11 @@ class Remembered:
 
     def __init__(self) -> None:
         self._views: dict[int, tuple[PolicySource, PolicySource]] = {}
-        self._made: dict[int, PolicyDocument] = {}
         self._contents: dict[str, int] = {}
         """Each distinct document content (its ``repr``) once, numbered."""
         self._keys: dict[int, tuple[int, dict[int, int]]] = {}
+        """Per view this memo made (kept alive in ``_views``): its content's number and each
+        statement's position."""
         self._verdicts: dict[tuple[str, int, int], Verdict] = {}
 
     @classmethod
@@ -154,7 +155,14 @@ class Remembered:
         cached = self._views.get(id(written))
         if cached is None:
             cached = self._views[id(written)] = (written, evaluated(written))
-            self._made[id(cached[1].document)] = cached[1].document
+            document = cached[1].document
+            try:
+                text = repr(document)
+            except RecursionError:  # front ends bound nesting; should one not, judge as is
+                return cached[1]
+            positions = {id(s): i for i, s in enumerate(document.statements)}
+            content = self._contents.setdefault(text, len(self._contents))
+            self._keys[id(document)] = (content, positions)
         return cached[1]
 
     def answer(
@@ -163,18 +171,8 @@ class Remembered:
         """The key of a statement's verdict and the verdict if known; no key for documents
         this memo did not make (their lifetime is not ours to rely on)."""
         known = self._keys.get(id(document))
-        if known is None:
-            if self._made.get(id(document)) is not document:
-                return None, None
-            try:
-                text = repr(document)
-            except RecursionError:  # front ends bound nesting; should one not, judge as is
-                return None, None
-            positions = {id(s): i for i, s in enumerate(document.statements)}
-            content = self._contents.setdefault(text, len(self._contents))
-            known = self._keys[id(document)] = (content, positions)
-        position = known[1].get(id(statement))
-        if position is None:
+        position = known[1].get(id(statement)) if known else None
+        if known is None or position is None:
             return None, None
         key = (check_id, known[0], position)
         return key, self._verdicts.get(key)
