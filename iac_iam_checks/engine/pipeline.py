@@ -7,14 +7,13 @@ unresolved entries with stable order and fingerprints.
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks.registry import Blocked, Check, Context, Issue, all_checks
+from ..collector import fewer_collections
 from ..model import limits
 from ..model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
 from ..model.settings import Settings
@@ -24,7 +23,7 @@ from .loading import load, relevant_kinds, scan_base
 from .options import ScanOptions, selected_checks
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from .plan_anchor import SourceScan
 
@@ -108,26 +107,6 @@ def _source_scanner(options: ScanOptions) -> Callable[[Path], SourceScan]:
         return SourceScan(result, scan_input.resources, files)
 
     return scan_source
-
-
-GC_THRESHOLD = (50_000, 50, 1_000)
-"""The cyclic collector's thresholds during a scan. A scan allocates millions of small objects
-(trees, values, locations), nearly all of them still alive and free of cycles (instances hold
-their helpers weakly), so collections find little: with the default 700 the collector ran about
-900 times and took a quarter of a cold scan (repos-300: 0.8 s of 3.2 s); at 10,000 it still
-took 8-12% (about 90 collections). Peak memory is the same at these thresholds (measured at
-5,000 flat files and on benchmarks/limits.py's inputs)."""
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Collect cyclic garbage less often while the block runs; the old thresholds after."""
-    before = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def evaluate(

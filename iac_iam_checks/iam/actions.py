@@ -7,7 +7,7 @@ A hand-written list would rot; the table in ``data/`` is generated from policy_s
 the AWS Service Authorization Reference (see ``data/README.md`` and
 ``scripts/build_action_table.py``).
 
-Importing this module reads nothing: the table is loaded on the first query (about 20 ms), so
+Importing this module reads nothing: the table is loaded on the first query (about 5 ms), so
 ``--version`` and checks that never ask stay fast. No network is ever used.
 """
 
@@ -20,7 +20,7 @@ import pkgutil
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 TABLE = "data/iam_actions.json.gz"
@@ -46,23 +46,72 @@ class ActionInfo:
         return f"{self.service}:{self.name}"
 
 
+class _Service:
+    """One service prefix of the table, decoded when a query first needs it: most scans touch a
+    handful of the 445 services, and decoding all 20,000 actions up front took longer than
+    reading the file."""
+
+    def __init__(self, prefix: str, raw: dict[str, Any]) -> None:
+        self.prefix = prefix
+        self.raw = raw
+        self.names: list[str] = raw["actions"].split(" ") if raw["actions"] else []
+        """Action names, AWS's case, in table order; ``levels`` and ``resource_level`` hold
+        one character per name."""
+        self.levels: str = raw["levels"]
+        self.resource_level: str = raw["resource_level"]
+
+    @cached_property
+    def by_lower(self) -> dict[str, int]:
+        """``"passrole"`` -> the action's position."""
+        return {name.lower(): i for i, name in enumerate(self.names)}
+
+    @cached_property
+    def pairs(self) -> list[tuple[str, str]]:
+        """(lower-case full action, canonical full action), for wildcard scans."""
+        fulls = [f"{self.prefix}:{name}" for name in self.names]
+        return [(full.lower(), full) for full in fulls]
+
+    def condition_keys(self, index: int) -> tuple[str, ...]:
+        keys = self.raw["condition_keys"]
+        indices = self.raw["action_keys"].split("|")[index]
+        return tuple(keys[int(i)] for i in indices.split())
+
+
 class _Table:
-    """The decoded table plus the case-insensitive indexes every query needs."""
+    """The decoded table; each service is decoded on its first use."""
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.source: dict[str, str] = raw["source"]
         self.levels: list[str] = raw["access_levels"]
-        self.services: dict[str, dict[str, Any]] = raw["services"]
-        self.by_lower: dict[str, tuple[str, str]] = {}
-        """``"iam:passrole"`` -> ``("iam", "PassRole")``."""
-        self.service_actions: dict[str, list[tuple[str, str]]] = {}
-        """prefix -> [(lower-case full action, canonical full action)], for wildcard scans."""
-        for prefix, service in self.services.items():  # 20,000 actions: built in bulk
-            names = list(service["actions"])
-            fulls = [f"{prefix}:{name}" for name in names]
-            lowers = [full.lower() for full in fulls]
-            self.by_lower.update(zip(lowers, [(prefix, name) for name in names], strict=True))
-            self.service_actions[prefix] = list(zip(lowers, fulls, strict=True))
+        self.raw_services: dict[str, dict[str, Any]] = raw["services"]
+        self._services: dict[str, _Service] = {}
+
+    def service(self, prefix: str) -> _Service | None:
+        """A service by its (lower-case) prefix, or None when unknown."""
+        return self.decoded(prefix) if prefix in self.raw_services else None
+
+    def decoded(self, prefix: str) -> _Service:
+        found = self._services.get(prefix)
+        if found is None:
+            found = self._services[prefix] = _Service(prefix, self.raw_services[prefix])
+        return found
+
+    def all_services(self) -> list[_Service]:
+        return [self.decoded(prefix) for prefix in self.raw_services]
+
+    def find(self, lowered: str) -> tuple[_Service, int] | None:
+        """A lower-case ``service:action``'s service and position, or None when unknown."""
+        prefix, colon, name = lowered.partition(":")
+        service = self.service(prefix) if colon else None
+        if service is None:
+            return None
+        index = service.by_lower.get(name)
+        return None if index is None else (service, index)
+
+    def canonical(self, lowered: str) -> str | None:
+        """``iam:passrole`` -> ``iam:PassRole``; None when unknown."""
+        hit = self.find(lowered)
+        return None if hit is None else f"{hit[0].prefix}:{hit[0].names[hit[1]]}"
 
 
 @lru_cache(maxsize=1)
@@ -78,14 +127,14 @@ def database_info() -> dict[str, Any]:
     table = _table()
     return {
         **table.source,
-        "services": len(table.services),
-        "actions": len(table.by_lower),
+        "services": len(table.raw_services),
+        "actions": sum(len(service.names) for service in table.all_services()),
     }
 
 
 def service_known(prefix: str) -> bool:
     """True when ``prefix`` (``s3``, ``IAM``; case-insensitive) is a known service prefix."""
-    return prefix.lower() in _table().services
+    return prefix.lower() in _table().raw_services
 
 
 @lru_cache(maxsize=32768)
@@ -95,19 +144,16 @@ def lookup(action: str) -> ActionInfo | None:
     Wildcards are not expanded here (``iam:Pass*`` -> None): use :func:`expand`.
     """
     table = _table()
-    found = table.by_lower.get(action.lower())
+    found = table.find(action.lower())
     if found is None:
         return None
-    prefix, name = found
-    service = table.services[prefix]
-    level, resource_level, key_indices = service["actions"][name]
-    keys = service["condition_keys"]
+    service, index = found
     return ActionInfo(
-        service=prefix,
-        name=name,
-        access_level=table.levels[level],
-        resource_level=bool(resource_level),
-        condition_keys=tuple(keys[int(i)] for i in key_indices.split()),
+        service=service.prefix,
+        name=service.names[index],
+        access_level=table.levels[int(service.levels[index])],
+        resource_level=service.resource_level[index] == "1",
+        condition_keys=service.condition_keys(index),
     )
 
 
@@ -115,12 +161,15 @@ def with_access_levels(levels: Iterable[str], resource_level: bool | None = None
     """Every action whose access level is in ``levels`` (and, unless None, whose resource-level
     support equals ``resource_level``), canonical names, sorted."""
     table = _table()
-    wanted = {table.levels.index(level) for level in levels}
+    wanted = {str(table.levels.index(level)) for level in levels}
+    support = None if resource_level is None else ("1" if resource_level else "0")
     return sorted(
-        f"{prefix}:{name}"
-        for prefix, service in table.services.items()
-        for name, (level, supports, _) in service["actions"].items()
-        if level in wanted and (resource_level is None or bool(supports) == resource_level)
+        f"{service.prefix}:{name}"
+        for service in table.all_services()
+        for name, level, supports in zip(
+            service.names, service.levels, service.resource_level, strict=True
+        )
+        if level in wanted and (support is None or supports == support)
     )
 
 
@@ -137,8 +186,9 @@ def _candidates(service_part: str | None) -> list[tuple[str, str]]:
     literal, else all of them."""
     table = _table()
     if service_part is not None and not WILDCARD.search(service_part):
-        return table.service_actions.get(service_part.lower(), [])
-    return [pair for pairs in table.service_actions.values() for pair in pairs]
+        service = table.service(service_part.lower())
+        return service.pairs if service is not None else []
+    return [pair for service in table.all_services() for pair in service.pairs]
 
 
 def expand(pattern: str) -> list[str]:
@@ -155,8 +205,8 @@ def _expanded(lowered: str) -> tuple[str, ...]:
     """:func:`expand` of a lower-case pattern, once per pattern: the same ``s3:Get*`` recurs
     in every policy of a repository. A pattern without wildcards is one dictionary look-up."""
     if not WILDCARD.search(lowered):
-        found = _table().by_lower.get(lowered)
-        return (f"{found[0]}:{found[1]}",) if found else ()
+        found = _table().canonical(lowered)
+        return (found,) if found else ()
     service_part, colon, _ = lowered.partition(":")
     regex = glob_regex(lowered, ignore_case=False)
     pairs = _candidates(service_part if colon else None)
@@ -216,9 +266,9 @@ def nearest_action(pattern: str) -> str | None:
         return None
     table = _table()
     service_part, _, _ = pattern.lower().partition(":")
-    services = [service_part] if service_part in table.services else []
-    services = services or difflib.get_close_matches(service_part, table.services, 3, 0.5)
-    canonical = {lower: full for s in services for lower, full in table.service_actions[s]}
+    services = [service_part] if service_part in table.raw_services else []
+    services = services or difflib.get_close_matches(service_part, table.raw_services, 3, 0.5)
+    canonical = {lower: full for s in services for lower, full in table.decoded(s).pairs}
     found = difflib.get_close_matches(pattern.lower(), canonical, 1, 0.8)
     return canonical[found[0]] if found else None
 
@@ -249,21 +299,26 @@ class Pattern:
 def canonical_names(actions: Iterable[str]) -> frozenset[str]:
     """The known ones among ``actions`` (any case), in the database's spelling
     (``iam:passrole`` -> ``iam:PassRole``); unknown names are left out."""
-    by_lower = _table().by_lower
-    found = (by_lower.get(action.lower()) for action in actions)
-    return frozenset(f"{hit[0]}:{hit[1]}" for hit in found if hit is not None)
+    given = actions if isinstance(actions, (set, frozenset)) else frozenset(actions)
+    spelt = every_action() & given  # most names come spelt as the database spells them
+    table = _table()
+    found = (table.canonical(action.lower()) for action in given - spelt)
+    return spelt | {full for full in found if full is not None}
 
 
 @lru_cache(maxsize=1)
 def every_action() -> frozenset[str]:
     """Every known action, canonical names."""
-    return frozenset(full for pairs in _table().service_actions.values() for _, full in pairs)
+    return frozenset(
+        f"{service.prefix}:{name}" for service in _table().all_services() for name in service.names
+    )
 
 
 @lru_cache(maxsize=1)
 def _service_sets() -> dict[str, frozenset[str]]:
     return {
-        p: frozenset(full for _, full in pairs) for p, pairs in _table().service_actions.items()
+        service.prefix: frozenset(f"{service.prefix}:{name}" for name in service.names)
+        for service in _table().all_services()
     }
 
 
