@@ -118,8 +118,11 @@ def _tokens(value: Text, *, pattern: bool, fold: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def _intersects(pattern: tuple[str, ...], value: tuple[str, ...]) -> bool:
-    """Whether some string matches both token sequences (holes and wildcards on both sides)."""
+    """Whether some string matches both token sequences (holes and wildcards on both sides).
+    Cached, as :func:`_covers`: a trust policy's templated condition key is compared with
+    every restricting key, again for each statement and module instance that holds it."""
 
     def moves(i: int, j: int, a: str | None, b: str | None) -> list[tuple[int, int]]:
         out = []
@@ -134,6 +137,7 @@ def _intersects(pattern: tuple[str, ...], value: tuple[str, ...]) -> bool:
     return _both_end(pattern, value, moves)
 
 
+@lru_cache(maxsize=4096)
 def _covers(pattern: tuple[str, ...], value: tuple[str, ...]) -> bool:
     """Whether ``pattern`` matches every string ``value`` can become: a hole in the value may
     only be swallowed by a ``*`` of the pattern (sound, not complete)."""
