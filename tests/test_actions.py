@@ -2,6 +2,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from iac_iam_checks.iam import actions
 from iac_iam_checks.iam.actions import (
@@ -143,3 +145,25 @@ def test_with_access_levels():
     assert ("s3:ListAllMyBuckets" in only_star, "s3:ListBucket" in only_star) == (True, False)
     writes = actions.with_access_levels(["Write"], resource_level=True)
     assert ("s3:PutObject" in writes, "logs:CreateLogDelivery" in writes) == (True, False)
+
+
+PATTERN_CHARS = st.sampled_from(["a", "B", "k", "s", ":", "/", "*", "?", "\n", "ſ", "\u212a", "é"])
+
+
+@given(
+    pattern=st.lists(PATTERN_CHARS, max_size=6).map("".join),
+    text=st.lists(PATTERN_CHARS.filter(lambda c: c not in "*?"), max_size=8).map("".join),
+    ignore_case=st.booleans(),
+)
+def test_glob_matches_as_the_regex_does(pattern: str, text: str, ignore_case: bool) -> None:
+    """The prefix fast path (one trailing ``*``) answers as the regex it replaces, Unicode
+    case folding included (``ſ`` is an ``s`` to a case-insensitive regex)."""
+    expected = actions._glob_regex(pattern, ignore_case).fullmatch(text) is not None
+    assert bool(actions.glob(pattern, ignore_case=ignore_case).fullmatch(text)) == expected
+
+
+def test_trailing_star_patterns_are_prefix_tests() -> None:
+    assert isinstance(actions.glob("s3:Get*", ignore_case=True), actions._Prefix)
+    assert not isinstance(actions.glob("s3:*Object", ignore_case=True), actions._Prefix)
+    assert actions.glob("S3:get*", ignore_case=True).fullmatch("s3:GetObject")
+    assert not actions.glob("S3:get*", ignore_case=False).fullmatch("s3:GetObject")

@@ -174,8 +174,8 @@ def _both_end(
 
 
 @lru_cache(maxsize=4096)
-def _glob(pattern: str, fold: bool) -> re.Pattern[str]:
-    return action_db.glob_regex(pattern, ignore_case=fold)
+def _glob(pattern: str, fold: bool) -> action_db.Glob:
+    return action_db.glob(pattern, ignore_case=fold)
 
 
 def wildcard_match(pattern: Any, value: Any, *, ignore_case: bool) -> Tri:
