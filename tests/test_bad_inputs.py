@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from test_cli import INLINE_POLICY, repo, run, scan_json
 
+from iac_iam_checks.engine import discover
+
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 GOOD = ("good/main.tf", "aws_iam_user_policy.inline")
 
@@ -209,6 +211,23 @@ def test_symlinks_leaving_the_scanned_folder_are_refused(tmp_path: Path) -> None
         ],
     )
     assert "aws_iam_user_policy.outside" not in {f["resource"] for f in data["findings"]}
+
+
+def test_a_folder_reached_again_through_a_symlink_inside_the_scan_is_read_once(
+    tmp_path: Path,
+) -> None:
+    """Real paths are built from the parent's and resolved only at symlinks: a file under a
+    symlinked folder is still known as the file it is, and a link back up is a loop."""
+    root = repo(tmp_path / "scan", {"real/deep/main.tf": INLINE_POLICY})
+    os.symlink(root / "real", root / "also")
+    os.symlink(root / "real" / "deep" / "main.tf", root / "real" / "same.tf")
+    os.symlink(root, root / "real" / "deep" / "up")
+    found = discover.discover([root], root)
+    assert [f.rel for f in found.files] == ["also/deep/main.tf"]
+    assert [(e.file, e.message) for e in found.errors] == [
+        ("also/deep/up", "symlink loop: directory already scanned"),
+        ("real", "symlink loop: directory already scanned"),
+    ]
 
 
 # -- bounds are configurable, and each gives a clear message on what exceeded it --------------

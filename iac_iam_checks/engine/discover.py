@@ -108,52 +108,49 @@ def walk(
     errors: list[ParseError],
     base: Path,
     warnings: list[str] | None = None,
-) -> list[Path]:
-    """Files under root, sorted, skipping excluded dirs; symlink loops become errors, and a
-    symlinked folder outside root is a warning, never walked (``/`` would be the whole disk)."""
-    found: list[Path] = []
+) -> list[tuple[Path, str, str]]:
+    """Files under root as (path, real path, path relative to ``base``), sorted, skipping
+    excluded dirs; symlink loops become errors, and a symlinked folder outside root is a
+    warning, never walked (``/`` would be the whole disk). Real and relative paths are built
+    from the parent's, and resolved again only through a symlink: resolving each from scratch
+    took most of a 300-file repository's discovery."""
+    found: list[tuple[Path, str, str]] = []
     seen: set[str] = set()
     inside = os.path.realpath(root)
 
-    def visit(directory: Path) -> None:
-        real = os.path.realpath(directory)
-        if real in seen:
-            errors.append(
-                ParseError(
-                    rel_path(directory, base), None, "symlink loop: directory already scanned"
-                )
-            )
+    def visit(directory: Path, real_dir: str, rel_dir: str) -> None:
+        if real_dir in seen:
+            errors.append(ParseError(rel_dir, None, "symlink loop: directory already scanned"))
             return
-        seen.add(real)
+        seen.add(real_dir)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as error:
-            errors.append(
-                ParseError(rel_path(directory, base), None, f"cannot read: {error.strerror}")
-            )
+            errors.append(ParseError(rel_dir, None, f"cannot read: {error.strerror}"))
             return
         for entry in entries:
             path = Path(entry.path)
-            rel = rel_path(path, base)
+            rel = entry.name if rel_dir == "." else f"{rel_dir}/{entry.name}"
             if any(fnmatch(rel, pattern) for pattern in excludes):
                 continue
+            link = entry.is_symlink()
+            real = os.path.realpath(path) if link else os.path.join(real_dir, entry.name)
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:
-                real = os.path.realpath(path)
-                if entry.is_symlink() and os.path.commonpath([inside, real]) != inside:
+                if link and os.path.commonpath([inside, real]) != inside:
                     if warnings is not None:
                         warnings.append(
                             f"{rel}: a symlink to a folder outside the scanned folder; not read"
                         )
                 elif entry.name not in EXCLUDED_DIRS:
-                    visit(path)
-            elif entry.is_file() or entry.is_symlink():
-                found.append(path)
+                    visit(path, real, rel)
+            elif link or entry.is_file():
+                found.append((path, real, rel))
 
-    visit(root)
+    visit(root, inside, rel_path(root, base))
     return found
 
 
@@ -192,16 +189,16 @@ def discover(paths: list[Path], base: Path, excludes: list[str] | None = None) -
     excludes = excludes or []
     seen: set[str] = set()
     for root in paths:
-        candidates = (
-            [root] if root.is_file() else walk(root, excludes, result.errors, base, result.warnings)
-        )
         inside = os.path.realpath(root)
-        for path in candidates:
-            real = os.path.realpath(path)
+        candidates = (
+            [(root, inside, rel_path(root, base))]
+            if root.is_file()
+            else walk(root, excludes, result.errors, base, result.warnings)
+        )
+        for path, real, rel in candidates:
             if real in seen:  # overlapping PATHs (a folder and a file in it): read once
                 continue
             seen.add(real)
-            rel = rel_path(path, base)
             if path != root and os.path.commonpath([inside, real]) != inside:
                 if kind_by_name(path.name) is not None:
                     result.warnings.append(
