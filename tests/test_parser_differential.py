@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from lark import Token, Tree
 
 from iac_iam_checks.cli import main
 from iac_iam_checks.frontends import hcl_treesitter
 from iac_iam_checks.frontends.hcl_eval import PUNCTUATION
 from iac_iam_checks.frontends.hcl_parser import PARSER_VARIABLE, parser
+from iac_iam_checks.frontends.hcl_tree import Token, Tree, from_lark
 from iac_iam_checks.frontends.terraform_parse import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ def test_every_tf_file_gives_python_hcl2s_tree(tmp_path: Path) -> None:
     for path in all_tf_files(tmp_path):
         text = path.read_text(encoding="utf-8") + "\n"
         try:
-            reference = parser().parse(text)
+            reference = from_lark(parser().parse(text))
         except Exception:  # noqa: BLE001 - a broken file: see the error test below
             continue
         try:
@@ -123,3 +123,28 @@ def test_scan_output_is_the_same_with_either_parser(
         outputs.append(result.output)
     assert outputs[0] == outputs[1]
     assert json.loads(outputs[0])["findings"] or target == FORMS
+
+
+def test_a_tree_sitter_scan_never_imports_lark(tmp_path: Path) -> None:
+    """Lark (with its parser generator, ``logging`` and ``regex``) costs about 30 ms to
+    import: a scan parsed by tree-sitter must not pay it; python-hcl2's fallback does."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_user" "u" {\n  name = "u"\n}\n', encoding="utf-8"
+    )
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from iac_iam_checks.cli import main\n"
+        "out = CliRunner().invoke(main, ['scan', sys.argv[1], '--no-cache', '--soft-fail'])\n"
+        "assert out.exit_code in (0, 2), out.output\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lark', 'hcl2', 'regex')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+    (tmp_path / "main.tf").write_text("locals {\n  a = [1, 2\n}\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert "lark" in done.stdout

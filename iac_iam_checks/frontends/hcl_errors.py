@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+if TYPE_CHECKING:
+    from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 _CLOSERS = {"{": "}", "[": "]", "(": ")"}
 _OPENER_NAMES = {"{": "block or object", "[": "list", "(": "parenthesis"}
@@ -40,7 +42,10 @@ class _Open:
 
 
 def describe(error: UnexpectedInput, text: str) -> tuple[int | None, str]:
-    """The line to report and the sentence for a Lark error raised on ``text``."""
+    """The line to report and the sentence for a Lark error raised on ``text`` (only ever
+    called once python-hcl2, and so Lark, has run)."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     line = getattr(error, "line", None)
     line = line if isinstance(line, int) and line > 0 else None
     unclosed = first_unclosed(text)

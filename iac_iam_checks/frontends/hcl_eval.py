@@ -18,8 +18,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Token, Tree
-
 from ..model import limits
 from ..model.values import (
     LocatedDict,
@@ -33,6 +31,7 @@ from ..model.values import (
 )
 from . import hcl_functions
 from .hcl_func_base import same
+from .hcl_tree import Token, Tree
 from .references import attribute_of
 
 Step = tuple[str, Any]

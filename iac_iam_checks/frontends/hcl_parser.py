@@ -1,6 +1,7 @@
 """The HCL parser: tree-sitter's (C) where installed, python-hcl2's as reference and fallback.
 
-Both give the same Lark tree (``hcl_treesitter`` rebuilds python-hcl2's from tree-sitter's);
+Both give python-hcl2's tree shape in ``hcl_tree``'s classes (``hcl_treesitter`` rebuilds it
+from tree-sitter's, ``hcl_tree.from_lark`` copies python-hcl2's own);
 tree-sitter's is about ten times faster, and whatever it cannot mirror exactly (syntax errors
 included) is parsed by python-hcl2, so errors read as before. ``IAC_IAM_CHECKS_PARSER=hcl2``
 (the CLI's ``--parser hcl2``) uses python-hcl2 alone; an environment variable, so that worker
@@ -16,10 +17,13 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-
-from lark import Lark, Tree
+from typing import TYPE_CHECKING
 
 from ..cache_paths import cache_dirs
+from .hcl_tree import Tree, from_lark
+
+if TYPE_CHECKING:
+    from lark import Lark
 
 PARSER_VARIABLE = "IAC_IAM_CHECKS_PARSER"
 PARSERS = ("treesitter", "hcl2")
@@ -41,18 +45,19 @@ def parser_id() -> str:
 
 @functools.lru_cache(maxsize=2)
 def _parser_id(name: str) -> str:
-    """Cached per parser: reading package metadata costs about 1 ms, once per file otherwise."""
+    """Cached per parser: reading package metadata costs about 1 ms, once per file otherwise.
+    Versions come from the metadata, not the modules: importing python-hcl2 imports Lark."""
     from importlib import metadata
 
-    import hcl2
-
-    names = ["hcl2", getattr(hcl2, "__version__", "?")]
+    packages = {"hcl2": "python-hcl2"}
     if name == "treesitter":
-        for package in ("tree-sitter", "tree-sitter-hcl"):
-            try:
-                names += [package, metadata.version(package)]
-            except metadata.PackageNotFoundError:
-                names += [package, "?"]
+        packages.update({"tree-sitter": "tree-sitter", "tree-sitter-hcl": "tree-sitter-hcl"})
+    names = []
+    for label, package in packages.items():
+        try:
+            names += [label, metadata.version(package)]
+        except metadata.PackageNotFoundError:
+            names += [label, "?"]
     return "/".join(names)
 
 
@@ -60,6 +65,7 @@ def _parser_id(name: str) -> str:
 def parser() -> Lark:
     import hcl2
     from hcl2.postlexer import PostLexer
+    from lark import Lark
 
     grammar_dir = Path(hcl2.__file__).parent
     version = getattr(hcl2, "__version__", "unknown")
@@ -80,9 +86,18 @@ def parser() -> Lark:
     )
 
 
+class InvalidHcl(Exception):
+    """python-hcl2 rejected the text: the line to report (or None) and a sentence saying why."""
+
+    def __init__(self, line: int | None, detail: str) -> None:
+        super().__init__(detail)
+        self.line = line
+        self.detail = detail
+
+
 def parse_hcl(text: str) -> Tree:
-    """Parse HCL text into python-hcl2's raw Lark tree (the trailing newline is a grammar
-    need); raises python-hcl2's errors."""
+    """Parse HCL text into python-hcl2's raw tree (the trailing newline is a grammar need);
+    raises :class:`InvalidHcl` on a syntax error (``RecursionError`` on absurd nesting)."""
     if selected() == "treesitter":
         from .hcl_treesitter import Unsupported, parse
 
@@ -90,4 +105,19 @@ def parse_hcl(text: str) -> Tree:
             return parse(text + "\n")
         except (Unsupported, RecursionError):
             pass
-    return parser().parse(text + "\n")
+    return _parse_with_hcl2(text)
+
+
+def _parse_with_hcl2(text: str) -> Tree:
+    """python-hcl2's parse, copied into our tree classes; Lark is imported only here."""
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    from .hcl_errors import describe
+
+    try:
+        tree = parser().parse(text + "\n")
+    except UnexpectedInput as error:
+        raise InvalidHcl(*describe(error, text)) from None
+    except LarkError as error:
+        raise InvalidHcl(None, type(error).__name__) from None
+    return from_lark(tree)

@@ -22,8 +22,7 @@ import re
 from itertools import accumulate
 from typing import Any
 
-from lark import Token, Tree
-from lark.tree import Meta
+from .hcl_tree import Meta, Token, Tree
 
 KEYWORDS = {
     "in": "IN",

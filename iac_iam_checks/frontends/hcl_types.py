@@ -15,11 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Token, Tree
-
 from ..model.values import Template, Unknown, located, location_of
 from .hcl_eval import rule, significant
 from .hcl_functions import to_number
+from .hcl_tree import Token, Tree
 
 PRIMITIVES = ("string", "number", "bool", "any")
 

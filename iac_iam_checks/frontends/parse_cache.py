@@ -17,12 +17,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lark import Token, Tree
-from lark.tree import Meta
-
 from ..cache_paths import cache_dir, code_fingerprint
 from ..model.values import ParseError
 from .hcl_parser import parser, parser_id, selected
+from .hcl_tree import Meta, Token, Tree
 from .terraform_parse import parse_file
 
 MAX_CACHE_BYTES = 200 * 1024 * 1024

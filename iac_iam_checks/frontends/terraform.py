@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lark import Tree
-
 from ..model import limits
 from ..model.values import TERRAFORM, Location, Resource, ScanInput, Unknown
 from .hcl_eval import Env, Evaluator, Step
+from .hcl_tree import Tree
 from .terraform_instance import ModuleInstance
 from .terraform_loader import MAX_MODULE_INSTANCES, Loader, find_roots, load_remote_dirs
 from .terraform_parse import ParsedFile, ParseFn, SourceText, attribute_name, default_parse

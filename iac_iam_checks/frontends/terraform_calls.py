@@ -12,10 +12,9 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lark import Tree
-
 from ..model.values import TERRAFORM, LocatedDict, LocatedList, Resource, Template, Unknown
 from .hcl_eval import Step, apply_steps
+from .hcl_tree import Tree
 from .references import instance_suffix
 from .terraform_loader import MAX_MODULE_INSTANCES, is_local_source
 from .terraform_parse import META_ARGUMENTS, Block, attribute_name, literal_string

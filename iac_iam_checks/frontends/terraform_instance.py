@@ -12,8 +12,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-from lark import Tree
-
 from ..model import limits
 from ..model.values import (
     LocatedDict,
@@ -24,6 +22,7 @@ from ..model.values import (
 )
 from . import hcl_types
 from .hcl_eval import MAX_VALUE_NODES, Env, Evaluator, Step, apply_steps, note_error, too_large
+from .hcl_tree import Tree
 from .references import dynamic_items, instance_suffix, reference
 from .terraform_calls import ModuleCalls, known_step
 from .terraform_documents import PolicyDocuments

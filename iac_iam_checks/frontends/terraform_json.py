@@ -13,11 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lark import Token, Tree
-from lark.tree import Meta
-
 from ..model.values import ParseError, location_of
 from .hcl_parser import parse_hcl
+from .hcl_tree import Meta, Token, Tree
 
 NESTED_BLOCKS = {
     "statement",
@@ -190,10 +188,13 @@ def string_expression(text: str, where: Meta) -> Tree:
 def shift_lines(node: Tree, offset: int) -> None:
     """Move a snippet's lines to where its string stands in the JSON file (the whole string is
     on one line there, so everything inside lands on that line)."""
-    for sub in node.iter_subtrees():
+    pending = [node]
+    while pending:
+        sub = pending.pop()
         if not sub.meta.empty:
             sub.meta.line = offset + 1
             sub.meta.end_line = offset + 1
+        pending.extend(child for child in sub.children if isinstance(child, Tree))
 
 
 def entry_meta(parent: Any, key: Any) -> Meta | None:

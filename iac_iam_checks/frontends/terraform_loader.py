@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lark import Tree
-
 from ..model.values import ParseError, ScanInput
 from .hcl_blocks import hints_at_credentials
+from .hcl_tree import Tree
 from .terraform_parse import (
     Block,
     ParsedFile,

@@ -11,15 +11,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lark import Token, Tree
-from lark.exceptions import LarkError, UnexpectedInput
-
 from ..model import limits
 from ..model.values import Location, ParseError
 from .hcl_blocks import blank_irrelevant
-from .hcl_errors import describe as describe_syntax_error
 from .hcl_eval import Source, significant
-from .hcl_parser import parse_hcl
+from .hcl_parser import InvalidHcl, parse_hcl
+from .hcl_tree import Token, Tree
 from .terraform_json import parse_json_file
 
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers"}
@@ -72,10 +69,9 @@ def parse_file(text: str, rel: str, keep: frozenset[str] | None = None) -> Tree 
             return parse_hcl(text)
     except limits.ParseTimeout as error:
         return ParseError(rel, None, str(error))
-    except UnexpectedInput as error:
-        line, detail = describe_syntax_error(error, text)
-        return ParseError(rel, line, f"invalid HCL: {detail}")
-    except (LarkError, RecursionError) as error:
+    except InvalidHcl as error:
+        return ParseError(rel, error.line, f"invalid HCL: {error.detail}")
+    except RecursionError as error:
         return ParseError(rel, None, f"invalid HCL: {type(error).__name__}")
 
 
