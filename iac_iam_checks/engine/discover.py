@@ -47,6 +47,9 @@ class SourceFile:
     rel: str
     kind: str
     text: str
+    real: Path
+    """``path`` with symlinks resolved, as discovery found it (resolving again costs a system
+    call per path component)."""
 
 
 @dataclass
@@ -222,7 +225,7 @@ def discover(paths: list[Path], base: Path, excludes: list[str] | None = None) -
                 result.errors.append(error)
                 continue
             assert text is not None
-            result.files.append(SourceFile(path, rel, kind, text))
+            result.files.append(SourceFile(path, rel, kind, text, Path(real)))
     return result
 
 

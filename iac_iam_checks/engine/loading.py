@@ -93,7 +93,7 @@ def load_terraform_path(
     root = path.resolve()
 
     def under(kinds: tuple[str, ...]) -> list[tf.SourceText]:
-        resolved = [(s.path.resolve(), s) for kind in kinds for s in by_kind.get(kind, [])]
+        resolved = [(s.real, s) for kind in kinds for s in by_kind.get(kind, [])]
         return [
             tf.SourceText(path, s.rel, s.text)
             for path, s in resolved

@@ -139,7 +139,8 @@ class Loader:
         sources again, and each resolution is a system call per path component."""
         found = self._resolved.get(path)
         if found is None:
-            found = self._resolved[path] = path.resolve()
+            # A scanned file's key is its real path already (a real path resolves to itself).
+            found = self._resolved[path] = path if path in self.texts else path.resolve()
         return found
 
     def inside(self, path: Path) -> bool:
