@@ -28,6 +28,7 @@ from ..model.values import (
     located,
     location_of,
     make_string,
+    shared_location,
 )
 from . import hcl_functions
 from .hcl_func_base import same
@@ -176,7 +177,7 @@ class Evaluator:
         return self.unknown(node)
 
     def loc(self, node: Tree) -> Location:
-        return Location(self.file, node.meta.line, node.meta.end_line)
+        return shared_location(self.file, node.meta.line, node.meta.end_line)
 
     def unknown(self, node: Tree | Token) -> Unknown:
         return Unknown(self.source.slice(node))

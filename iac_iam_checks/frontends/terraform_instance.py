@@ -19,6 +19,7 @@ from ..model.values import (
     Location,
     Unknown,
     located,
+    shared_location,
 )
 from . import hcl_types
 from .hcl_eval import MAX_VALUE_NODES, Env, Evaluator, Step, apply_steps, note_error, too_large
@@ -248,7 +249,8 @@ class ModuleInstance:
                 if value is None:  # null is unset: the provider's default applies
                     continue
                 attrs[name] = self.stored(value, name)
-                locations[name] = Location(parsed.rel, child.meta.line, child.meta.end_line)
+                meta = child.meta
+                locations[name] = shared_location(parsed.rel, meta.line, meta.end_line)
             elif child.data == "block":
                 nested = make_block(child, parsed)
                 if nested.type in META_ARGUMENTS:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import limits
-from ..model.values import Location, ParseError
+from ..model.values import Location, ParseError, shared_location
 from .hcl_blocks import blank_irrelevant
 from .hcl_eval import Source, significant
 from .hcl_parser import InvalidHcl, parse_hcl
@@ -101,7 +101,7 @@ class Block:
     file: ParsedFile
 
     def location(self) -> Location:
-        return Location(self.file.rel, self.node.meta.line, self.node.meta.end_line)
+        return shared_location(self.file.rel, self.node.meta.line, self.node.meta.end_line)
 
     def attribute(self, name: str) -> Tree | None:
         """The value of the body's first attribute ``name``. The index is kept on the body
