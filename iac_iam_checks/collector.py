@@ -1,13 +1,15 @@
-"""How often the cyclic garbage collector runs while we scan.
+"""The cyclic garbage collector is paused while we scan.
 
 A scan allocates millions of small objects (trees, values, locations), nearly all of them
-alive until the scan ends, so the default thresholds make the collector walk them again and
-again for little: with the default 700 it ran about 900 times and took a quarter of a cold scan
-(repos-300: 0.8 s of 3.2 s); at 10,000 it still took 8-12% (about 90 collections). Peak memory
-is the same at ``SCAN_THRESHOLDS`` (measured at 5,000 flat files and on benchmarks/limits.py's
-inputs). The graph's resources and entities refer to each other, so a finished scan leaves
-about 120,000 objects (repos-300) for the collector; the command line never collects them: it
-keeps these thresholds to the end and leaves with ``os._exit``.
+alive until the scan ends and free of reference cycles (module instances hold their helpers
+weakly), so each collection walks them again for nothing. At the default thresholds the
+collector took a quarter of a cold scan (repos-300: 0.8 s of 3.2 s); at (50,000, 50, 1,000)
+it still ran 4-6 times per process on terraform-aws-eks and repos-300, 60-115 ms each time in
+all, about a tenth of the scan. Paused, a scan of repos-300 leaves the same 122,000 cyclic
+objects for the collector as with it running (the graph's resources and entities refer to
+each other: that is all there is), and peak memory is the same (5,000 flat files: 192-200 MB;
+``benchmarks/limits.py``'s hostile inputs). The command line never collects that rest: it
+keeps the collector paused to the end and leaves with ``os._exit``.
 """
 
 from __future__ import annotations
@@ -16,15 +18,14 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-SCAN_THRESHOLDS = (50_000, 50, 1_000)
-
 
 @contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Collect cyclic garbage less often while the block runs; the old thresholds after."""
-    before = gc.get_threshold()
-    gc.set_threshold(*SCAN_THRESHOLDS)
+def paused() -> Iterator[None]:
+    """No cyclic collection while the block runs; the collector as it was after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        if was_enabled:
+            gc.enable()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks.registry import Blocked, Check, Context, Issue, all_checks
-from ..collector import fewer_collections
+from ..collector import paused
 from ..model import limits
 from ..model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
 from ..model.settings import Settings
@@ -114,7 +114,7 @@ def evaluate(
 ) -> tuple[ScanResult, ScanInput]:
     """Front ends, graph and checks over discovered files: findings with suppressions applied,
     and the resources they were judged on."""
-    with fewer_collections():
+    with paused():
         return _evaluate(paths, options, found)
 
 

@@ -117,7 +117,7 @@ def rule(node: Tree | Token) -> Tree:
 def significant(node: Tree) -> list[Tree | Token]:
     """Children without layout (newlines, comments) and punctuation tokens; computed once per
     node (a module's tree is evaluated again for every instance). Do not modify the list."""
-    cached = node.__dict__.get("_significant")
+    cached = getattr(node, "significant_children", None)
     if cached is not None:
         return cached
     out: list[Tree | Token] = []
@@ -127,7 +127,7 @@ def significant(node: Tree) -> list[Tree | Token]:
                 out.append(child)
         elif child.type not in PUNCTUATION:
             out.append(child)
-    node.__dict__["_significant"] = out
+    node.significant_children = out
     return out
 
 

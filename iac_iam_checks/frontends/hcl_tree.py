@@ -17,6 +17,8 @@ from typing import Any
 class Meta:
     """Where a node is: lines (1-based) and character offsets; ``empty`` until set."""
 
+    __slots__ = ("empty", "line", "column", "start_pos", "end_line", "end_column", "end_pos")
+
     empty: bool
     line: int
     column: int
@@ -30,7 +32,27 @@ class Meta:
 
 
 class Tree:
-    """A rule's node: its name (``data``), children (trees and tokens) and position."""
+    """A rule's node: its name (``data``), children (trees and tokens) and position.
+
+    Slots, not a dictionary per node: a scan holds hundreds of thousands of nodes. The last
+    three slots are answers kept on the node by the code that reads it (each instance of a
+    module reads the same tree again): ``hcl_eval.significant``'s children,
+    ``terraform_parse.Block.attribute``'s index of a body, ``hcl_types.declared_type``'s parsed
+    type (in a 1-tuple: ``None`` is a type's answer too). Unset until first asked.
+    """
+
+    __slots__ = (
+        "data",
+        "children",
+        "_meta",
+        "significant_children",
+        "attribute_index",
+        "type_spec",
+    )
+
+    significant_children: list[Any]
+    attribute_index: dict[str, Any]
+    type_spec: tuple[Any]
 
     def __init__(self, data: str, children: list[Any], meta: Meta | None = None) -> None:
         self.data = data

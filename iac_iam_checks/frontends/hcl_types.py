@@ -38,9 +38,10 @@ def declared_type(node: Tree | Token) -> Any:
     result is shared: never modify it."""
     if not isinstance(node, Tree):
         return parse_type(node)
-    if "_declared_type" not in node.__dict__:
-        node.__dict__["_declared_type"] = parse_type(node)
-    return node.__dict__["_declared_type"]
+    known = getattr(node, "type_spec", None)
+    if known is None:
+        known = node.type_spec = (parse_type(node),)
+    return known[0]
 
 
 def parse_type(node: Tree | Token) -> Any:

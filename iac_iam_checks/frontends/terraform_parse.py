@@ -106,13 +106,13 @@ class Block:
     def attribute(self, name: str) -> Tree | None:
         """The value of the body's first attribute ``name``. The index is kept on the body
         tree, which every instance of the module shares."""
-        index = self.body.__dict__.get("_attributes")
+        index = getattr(self.body, "attribute_index", None)
         if index is None:
             index = {}
             for child in self.body.children:
                 if isinstance(child, Tree) and child.data == "attribute":
                     index.setdefault(attribute_name(child), child.children[-1])
-            self.body.__dict__["_attributes"] = index
+            self.body.attribute_index = index
         return index.get(name)
 
 
