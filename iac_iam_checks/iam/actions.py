@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import chain
 from typing import Any, Protocol
 
 TABLE = "data/iam_actions.json.gz"
@@ -54,22 +55,25 @@ class _Service:
     def __init__(self, prefix: str, raw: dict[str, Any]) -> None:
         self.prefix = prefix
         self.raw = raw
-        self.names: list[str] = raw["actions"].split(" ") if raw["actions"] else []
-        """Action names, AWS's case, in table order; ``levels`` and ``resource_level`` hold
-        one character per name."""
+        self.fulls: list[str] = raw["actions"].split(" ") if raw["actions"] else []
+        """Full action names (``iam:PassRole``), AWS's case, in table order; ``levels`` and
+        ``resource_level`` hold one character per action."""
         self.levels: str = raw["levels"]
         self.resource_level: str = raw["resource_level"]
 
+    def name(self, index: int) -> str:
+        """The action's name without the prefix (``PassRole``)."""
+        return self.fulls[index][len(self.prefix) + 1 :]
+
     @cached_property
     def by_lower(self) -> dict[str, int]:
-        """``"passrole"`` -> the action's position."""
-        return {name.lower(): i for i, name in enumerate(self.names)}
+        """``"iam:passrole"`` -> the action's position."""
+        return {full.lower(): i for i, full in enumerate(self.fulls)}
 
     @cached_property
     def pairs(self) -> list[tuple[str, str]]:
         """(lower-case full action, canonical full action), for wildcard scans."""
-        fulls = [f"{self.prefix}:{name}" for name in self.names]
-        return [(full.lower(), full) for full in fulls]
+        return [(full.lower(), full) for full in self.fulls]
 
     def condition_keys(self, index: int) -> tuple[str, ...]:
         keys = self.raw["condition_keys"]
@@ -101,17 +105,17 @@ class _Table:
 
     def find(self, lowered: str) -> tuple[_Service, int] | None:
         """A lower-case ``service:action``'s service and position, or None when unknown."""
-        prefix, colon, name = lowered.partition(":")
+        prefix, colon, _ = lowered.partition(":")
         service = self.service(prefix) if colon else None
         if service is None:
             return None
-        index = service.by_lower.get(name)
+        index = service.by_lower.get(lowered)
         return None if index is None else (service, index)
 
     def canonical(self, lowered: str) -> str | None:
         """``iam:passrole`` -> ``iam:PassRole``; None when unknown."""
         hit = self.find(lowered)
-        return None if hit is None else f"{hit[0].prefix}:{hit[0].names[hit[1]]}"
+        return None if hit is None else hit[0].fulls[hit[1]]
 
 
 @lru_cache(maxsize=1)
@@ -128,7 +132,7 @@ def database_info() -> dict[str, Any]:
     return {
         **table.source,
         "services": len(table.raw_services),
-        "actions": sum(len(service.names) for service in table.all_services()),
+        "actions": sum(len(service.fulls) for service in table.all_services()),
     }
 
 
@@ -150,7 +154,7 @@ def lookup(action: str) -> ActionInfo | None:
     service, index = found
     return ActionInfo(
         service=service.prefix,
-        name=service.names[index],
+        name=service.name(index),
         access_level=table.levels[int(service.levels[index])],
         resource_level=service.resource_level[index] == "1",
         condition_keys=service.condition_keys(index),
@@ -164,10 +168,10 @@ def with_access_levels(levels: Iterable[str], resource_level: bool | None = None
     wanted = {str(table.levels.index(level)) for level in levels}
     support = None if resource_level is None else ("1" if resource_level else "0")
     return sorted(
-        f"{service.prefix}:{name}"
+        full
         for service in table.all_services()
-        for name, level, supports in zip(
-            service.names, service.levels, service.resource_level, strict=True
+        for full, level, supports in zip(
+            service.fulls, service.levels, service.resource_level, strict=True
         )
         if level in wanted and (support is None or supports == support)
     )
@@ -244,6 +248,9 @@ def _expanded(lowered: str) -> tuple[str, ...]:
     if not WILDCARD.search(lowered):
         found = _table().canonical(lowered)
         return (found,) if found else ()
+    if not lowered.strip("*"):  # ``*``: everything, without matching 20,000 names one by one
+        services = _table().all_services()  # each sorted, in prefix order: nearly sorted
+        return tuple(sorted(chain.from_iterable(service.fulls for service in services)))
     service_part, colon, _ = lowered.partition(":")
     regex = glob(lowered, ignore_case=False)
     pairs = _candidates(service_part if colon else None)
@@ -346,17 +353,12 @@ def canonical_names(actions: Iterable[str]) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def every_action() -> frozenset[str]:
     """Every known action, canonical names."""
-    return frozenset(
-        f"{service.prefix}:{name}" for service in _table().all_services() for name in service.names
-    )
+    return frozenset(chain.from_iterable(service.fulls for service in _table().all_services()))
 
 
 @lru_cache(maxsize=1)
 def _service_sets() -> dict[str, frozenset[str]]:
-    return {
-        service.prefix: frozenset(f"{service.prefix}:{name}" for name in service.names)
-        for service in _table().all_services()
-    }
+    return {service.prefix: frozenset(service.fulls) for service in _table().all_services()}
 
 
 def service_size(prefix: str) -> int:
