@@ -148,3 +148,21 @@ def test_a_tree_sitter_scan_never_imports_lark(tmp_path: Path) -> None:
         [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True
     )
     assert "lark" in done.stdout
+
+
+def test_trees_from_either_parser_survive_pickle_and_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Our tree classes (slots, a ``Meta`` subclass whose constant fields live on the class)
+    round-trip through pickle and ``copy``, positions included, whichever parser made them."""
+    import copy
+    import pickle
+
+    text = 'resource "aws_iam_user" "u" {\n  name = "x${var.y}"\n}\n'
+    for name in ("treesitter", "hcl2"):
+        monkeypatch.setenv(PARSER_VARIABLE, name)
+        tree = parse_file(text, "main.tf")
+        assert isinstance(tree, Tree)
+        for copied in (pickle.loads(pickle.dumps(tree)), copy.deepcopy(tree)):
+            assert copied == tree
+            assert normalized(copied) == normalized(tree)

@@ -755,6 +755,11 @@ class _Meta(Meta):
         self.line = line
         self.end_line = end_line
 
+    def __reduce__(self) -> tuple[type[_Meta], tuple[int, int, int, int]]:
+        # The class attributes above cannot be restored as slots: pickle and copy rebuild
+        # such a node from its four positions.
+        return (_Meta, (self.start_pos, self.end_pos, self.line, self.end_line))
+
 
 def _token(kind: str, value: str, start: int, line: int, end_line: int, end: int) -> Token:
     """A Lark ``Token`` with its position (built directly: Token() checks its arguments)."""
