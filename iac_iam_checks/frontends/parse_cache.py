@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +89,8 @@ class ParseCache:
         target = self.path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only when writing (see cache_paths.cache_dirs)
+
             handle, temp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
             with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as out:
                 out.write(json.dumps(encoded, separators=(",", ":")).encode("utf-8"))

@@ -39,11 +39,6 @@ from ..model.settings import Settings
 from ..model.values import SEVERITIES
 from .suppressions import SuppressRule
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 DEDICATED_FILE = ".iac-iam-checks.toml"
 PYPROJECT = "pyproject.toml"
 TABLE = "iac-iam-checks"
@@ -250,6 +245,11 @@ class _Parser:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables; the parser is imported here, as most scans find no configuration."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
