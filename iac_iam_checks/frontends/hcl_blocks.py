@@ -23,7 +23,8 @@ _HEADER = re.compile(
 """Blocks whose body may be skipped: resources and data sources of kinds nothing reads, and
 ``terraform``/``provider`` settings (read only for hard-coded credentials)."""
 CREDENTIAL_HINT = re.compile(r"AKIA|ASIA|secret|access_key", re.IGNORECASE)
-_HINTS = ("akia", "asia", "secret", "access_key")
+_HINTS = tuple(CREDENTIAL_HINT.pattern.lower().split("|"))
+"""The same words, lower-case, for :func:`hints_at_credentials`'s plain search."""
 
 
 def hints_at_credentials(text: str) -> bool:

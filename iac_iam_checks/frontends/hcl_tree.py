@@ -125,20 +125,11 @@ class Token(str):
 
     def update(self, type: str | None = None, value: Any = None) -> Token:  # noqa: A002
         """The same position with another kind or text."""
-        return Token(
-            self.type if type is None else type,
-            self.value if value is None else value,
-            self.start_pos,
-            self.line,
-            self.column,
-            self.end_line,
-            self.end_column,
-            self.end_pos,
-        )
+        kind = self.type if type is None else type
+        return Token(kind, self.value if value is None else value, *_position(self))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        fields = (self.start_pos, self.line, self.column, self.end_line, self.end_column)
-        return (Token, (self.type, self.value, *fields, self.end_pos))
+        return (Token, (self.type, self.value, *_position(self)))
 
     def __repr__(self) -> str:
         return f"Token({self.type!r}, {self.value!r})"
@@ -151,7 +142,19 @@ class Token(str):
     __hash__ = str.__hash__
 
 
-_POSITION = ("line", "column", "start_pos", "end_line", "end_column", "end_pos")
+def _position(token: Any) -> tuple[Any, ...]:
+    """A token's position (ours or Lark's) in the constructor's order, after type and value."""
+    return (
+        token.start_pos,
+        token.line,
+        token.column,
+        token.end_line,
+        token.end_column,
+        token.end_pos,
+    )
+
+
+_META_FIELDS = ("line", "column", "start_pos", "end_line", "end_column", "end_pos")
 
 
 def from_lark(root: Any) -> Tree:
@@ -161,12 +164,11 @@ def from_lark(root: Any) -> Tree:
 
     def copy(node: Any) -> Any:
         if isinstance(node, lark.Token):
-            fields = (node.start_pos, node.line, node.column, node.end_line, node.end_column)
-            return Token(node.type, node.value, *fields, node.end_pos)
+            return Token(node.type, node.value, *_position(node))
         meta = Meta()
         if node._meta is not None and not node._meta.empty:
             meta.empty = False
-            for name in _POSITION:
+            for name in _META_FIELDS:
                 setattr(meta, name, getattr(node._meta, name))
         return Tree(node.data, [], meta)
 

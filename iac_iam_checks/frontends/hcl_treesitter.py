@@ -762,7 +762,8 @@ class _Meta(Meta):
 
 
 def _token(kind: str, value: str, start: int, line: int, end_line: int, end: int) -> Token:
-    """A Lark ``Token`` with its position (built directly: Token() checks its arguments)."""
+    """A ``Token`` with its position, its fields set here rather than through the constructor
+    (a third faster; this runs for every terminal)."""
     token = str.__new__(Token, value)
     token.type = kind
     token.value = value
