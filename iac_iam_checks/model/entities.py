@@ -40,18 +40,24 @@ def unknown_of(value: Any) -> Unknown | None:
     return None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Entity:
     """Common to every entity: the resource it came from, where each field was written, and
-    the attribute name each field was written as (messages quote what the user wrote)."""
+    the attribute name each field was written as (messages quote what the user wrote).
 
-    resource: Resource = field(repr=False)
+    Entities are compared by identity and share this class's short ``repr``
+    (``eq=False, repr=False`` on every entity class): every process creates these classes at
+    start-up, and the ``__eq__`` and ``__repr__`` a dataclass writes for each were half of
+    that (about 3 ms per process); nothing compares entities by value. Subclasses that add no
+    field are plain subclasses: they inherit all a dataclass would write for them again."""
+
+    resource: Resource
     name: Any = None
     """The entity's own name (a user's, a policy's), as written."""
     count_unknown: Unknown | None = None
     """Set when the resource's ``count``/``for_each`` is unknown (how many it creates)."""
-    where: dict[str, Location] = field(default_factory=dict, repr=False)
-    written: dict[str, str] = field(default_factory=dict, repr=False)
+    where: dict[str, Location] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
 
     def loc(self, name: str) -> Location:
         """Where a field was written, or the resource when it was not."""
@@ -60,6 +66,9 @@ class Entity:
     def attribute(self, name: str) -> str:
         """The attribute a field was written as (``ManagedPolicyArns``, ``policy_arns``)."""
         return self.written.get(name, name)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.resource.address})"
 
     @property
     def address(self) -> str:
@@ -90,20 +99,20 @@ class InlineEntry:
 # --- principals and policies --------------------------------------------------------------
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Principal(Entity):
     """A user, group or role, with what it declares itself."""
 
     managed_policy_arns: Any = None
     inline_policies: Any = None
     """A list of ``InlineEntry``, or Unknown/Template when the list is, or None."""
-    inline_path: str | None = field(default=None, repr=False)
+    inline_path: str | None = None
     """Where its inline documents sit among ``documents_of(resource)`` (a path prefix)."""
     permissions_boundary: Any = None
     """The managed policy ARN that caps what its identity policies allow (users, roles)."""
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class User(Principal):
     groups: Any = None
     login_profile: Any = None
@@ -113,17 +122,15 @@ class User(Principal):
     password policy resource either)."""
 
 
-@dataclass(kw_only=True)
 class Group(Principal):
     pass
 
 
-@dataclass(kw_only=True)
 class Role(Principal):
     pass
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Attached(Entity):
     """A policy or attachment that names its principals: either one principal of one type
     (``principal_type`` USER/GROUP/ROLE, ``principal``) or lists of each."""
@@ -147,7 +154,7 @@ class Attached(Entity):
         return self.principal_type or "users, groups or roles"
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class InlinePolicy(Attached):
     """A policy that lives inside its principals (``aws_iam_user_policy``,
     ``AWS::IAM::Policy``)."""
@@ -156,7 +163,7 @@ class InlinePolicy(Attached):
     """A policy the CDK synthesizes for grants (``.../DefaultPolicy/Resource``)."""
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class ManagedPolicy(Attached):
     """A customer managed policy; CloudFormation may list the principals it attaches to."""
 
@@ -164,7 +171,7 @@ class ManagedPolicy(Attached):
     """The ARN a looked-up policy (``data "aws_iam_policy"``) states."""
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class PolicyAttachment(Attached):
     """Attaches managed policies to principals: one (``policy_arn``) or a set
     (``policy_arns``, exclusive attachments)."""
@@ -180,7 +187,7 @@ class PolicyAttachment(Attached):
         return [("policy_arn", self.policy_arn)]
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Membership(Entity):
     """Users in groups: one group listing users, or one user listing groups
     (``listed`` says which side is the list)."""
@@ -195,12 +202,12 @@ class Membership(Entity):
 # --- credentials --------------------------------------------------------------------------
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class LoginProfile(Entity):
     user: Any = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class AccessKey(Entity):
     user: Any = None
     status: Any = "Active"
@@ -218,7 +225,7 @@ class AccessKey(Entity):
         return "inactive" if isinstance(status, str) and status.lower() == "inactive" else "active"
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class PasswordPolicy(Entity):
     minimum_password_length: Any = None
     require_uppercase_characters: Any = None
@@ -232,7 +239,7 @@ class PasswordPolicy(Entity):
 # --- instance profiles and compute --------------------------------------------------------
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class InstanceProfile(Entity):
     role: Any = None
     roles: Any = None
@@ -242,7 +249,7 @@ class InstanceProfile(Entity):
         return [(name, v) for name in ("role", "roles") for v in items(getattr(self, name))]
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Compute(Entity):
     """EC2 compute that may name an instance profile (instances, spot requests, launch
     configurations, launch templates)."""
@@ -250,40 +257,36 @@ class Compute(Entity):
     instance_profile: Any = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Instance(Compute):
     launch_template: Any = None
     """The launch template it is launched from (id or name), when written."""
 
 
-@dataclass(kw_only=True)
 class LaunchConfiguration(Compute):
     pass
 
 
-@dataclass(kw_only=True)
 class LaunchTemplate(Compute):
     pass
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class TemplateUser(Entity):
     """A service that launches instances from a launch template and supplies their role."""
 
     launch_template: Any = None
 
 
-@dataclass(kw_only=True)
 class EksNodeGroup(TemplateUser):
     pass
 
 
-@dataclass(kw_only=True)
 class BatchComputeEnvironment(TemplateUser):
     pass
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Declaration(Entity):
     """A variable, local or parameter: a named value the configuration declares. Its own
     name says what its value is (a variable ``secret_key``)."""
