@@ -44,7 +44,7 @@ def measure(folder: Path, repeat: int) -> dict[str, Any]:
     from iac_iam_checks.engine.loading import relevant_kinds
     from iac_iam_checks.engine.options import ScanOptions
     from iac_iam_checks.frontends import hcl_treesitter
-    from iac_iam_checks.frontends.hcl_blocks import blank_irrelevant
+    from iac_iam_checks.frontends.hcl_blocks import OUTPUT, blank_irrelevant
     from iac_iam_checks.frontends.hcl_parser import parser
     from iac_iam_checks.frontends.terraform_parse import ALWAYS_KEPT
 
@@ -57,8 +57,8 @@ def measure(folder: Path, repeat: int) -> dict[str, Any]:
     kilobytes = sum(len(t.encode("utf-8")) for t in texts) / 1024
     keep = relevant_kinds(ScanOptions())
 
-    def kept(kind: str) -> bool:
-        return kind in keep or kind.startswith(ALWAYS_KEPT)
+    def kept(kind: str) -> bool:  # outputs kept, as in a called module (a root skips them)
+        return kind in keep or kind == OUTPUT or kind.startswith(ALWAYS_KEPT)
 
     blanked = [blank_irrelevant(t, kept) + "\n" for t in texts]
     reference = parser()  # built (grammar cache) before timing

@@ -7,7 +7,7 @@ import re
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from iac_iam_checks.frontends.hcl_blocks import blank_irrelevant, hints_at_credentials
+from iac_iam_checks.frontends.hcl_blocks import OUTPUT, blank_irrelevant, hints_at_credentials
 from iac_iam_checks.frontends.terraform_loader import local_sources
 
 TEXT = """# a comment with a brace {
@@ -117,3 +117,14 @@ def test_credential_hints_match_the_case_folding_regex(text: str) -> None:
 @example('é source = "." _source = ".." ṡsource = "./x"')
 def test_local_sources_match_the_word_boundary_regex(text: str) -> None:
     assert local_sources(text) == _SOURCE_REFERENCE.findall(text)
+
+
+def test_outputs_are_skipped_only_when_unread_and_without_credentials() -> None:
+    text = (
+        'output "arn" {\n  value = aws_iam_role.r.arn\n}\n'
+        'output "deploy_key" {\n  value = "AKIA81U33XTPLPFT75V2"\n}\n'
+    )
+    skipped = blank_irrelevant(text, iam_only)
+    assert skipped.startswith("/*") and 'output "deploy_key"' in skipped
+    assert len(skipped) == len(text) and skipped.count("\n") == text.count("\n")
+    assert blank_irrelevant(text, lambda kind: kind == OUTPUT) == text

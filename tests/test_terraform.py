@@ -330,6 +330,34 @@ output "user_name" { value = aws_iam_user.this.name }
     assert "aws_iam_user.this" not in found  # the module directory is not a root of its own
 
 
+def test_a_root_is_parsed_without_the_outputs_nothing_reads(tmp_path: Path) -> None:
+    """Nothing calls a root, so its outputs are never read: they are not even parsed, except
+    those that may hold credentials (IAM012 reads those). The same folder called as a module
+    is parsed with all its outputs."""
+    from iac_iam_checks.engine.loading import parser_for
+    from iac_iam_checks.frontends.terraform_loader import Loader
+
+    root = write(
+        tmp_path,
+        {
+            "main.tf": 'module "a" {\n  source = "./modules/user"\n}\n',
+            "outputs.tf": 'output "user" {\n  value = module.a.user_name\n}\n'
+            'output "deploy_key" {\n  value = "AKIA81U33XTPLPFT75V2"\n}\n',
+            "modules/user/main.tf": 'resource "aws_iam_user" "this" {\n  name = "alice"\n}\n'
+            'output "user_name" {\n  value = aws_iam_user.this.name\n}\n',
+        },
+    )
+    loader = Loader(root, root, {}, parser_for(ScanOptions(use_cache=False)))
+    as_root = loader.module_dir(root, root=True)
+    assert as_root is not None and list(as_root.outputs) == ["deploy_key"]
+    as_module = loader.module_dir(root)
+    assert as_module is not None and sorted(as_module.outputs) == ["deploy_key", "user"]
+    child = loader.module_dir(root / "modules" / "user")
+    assert child is not None and list(child.outputs) == ["user_name"]
+    found = by_address(resources(root, use_cache=False))
+    assert found["output.deploy_key"].attrs["value"] == "AKIA81U33XTPLPFT75V2"
+
+
 def test_remote_module_gives_one_unresolved_note(tmp_path: Path) -> None:
     root = write(
         tmp_path,

@@ -134,13 +134,16 @@ def load_terraform_path(
 
 def parser_for(options: ScanOptions) -> Any:
     """Parse a directory's files: HCL through the cache (and workers), JSON syntax directly."""
+    from ..frontends.hcl_blocks import OUTPUT
     from ..frontends.parse_cache import parse_many
     from ..frontends.terraform_parse import parse_any
 
-    keep = relevant_kinds(options)
+    kinds = relevant_kinds(options)
+    with_outputs = kinds | {OUTPUT}
 
-    def parse(sources: list[Any]) -> list[Any]:
+    def parse(sources: list[Any], outputs: bool = True) -> list[Any]:
         hcl = [i for i, s in enumerate(sources) if not s.path.name.endswith(".json")]
+        keep = with_outputs if outputs else kinds
         trees = parse_many(
             [(sources[i].text, sources[i].rel) for i in hcl], options.jobs, options.use_cache, keep
         )

@@ -2,8 +2,10 @@
 
 Most resources in a real repository (buckets, VPCs, security groups) are neither IAM nor EC2
 compute, and nothing we check reads their bodies: references to them become Unknown anyway; the
-same holds for data sources such as ``aws_ami`` and for ``terraform``/``provider`` settings.
-``blank_irrelevant`` replaces such blocks by one comment of the same length and lines
+same holds for data sources such as ``aws_ami`` and for ``terraform``/``provider`` settings,
+and for the ``output`` blocks of a root configuration (nothing calls it, so nothing reads
+them: in terraform-aws-modules repositories the examples' outputs are a third to two fifths
+of the text). ``blank_irrelevant`` replaces such blocks by one comment of the same length and lines
 (``/*``, spaces and newlines, ``*/``), which the lexer reads as a single token. Blocks that
 could hold hard-coded credentials are kept. If the block structure cannot be followed (an
 unterminated string, unbalanced braces) or a block has a dangling ``name =``, it is not
@@ -19,9 +21,14 @@ from collections.abc import Callable
 _HEADER = re.compile(
     r'(?:resource|data)\s+"(?P<kind>[^"]+)"\s+"[^"]*"\s*\{'
     r'|(?P<setting>terraform)\s*\{|(?P<provider>provider)\s+"[^"]*"\s*\{'
+    r'|(?P<output>output)\s+"[^"]*"\s*\{'
 )
-"""Blocks whose body may be skipped: resources and data sources of kinds nothing reads, and
-``terraform``/``provider`` settings (read only for hard-coded credentials)."""
+"""Blocks whose body may be skipped: resources and data sources of kinds nothing reads,
+``terraform``/``provider`` settings (read only for hard-coded credentials), and outputs when
+:data:`OUTPUT` is not kept."""
+OUTPUT = "output"
+"""What ``blank_irrelevant`` asks ``keep`` about an ``output`` block (no resource kind is
+spelt so)."""
 CREDENTIAL_HINT = re.compile(r"AKIA|ASIA|secret|access_key", re.IGNORECASE)
 _HINTS = tuple(CREDENTIAL_HINT.pattern.lower().split("|"))
 """The same words, lower-case, for :func:`hints_at_credentials`'s plain search."""
@@ -66,7 +73,7 @@ def top_level_blocks(text: str) -> list[tuple[int, int]]:
             i = _line_end(text, i)
         elif text.startswith("/*", i):
             i = _comment_end(text, i)
-        elif text.startswith(("resource", "data", "terraform", "provider"), i) and (
+        elif text.startswith(("resource", "data", "terraform", "provider", OUTPUT), i) and (
             i == 0 or text[i - 1] == "\n"
         ):
             match = _HEADER.match(text, i)
@@ -82,8 +89,9 @@ def top_level_blocks(text: str) -> list[tuple[int, int]]:
 
 
 def blank_irrelevant(text: str, keep: Callable[[str], bool]) -> str:
-    """The text with every resource or data block whose type ``keep`` rejects, and every
-    ``terraform``/``provider`` block, turned into spaces (unless it may hold credentials)."""
+    """The text with every resource or data block whose type ``keep`` rejects, every
+    ``terraform``/``provider`` block, and every ``output`` block unless ``keep(OUTPUT)``,
+    turned into a comment (unless it may hold credentials)."""
     try:
         spans = top_level_blocks(text)
     except _Unbalanced:
@@ -95,7 +103,8 @@ def blank_irrelevant(text: str, keep: Callable[[str], bool]) -> str:
         header = _HEADER.match(block)
         if header is None or hints_at_credentials(block):
             continue
-        if header.group("kind") is not None and keep(header.group("kind")):
+        kind = header.group("kind") or header.group("output")
+        if kind is not None and keep(kind):
             continue
         if _DANGLING.search(block):
             continue

@@ -100,7 +100,7 @@ def evaluate_each(
     loader: Loader, job: RootJob, roots: list[tuple[Path, Path | None]], extra: list[ParsedFile]
 ) -> None:
     for path, single in roots:
-        mdir = loader.single_file_dir(single) if single else loader.module_dir(path)
+        mdir = loader.single_file_dir(single) if single else loader.module_dir(path, root=True)
         if mdir is None or not mdir.files:
             continue
         own_vars = loader.parsed(job.tfvars.get(path, []))

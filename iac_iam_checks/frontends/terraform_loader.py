@@ -125,7 +125,8 @@ class Loader:
         self.parse = parse
         self.visited: set[Path] = set()
         """Files parsed (and their errors reported) at least once."""
-        self.dirs: dict[Path, ModuleDir] = {}
+        self.dirs: dict[tuple[Path, bool], ModuleDir] = {}
+        """Parsed directories by real path and whether they were parsed as a root."""
         self.out = ScanInput()
         self.module_budget = MAX_MODULE_INSTANCES
         """Module instances the current root may still create."""
@@ -150,13 +151,17 @@ class Loader:
         except ValueError:
             return False
 
-    def module_dir(self, path: Path) -> ModuleDir | None:
-        """A directory's module, parsed on first use."""
-        if path in self.dirs:
-            return self.dirs[path]
+    def module_dir(self, path: Path, root: bool = False) -> ModuleDir | None:
+        """A directory's module, parsed on first use. A ``root`` is parsed without its
+        ``output`` blocks (nothing calls it, so nothing reads them; those that may hold
+        credentials stay), and apart from the same directory called as a module."""
+        found = self.dirs.get((path, root))
+        if found is not None:
+            return found
         path = self.resolve(path)
-        if path in self.dirs:
-            return self.dirs[path]
+        found = self.dirs.get((path, root))
+        if found is not None:
+            return found
         if not path.is_dir() or not self.inside(path):
             return None
         self.out.read_elsewhere.add(path)  # a file added to a module folder changes the scan
@@ -164,12 +169,16 @@ class Loader:
         # A symlink out of the repository is never followed (module files, like file()).
         names = [name for name in names if self.inside(name)]
         sources = [s for s in (self.source(self.resolve(file)) for file in names) if s is not None]
-        self.dirs[path] = ModuleDir.from_files(path, self.parsed(sources))
-        return self.dirs[path]
+        found = self.dirs[(path, root)] = ModuleDir.from_files(
+            path, self.parsed(sources, outputs=not root)
+        )
+        return found
 
     def single_file_dir(self, file: Path) -> ModuleDir:
+        """A file given on the command line: a root of its own."""
         source = self.source(file)
-        return ModuleDir.from_files(file.parent, self.parsed([source] if source else []))
+        parsed = self.parsed([source] if source else [], outputs=False)
+        return ModuleDir.from_files(file.parent, parsed)
 
     def source(self, path: Path) -> SourceText | None:
         if path in self.texts:
@@ -183,10 +192,10 @@ class Loader:
         except (OSError, UnicodeDecodeError):
             return None
 
-    def parsed(self, sources: list[SourceText]) -> list[ParsedFile]:
+    def parsed(self, sources: list[SourceText], outputs: bool = True) -> list[ParsedFile]:
         """Parse sources; each file's error is reported once however often it is needed."""
         out = []
-        for source, tree in zip(sources, self.parse(sources), strict=True):
+        for source, tree in zip(sources, self.parse(sources, outputs), strict=True):
             first_time = source.path not in self.visited
             self.visited.add(source.path)
             if isinstance(tree, ParseError):
@@ -198,7 +207,7 @@ class Loader:
 
     def forget(self, path: Path) -> None:
         """Drop a finished root's parse trees: memory stays bounded by the largest root."""
-        self.dirs.pop(self.resolve(path), None)
+        self.dirs.pop((self.resolve(path), True), None)
 
     def read_file(self, path: Path) -> str | None:
         if not self.inside(path):

@@ -7,9 +7,10 @@ Parsing is a pure function of a file's text, so it can run in worker processes a
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ..model import limits
 from ..model.values import Location, ParseError, shared_location
@@ -36,10 +37,17 @@ class SourceText:
     text: str
 
 
-ParseFn = Callable[[list[SourceText]], list[Tree | ParseError]]
+class ParseFn(Protocol):
+    """Parses one directory's files. ``outputs=False``: the directory is evaluated as a root,
+    whose ``output`` blocks nothing reads; the parser may skip them (``hcl_blocks``)."""
+
+    def __call__(
+        self, sources: list[SourceText], outputs: bool = True
+    ) -> list[Tree | ParseError]: ...
 
 
-def default_parse(sources: list[SourceText]) -> list[Tree | ParseError]:
+def default_parse(sources: list[SourceText], outputs: bool = True) -> list[Tree | ParseError]:
+    """Every block parsed, outputs included."""
     return [parse_any(s.text, s.rel, s.path.name) for s in sources]
 
 
