@@ -7,7 +7,12 @@ import re
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from iac_iam_checks.frontends.hcl_blocks import OUTPUT, blank_irrelevant, hints_at_credentials
+from iac_iam_checks.frontends.hcl_blocks import (
+    OUTPUT,
+    blank_irrelevant,
+    hints_at_credentials,
+    prepare_folder,
+)
 from iac_iam_checks.frontends.terraform_loader import local_sources
 
 TEXT = """# a comment with a brace {
@@ -128,3 +133,37 @@ def test_outputs_are_skipped_only_when_unread_and_without_credentials() -> None:
     assert skipped.startswith("/*") and 'output "deploy_key"' in skipped
     assert len(skipped) == len(text) and skipped.count("\n") == text.count("\n")
     assert blank_irrelevant(text, lambda kind: kind == OUTPUT) == text
+
+
+def test_variables_nothing_in_the_folder_reads_are_skipped() -> None:
+    main = (
+        'resource "aws_iam_role" "r" {\n  name = var.role_name\n}\n'
+        'resource "aws_s3_bucket" "b" {\n  bucket = var.bucket\n}\n'
+    )
+    variables = (
+        'variable "role_name" {\n  default = "r"\n}\n'
+        'variable "bucket" {\n  description = "only a skipped bucket reads it"\n}\n'
+        'variable "checked" {\n  validation {\n    condition = var.checked != ""\n'
+        '    error_message = "empty"\n  }\n}\n'
+        'variable "from_json" {}\n'
+        'variable "db_secret" {\n  default = "hunter2"\n}\n'
+    )
+    json_text = '{"locals": {"x": "${var.from_json}"}}'
+    main_out, variables_out = prepare_folder([main, variables], iam_only, [json_text])
+    assert main_out == blank_irrelevant(main, iam_only)
+    assert len(variables_out) == len(variables)
+    assert variables_out.count("\n") == variables.count("\n")
+    kept = re.findall(r'variable "(\w+)"', variables_out)
+    assert kept == ["role_name", "from_json", "db_secret"]
+
+
+def test_any_other_use_of_var_keeps_every_variable() -> None:
+    variables = 'variable "a" {}\nvariable "b" {}\n'
+    for use in ('x = var["a"]\n', "x = var\n", 'x = "${var .a}"\n', "x = my_var.a\n"):
+        [_, out] = prepare_folder([use, variables], iam_only, [])
+        if "my_var" in use:
+            assert "variable" not in out  # another word, not a reference
+        elif "var .a" in use:
+            assert re.findall(r'variable "(\w+)"', out) == ["a"]
+        else:
+            assert out == variables

@@ -134,19 +134,21 @@ def load_terraform_path(
 
 def parser_for(options: ScanOptions) -> Any:
     """Parse a directory's files: HCL through the cache (and workers), JSON syntax directly."""
-    from ..frontends.hcl_blocks import OUTPUT
+    from ..frontends.hcl_blocks import OUTPUT, prepare_folder
     from ..frontends.parse_cache import parse_many
-    from ..frontends.terraform_parse import parse_any
+    from ..frontends.terraform_parse import ALWAYS_KEPT, parse_any
 
     kinds = relevant_kinds(options)
-    with_outputs = kinds | {OUTPUT}
 
     def parse(sources: list[Any], outputs: bool = True) -> list[Any]:
+        def keep(kind: str) -> bool:
+            return kind in kinds or kind.startswith(ALWAYS_KEPT) or (outputs and kind == OUTPUT)
+
         hcl = [i for i, s in enumerate(sources) if not s.path.name.endswith(".json")]
-        keep = with_outputs if outputs else kinds
-        trees = parse_many(
-            [(sources[i].text, sources[i].rel) for i in hcl], options.jobs, options.use_cache, keep
-        )
+        json_texts = [s.text for s in sources if s.path.name.endswith(".json")]
+        texts = prepare_folder([sources[i].text for i in hcl], keep, json_texts)
+        items = [(text, sources[i].rel) for text, i in zip(texts, hcl, strict=True)]
+        trees = parse_many(items, options.jobs, options.use_cache)
         out: list[Any] = [None] * len(sources)
         for index, tree in zip(hcl, trees, strict=True):
             out[index] = tree

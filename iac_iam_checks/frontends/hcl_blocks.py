@@ -3,14 +3,15 @@
 Most resources in a real repository (buckets, VPCs, security groups) are neither IAM nor EC2
 compute, and nothing we check reads their bodies: references to them become Unknown anyway; the
 same holds for data sources such as ``aws_ami`` and for ``terraform``/``provider`` settings,
-and for the ``output`` blocks of a root configuration (nothing calls it, so nothing reads
-them: in terraform-aws-modules repositories the examples' outputs are a third to two fifths
-of the text). ``blank_irrelevant`` replaces such blocks by one comment of the same length and lines
-(``/*``, spaces and newlines, ``*/``), which the lexer reads as a single token. Blocks that
-could hold hard-coded credentials are kept. If the block structure cannot be followed (an
-unterminated string, unbalanced braces) or a block has a dangling ``name =``, it is not
-blanked and the parser reports the real error. The price: another syntax error inside a
-skipped block (balanced, but wrong) is not reported.
+for the ``output`` blocks of a root configuration (nothing calls it, so nothing reads them: in
+terraform-aws-modules repositories the examples' outputs are a third to two fifths of the
+text), and for the ``variable`` blocks nothing in their folder refers to (``var.x`` is the one
+way to read a variable: ``prepare_folder``). ``blank_irrelevant`` replaces such blocks by one
+comment of the same length and lines (``/*``, spaces and newlines, ``*/``), which the lexer
+reads as a single token. Blocks that could hold hard-coded credentials are kept. If the block
+structure cannot be followed (an unterminated string, unbalanced braces) or a block has a
+dangling ``name =``, it is not blanked and the parser reports the real error. The price:
+another syntax error inside a skipped block (balanced, but wrong) is not reported.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ _HEADER = re.compile(
     r'(?:resource|data)\s+"(?P<kind>[^"]+)"\s+"[^"]*"\s*\{'
     r'|(?P<setting>terraform)\s*\{|(?P<provider>provider)\s+"[^"]*"\s*\{'
     r'|(?P<output>output)\s+"[^"]*"\s*\{'
+    r'|variable\s+"(?P<variable>[^"]*)"\s*\{'
 )
 """Blocks whose body may be skipped: resources and data sources of kinds nothing reads,
-``terraform``/``provider`` settings (read only for hard-coded credentials), and outputs when
-:data:`OUTPUT` is not kept."""
+``terraform``/``provider`` settings (read only for hard-coded credentials), outputs when
+:data:`OUTPUT` is not kept, and variables nothing refers to."""
 OUTPUT = "output"
 """What ``blank_irrelevant`` asks ``keep`` about an ``output`` block (no resource kind is
 spelt so)."""
@@ -73,9 +75,9 @@ def top_level_blocks(text: str) -> list[tuple[int, int]]:
             i = _line_end(text, i)
         elif text.startswith("/*", i):
             i = _comment_end(text, i)
-        elif text.startswith(("resource", "data", "terraform", "provider", OUTPUT), i) and (
-            i == 0 or text[i - 1] == "\n"
-        ):
+        elif text.startswith(
+            ("resource", "data", "terraform", "provider", OUTPUT, "variable"), i
+        ) and (i == 0 or text[i - 1] == "\n"):
             match = _HEADER.match(text, i)
             if match is None:
                 i = _line_end(text, i)
@@ -91,13 +93,64 @@ def top_level_blocks(text: str) -> list[tuple[int, int]]:
 def blank_irrelevant(text: str, keep: Callable[[str], bool]) -> str:
     """The text with every resource or data block whose type ``keep`` rejects, every
     ``terraform``/``provider`` block, and every ``output`` block unless ``keep(OUTPUT)``,
-    turned into a comment (unless it may hold credentials)."""
+    turned into a comment (unless it may hold credentials). Variables are left alone: whether
+    one is read depends on its whole folder (:func:`prepare_folder`)."""
+    return _blanked(text, _skippable(text, keep)[0])
+
+
+def prepare_folder(texts: list[str], keep: Callable[[str], bool], others: list[str]) -> list[str]:
+    """One folder's HCL ``texts`` as :func:`blank_irrelevant` turns them, and with every
+    ``variable`` block nothing refers to turned into a comment as well. A reference is
+    ``var.NAME`` anywhere in the folder outside the skipped blocks and the variable blocks
+    themselves (a validation is never evaluated), comments and strings included, and in
+    ``others`` (the folder's ``.tf.json`` texts); any other use of the word ``var`` keeps every
+    variable."""
+    plans = [_skippable(text, keep) for text in texts]
+    names: set[str] = set()
+    every = False
+    for text, (skipped, variables) in zip(texts, plans, strict=True):
+        read = _outside(text, sorted(skipped + [(start, end) for start, end, _ in variables]))
+        every |= _references(read, names)
+    for text in others:
+        every |= _references(text, names)
+    out = []
+    for text, (skipped, variables) in zip(texts, plans, strict=True):
+        unread = [] if every else [(s, e) for s, e, name in variables if name not in names]
+        out.append(_blanked(text, sorted(skipped + unread)))
+    return out
+
+
+_VAR = re.compile(r"var(?![\w-])(\s*\.\s*([A-Za-z_][\w-]*))?")
+"""The word ``var``, with the name it reads when it is ``var.NAME``."""
+
+
+def _references(text: str, names: set[str]) -> bool:
+    """Adds the names ``text`` reads as ``var.NAME``; True when it uses ``var`` otherwise.
+    The word's start is checked here: a pattern that starts with ``\\b`` is tried at every
+    position of the text, one that starts with the literal ``var`` is searched for."""
+    other = False
+    for match in _VAR.finditer(text):
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # inside a longer word (``my_var``)
+        if match.group(2) is None:
+            other = True
+        else:
+            names.add(match.group(2))
+    return other
+
+
+def _skippable(
+    text: str, keep: Callable[[str], bool]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
+    """The spans ``blank_irrelevant`` skips, and the variable blocks that may be skipped
+    (start, end, name); neither when the block structure cannot be followed."""
     try:
         spans = top_level_blocks(text)
     except _Unbalanced:
-        return text
-    pieces = []
-    last = 0
+        return [], []
+    skipped: list[tuple[int, int]] = []
+    variables: list[tuple[int, int, str]] = []
     for start, end in spans:
         block = text[start:end]
         header = _HEADER.match(block)
@@ -108,11 +161,35 @@ def blank_irrelevant(text: str, keep: Callable[[str], bool]) -> str:
             continue
         if _DANGLING.search(block):
             continue
+        name = header.group("variable")
+        if name is None:
+            skipped.append((start, end))
+        else:
+            variables.append((start, end, name))
+    return skipped, variables
+
+
+def _outside(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` without the (sorted, disjoint) ``spans``."""
+    pieces = []
+    last = 0
+    for start, end in spans:
         pieces.append(text[last:start])
-        pieces.append(_as_comment(block))
         last = end
-    if not pieces:
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each of the (sorted, disjoint) ``spans`` turned into a comment."""
+    if not spans:
         return text
+    pieces = []
+    last = 0
+    for start, end in spans:
+        pieces.append(text[last:start])
+        pieces.append(_as_comment(text[start:end]))
+        last = end
     pieces.append(text[last:])
     return "".join(pieces)
 

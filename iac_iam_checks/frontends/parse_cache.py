@@ -29,12 +29,13 @@ PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 PRUNE_AFTER_MISSES = 50
 
 
-def cache_key(text: str, keep: frozenset[str] | None) -> str:
+def cache_key(text: str) -> str:
+    """The key of a text's tree: the text as parsed (after ``hcl_blocks``' pre-pass, so what
+    was skipped is part of it), this package's code and the parser's versions."""
     from .. import __version__
 
     versions = f"{__version__}/{parser_id()}/{code_fingerprint()}"
-    kinds = ",".join(sorted(keep)) if keep is not None else "*"
-    return hashlib.sha256("\0".join((versions, kinds, text)).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\0".join((versions, text)).encode("utf-8")).hexdigest()
 
 
 def encode(node: Tree | Token) -> Any:
@@ -117,7 +118,7 @@ class ParseCache:
                 pass
 
 
-def _parse_encoded(item: tuple[str, str, frozenset[str] | None]) -> Any:
+def _parse_encoded(item: tuple[str, str]) -> Any:
     tree = parse_file(*item)
     return tree if isinstance(tree, ParseError) else encode(tree)
 
@@ -126,11 +127,10 @@ def parse_many(
     items: list[tuple[str, str]],
     jobs: int = 1,
     use_cache: bool = True,
-    keep: frozenset[str] | None = None,
 ) -> list[Tree | ParseError]:
-    """Parse ``(text, rel)`` pairs; results in the same order. ``keep``: see ``parse_file``."""
+    """Parse ``(text, rel)`` pairs; results in the same order."""
     cache = ParseCache() if use_cache else None
-    keys = [cache_key(text, keep) for text, _ in items] if cache else []
+    keys = [cache_key(text) for text, _ in items] if cache else []
     results: list[Tree | ParseError | None] = [None] * len(items)
     misses = []
     for index in range(len(items)):
@@ -139,7 +139,7 @@ def parse_many(
             results[index] = cached
         else:
             misses.append(index)
-    work = [(*items[i], keep) for i in misses]
+    work = [items[i] for i in misses]
     size = sum(len(item[0]) for item in work)
     if jobs > 1 and len(work) > 1 and size >= PARALLEL_MIN_BYTES:
         if selected() == "hcl2":

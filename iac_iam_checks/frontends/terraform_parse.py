@@ -14,7 +14,6 @@ from typing import Protocol
 
 from ..model import limits
 from ..model.values import Location, ParseError, shared_location
-from .hcl_blocks import blank_irrelevant
 from .hcl_eval import Source, significant
 from .hcl_parser import InvalidHcl, parse_hcl
 from .hcl_tree import Token, Tree
@@ -62,18 +61,10 @@ def parse_any(text: str, rel: str, name: str) -> Tree | ParseError:
     return parse_file(text, rel)
 
 
-def parse_file(text: str, rel: str, keep: frozenset[str] | None = None) -> Tree | ParseError:
-    """Parse HCL text; a syntax error becomes a ParseError with its line.
-
-    With ``keep``, resource blocks of other kinds are skipped (see ``hcl_blocks``); kinds
-    starting with ``aws_iam_`` are always kept.
-    """
+def parse_file(text: str, rel: str) -> Tree | ParseError:
+    """Parse HCL text; a syntax error becomes a ParseError with its line."""
     try:
         with limits.parse_deadline():
-            if keep is not None:
-                text = blank_irrelevant(
-                    text, lambda kind: kind in keep or kind.startswith(ALWAYS_KEPT)
-                )
             return parse_hcl(text)
     except limits.ParseTimeout as error:
         return ParseError(rel, None, str(error))
