@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -167,3 +171,37 @@ def test_any_other_use_of_var_keeps_every_variable() -> None:
             assert re.findall(r'variable "(\w+)"', out) == ["a"]
         else:
             assert out == variables
+
+
+@pytest.mark.parametrize(
+    "target", ["fixtures", "iac_iam_checks/checks", "tests/data", "generated corpus"]
+)
+def test_skipping_unread_outputs_and_variables_changes_no_result(
+    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blocks skipped because nothing reads them (a root's outputs, variables no
+    ``var.NAME`` names) are exactly that: a scan that parses them all reports the same."""
+    from iac_iam_checks.engine import ScanOptions, scan
+    from iac_iam_checks.frontends import hcl_blocks
+    from iac_iam_checks.frontends.terraform_loader import Loader
+    from iac_iam_checks.report import render
+
+    root = Path(__file__).resolve().parent.parent
+    folder = root / target
+    if target == "generated corpus":
+        subprocess.run(
+            [sys.executable, str(root / "benchmarks" / "generate_corpus.py"), "--files", "40"]
+            + ["--shape", "repos", "--seed", "5", "--out", str(tmp_path)],
+            check=True,
+            capture_output=True,
+        )
+        folder = tmp_path
+
+    def report() -> str:
+        return render(scan([folder], ScanOptions(use_cache=False, jobs=1)), "json", {})
+
+    skipping = report()
+    parsed = Loader.parsed
+    monkeypatch.setattr(hcl_blocks, "_references", lambda text, names: True)
+    monkeypatch.setattr(Loader, "parsed", lambda self, sources, outputs=True: parsed(self, sources))
+    assert report() == skipping
