@@ -205,3 +205,10 @@ def test_skipping_unread_outputs_and_variables_changes_no_result(
     monkeypatch.setattr(hcl_blocks, "_references", lambda text, names: True)
     monkeypatch.setattr(Loader, "parsed", lambda self, sources, outputs=True: parsed(self, sources))
     assert report() == skipping
+
+
+def test_a_reference_right_after_a_longer_word_is_still_found() -> None:
+    """``my_var.`` at the end of a comment does not hide the ``var.a`` on the next line."""
+    text = "x = [ # see my_var.\n  var.a,\n]\n"
+    [_, out] = prepare_folder([text, 'variable "a" {}\nvariable "b" {}\n'], iam_only, [])
+    assert re.findall(r'variable "(\w+)"', out) == ["a"]

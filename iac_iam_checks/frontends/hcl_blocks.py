@@ -17,7 +17,7 @@ another syntax error inside a skipped block (balanced, but wrong) is not reporte
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 _HEADER = re.compile(
     r'(?:resource|data)\s+"(?P<kind>[^"]+)"\s+"[^"]*"\s*\{'
@@ -124,15 +124,26 @@ _VAR = re.compile(r"var(?![\w-])(\s*\.\s*([A-Za-z_][\w-]*))?")
 """The word ``var``, with the name it reads when it is ``var.NAME``."""
 
 
-def _references(text: str, names: set[str]) -> bool:
-    """Adds the names ``text`` reads as ``var.NAME``; True when it uses ``var`` otherwise.
-    The word's start is checked here: a pattern that starts with ``\\b`` is tried at every
-    position of the text, one that starts with the literal ``var`` is searched for."""
-    other = False
-    for match in _VAR.finditer(text):
+def word_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern`` that start a word, as if it began with ``\\b``. The start is
+    checked here: a pattern that starts with ``\\b`` is tried at every position of the text,
+    one that starts with a literal word is searched for (about 25 times faster). A match
+    inside a longer word is passed over by one character only, so that it hides no match
+    that starts within it (``my_var.`` followed by ``var.x``)."""
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
         start = match.start()
         if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            continue  # inside a longer word (``my_var``)
+            position = start + 1
+            continue
+        yield match
+        position = match.end()
+
+
+def _references(text: str, names: set[str]) -> bool:
+    """Adds the names ``text`` reads as ``var.NAME``; True when it uses ``var`` otherwise."""
+    other = False
+    for match in word_matches(_VAR, text):
         if match.group(2) is None:
             other = True
         else:
@@ -171,24 +182,23 @@ def _skippable(
 
 def _outside(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` without the (sorted, disjoint) ``spans``."""
-    pieces = []
-    last = 0
-    for start, end in spans:
-        pieces.append(text[last:start])
-        last = end
-    pieces.append(text[last:])
-    return "".join(pieces)
+    return _replaced(text, spans, lambda _: "")
 
 
 def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` with each of the (sorted, disjoint) ``spans`` turned into a comment."""
+    return _replaced(text, spans, _as_comment)
+
+
+def _replaced(text: str, spans: list[tuple[int, int]], by: Callable[[str], str]) -> str:
+    """``text`` with each of the (sorted, disjoint) ``spans`` replaced by ``by`` of it."""
     if not spans:
         return text
     pieces = []
     last = 0
     for start, end in spans:
         pieces.append(text[last:start])
-        pieces.append(_as_comment(text[start:end]))
+        pieces.append(by(text[start:end]))
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
