@@ -62,8 +62,16 @@ _STRING_PIECES = re.compile(
     re.DOTALL,
 )
 """python-hcl2's string terminals, in its lexer's order of preference."""
+_SIGNED_NUMBER = re.compile(r"-[0-9](?:[0-9]|\.[0-9]|[eE][+-]?[0-9]|-[0-9])")
+"""A minus python-hcl2's lexer may take into a number (INT_LITERAL, FLOAT_LITERAL); a bare
+``-1`` stays an operator. Broad on purpose: a text it matches wrongly is only parsed by
+python-hcl2."""
 _FLOAT = re.compile(r"[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
-_HEREDOC_HEAD = re.compile(r"<<-?[a-zA-Z][a-zA-Z0-9._-]*\r?\n")
+_HEREDOC = re.compile(
+    r"<<-?(?P<marker>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:.*?\r?\n)??\s*(?P=marker)\r?\n", re.DOTALL
+)
+"""python-hcl2's heredoc token: it ends at the first line holding only the marker (blanks
+before it allowed), wherever tree-sitter ends it."""
 _HEREDOC_TAIL = re.compile(r"[a-zA-Z][a-zA-Z0-9._-]*\r?\n")
 _GLUED_OPERATOR = re.compile(r"[ \t\r]*(?:==|!=|<=|>=|<|>|\*|/|%|&&|\|\||\+|\?)")
 """The operators python-hcl2's post-lexer glues a preceding newline to (not ``-``)."""
@@ -106,6 +114,7 @@ class _Builder:
 
     def __init__(self, text: str, data: bytes) -> None:
         self.text = text
+        self.data = data
         self.ascii = len(data) == len(text)
         self.chars: list[int] = []
         if not self.ascii:
@@ -146,9 +155,18 @@ class _Builder:
         start, end = node.start_byte, node.end_byte
         if not self.ascii:
             start, end = self.chars[start], self.chars[end]
+            if kind == "NAME" and not self.text[start:end].isascii():
+                raise Unsupported("name")  # HCL allows it; python-hcl2's NAME is ASCII
         line, end_line = node.start_point[0] + 1, node.end_point[0] + 1
         token = _token(kind, self.text[start:end], start, line, end_line, end)
         return token, _Meta(start, end, line, end_line)
+
+    def tight(self, end: int, start: int, between: tuple[bytes, ...] = (b"",)) -> None:
+        """Only blanks and ``between`` lie from byte ``end`` to byte ``start``: where
+        python-hcl2's grammar has no ``new_line_or_comment`` (tree-sitter's allows a newline or
+        a comment almost anywhere); anything else is left to python-hcl2."""
+        if end != start and self.data[end:start].strip(b" \t\r") not in between:
+            raise Unsupported("newline or comment")
 
     def text_of(self, node: Any) -> str:
         return self.text[self.pos(node.start_byte) : self.pos(node.end_byte)]
@@ -198,6 +216,8 @@ class _Builder:
     # -- structure --------------------------------------------------------------------------
 
     def start(self, root: Any) -> Tree:
+        if any(c.type not in ("body", "comment") for c in root.children):
+            raise Unsupported("a file that is one object")
         body = next((c for c in root.children if c.type == "body"), None)
         tree = self.body(body) if body is not None else Tree("body", [])
         return Tree("start", [tree], self.span(root))
@@ -216,6 +236,7 @@ class _Builder:
 
     def attribute(self, node: Any) -> Tree:
         kids = node.children
+        self.tight(kids[0].end_byte, kids[-1].start_byte, (b"=",))
         name = self.name(kids[0])
         value = self.expression(kids[-1])
         meta = self.span(node)
@@ -226,12 +247,14 @@ class _Builder:
     def block(self, node: Any) -> Tree:
         children: list[Tree | Token] = []
         body = None
+        label_end = None
         for child in node.children:
             kind = child.type
-            if kind == "identifier":
-                children.append(self.name(child))
-            elif kind == "string_lit":
-                children.append(self.string(child))
+            if kind in ("identifier", "string_lit"):
+                if label_end is not None:
+                    self.tight(label_end, child.start_byte)
+                label_end = child.end_byte
+                children.append(self.name(child) if kind == "identifier" else self.string(child))
             elif kind == "body":
                 body = self.body(child)
             elif kind not in ("block_start", "block_end", "comment"):
@@ -287,8 +310,11 @@ class _Builder:
         else:
             base = self.term(first)
             rest = kids[1:]
+        end = first.end_byte if kind != "(" else kids[2].end_byte
         for step in rest:
+            self.tight(end, step.start_byte)
             base = self.step(base, step)
+            end = step.end_byte
         return base
 
     def term(self, node: Any) -> Tree:
@@ -323,7 +349,7 @@ class _Builder:
         kind = node.type
         if kind == "numeric_lit":
             token, meta = self.leaf("INT_LITERAL", node)
-            if not _FLOAT.match(token):
+            if not _FLOAT.match(token) or self.glued(meta.end_pos):
                 raise Unsupported(token)
             if "." in token or "e" in token or "E" in token:
                 token.type = "FLOAT_LITERAL"
@@ -337,6 +363,12 @@ class _Builder:
             return self.string(node)
         raise Unsupported(kind)
 
+    def glued(self, end: int) -> bool:
+        """Whether a word goes on right after a number: tree-sitter reads ``1e3`` as ``1``
+        and a name ``e3``, python-hcl2 as one FLOAT_LITERAL."""
+        after = self.text[end : end + 1]
+        return after.isalnum() or after == "_"
+
     def step(self, base: Tree, node: Any) -> Tree:
         kind = node.type
         if kind == "get_attr":
@@ -348,7 +380,10 @@ class _Builder:
         elif kind == "splat":
             splat = node.children[0]
             parts: list[Tree | Token] = []
+            end = splat.start_byte
             for part in splat.children:
+                self.tight(end, part.start_byte)
+                end = part.end_byte
                 if part.type in (".*", "[*]"):
                     token = "ATTR_SPLAT" if part.type == ".*" else "FULL_SPLAT_START"
                     parts.append(self.token(token, part))
@@ -367,6 +402,7 @@ class _Builder:
         return Tree("expr_term", [inner], inner.meta)
 
     def get_attr(self, node: Any) -> Tree:
+        self.tight(node.start_byte + 1, node.children[-1].start_byte)
         token, meta = self.leaf("NAME", node.children[-1])
         if token in LITERALS:
             token.type = LITERALS[token]
@@ -407,6 +443,10 @@ class _Builder:
             raise Unsupported("conditional operand")
         if right.data == "binary_op" and not self.tighter(op_node, kids[at + 1 :]):
             raise Unsupported("operand order")
+        if op_node.type == "-":
+            if _SIGNED_NUMBER.match(self.text, self.pos(op_node.start_byte)):
+                raise Unsupported("signed number")  # python-hcl2 lexes ``a -12`` as a, -12
+            self.tight(kids[at - 1].end_byte, op_node.start_byte)  # no newline glues to it
         op_token = self.token(OPERATORS[op_node.type], op_node)
         if op_node.type != "-":
             newline = self.last_layout(left.meta.end_pos, op_token.start_pos or 0)
@@ -434,12 +474,14 @@ class _Builder:
     def unary(self, node: Any) -> Tree:
         kids = [k for k in node.children if k.type != "comment"]
         op, operand = kids[0], kids[1:]
-        if op.type == "-" and len(operand) == 1 and operand[0].type == "literal_value":
-            number = operand[0].children[0]
-            if number.type == "numeric_lit" and op.end_byte == number.start_byte:
-                negative = self.negative_float(op, number)
-                if negative is not None:
-                    return negative
+        self.tight(op.end_byte, operand[0].start_byte)
+        if op.type == "-" and _SIGNED_NUMBER.match(self.text, self.pos(op.start_byte)):
+            number = operand[0].children[0] if operand[0].type == "literal_value" else None
+            if len(operand) != 1 or number is None or number.type != "numeric_lit":
+                raise Unsupported("signed number")  # python-hcl2: ``-12[0]`` indexes -12
+            negative = self.negative_number(op, number)
+            if negative is not None:
+                return negative
         if operand and operand[0].type in ("operation", "conditional"):
             raise Unsupported("unary of an operation")
         value = self.sequence(operand, node)
@@ -448,18 +490,25 @@ class _Builder:
         kind = "MINUS" if op.type == "-" else "NOT"
         return Tree("unary_op", [self.token(kind, op), value], self.span(node))
 
-    def negative_float(self, op: Any, number: Any) -> Tree | None:
-        """``-2.5``: one FLOAT_LITERAL token in python-hcl2 (``-2`` is a unary minus)."""
+    def negative_number(self, op: Any, number: Any) -> Tree | None:
+        """``-2.5`` and ``-12``: one literal token in python-hcl2 (``-2`` is a unary minus:
+        its INT_LITERAL takes a sign only before two digits or more)."""
         word = self.text_of(number)
-        if not ("." in word or "e" in word or "E" in word):
-            return None
-        if not _FLOAT.match(word):
+        if self.glued(self.pos(number.end_byte)):
             raise Unsupported(word)
+        if "." in word or "e" in word or "E" in word:
+            if not _FLOAT.match(word):
+                raise Unsupported(word)
+            kind, rule = "FLOAT_LITERAL", "float_lit"
+        elif len(word) > 1:
+            kind, rule = "INT_LITERAL", "int_lit"
+        else:
+            return None
         start, end = self.pos(op.start_byte), self.pos(number.end_byte)
         line, end_line = op.start_point[0] + 1, number.end_point[0] + 1
         meta = self.meta(start, end, line, end_line)
-        token = _token("FLOAT_LITERAL", "-" + word, start, line, end_line, end)
-        return Tree("expr_term", [Tree("float_lit", [token], meta)], meta)
+        token = _token(kind, "-" + word, start, line, end_line, end)
+        return Tree("expr_term", [Tree(rule, [token], meta)], meta)
 
     def conditional(self, node: Any) -> Tree:
         parts = [k for k in node.children if k.type == "expression"]
@@ -472,8 +521,9 @@ class _Builder:
             first, yes, no = test.children
             rest = self.conditional_of(no, self.expression(parts[1]), self.expression(parts[2]))
             return Tree("conditional", [first, yes, rest], self.joined(first.meta, rest.meta))
-        if self.newline_between(parts[0], "?") and test.data != "binary_op":
-            raise Unsupported("newline before ?")
+        if test.data != "binary_op":  # a binary operation takes the newlines after it
+            mark = next(k for k in node.children if k.type == "?")
+            self.tight(parts[0].end_byte, mark.start_byte)
         yes = self.expression(parts[1])
         no = self.expression(parts[2])
         return Tree("conditional", [test, yes, no], self.joined(test.meta, no.meta))
@@ -484,11 +534,6 @@ class _Builder:
             rest = self.conditional_of(inner_no, yes, no)
             return Tree("conditional", [first, inner_yes, rest], self.joined(first.meta, rest.meta))
         return Tree("conditional", [test, yes, no], self.joined(test.meta, no.meta))
-
-    def newline_between(self, node: Any, token: str) -> bool:
-        after = self.text[self.pos(node.end_byte) :]
-        gap = after[: after.find(token)] if token in after else ""
-        return "\n" in gap
 
     # -- strings and templates --------------------------------------------------------------
 
@@ -549,7 +594,16 @@ class _Builder:
             else:
                 raise Unsupported(kind)
 
+    def on_one_line(self, node: Any) -> None:
+        """python-hcl2 allows no newline or comment in a quoted string's ``${ }`` or
+        ``%{ }`` (outside brackets; any such sequence over lines is left to it)."""
+        if node.start_point[0] != node.end_point[0] or any(
+            mark in self.data[node.start_byte : node.end_byte] for mark in (b"#", b"//", b"/*")
+        ):
+            raise Unsupported("newline or comment in a template sequence")
+
     def directive(self, node: Any) -> Tree:
+        self.on_one_line(node)
         children: list[Tree | Token] = []
         for kid in node.children:
             kind = kid.type
@@ -591,6 +645,7 @@ class _Builder:
             raise Unsupported("string text")
 
     def interpolation(self, node: Any) -> Tree:
+        self.on_one_line(node)
         kids = node.children
         exprs = [k for k in kids if k.type == "expression"]
         if len(exprs) != 1 or any(k.type == "strip_marker" for k in kids):
@@ -612,12 +667,12 @@ class _Builder:
         start = self.pos(node.start_byte)
         end = self.pos(node.end_byte)
         text = self.text
-        head = _HEREDOC_HEAD.match(text, start)
+        whole = _HEREDOC.match(text, start)
         closing = node.children[-1]
-        if head is None or closing.type != "heredoc_identifier":
+        if whole is None or closing.type != "heredoc_identifier":
             raise Unsupported("heredoc")
         tail = _HEREDOC_TAIL.match(text, self.pos(closing.start_byte))
-        if tail is None or tail.end() < end:
+        if tail is None or tail.end() < end or tail.end() != whole.end():
             raise Unsupported("heredoc end")
         end = tail.end()
         trim = text.startswith("<<-", start)
@@ -649,6 +704,7 @@ class _Builder:
         if len(kids) != 2:
             raise Unsupported("object element")
         key_node, value_node = kids
+        self.tight(key_node.end_byte, value_node.start_byte, (b"=", b":"))
         word = self.text_of(key_node)
         if word in KEYWORDS:
             token = self.token(KEYWORDS[word], key_node)
@@ -663,6 +719,8 @@ class _Builder:
         kids = [k for k in node.children if k.type != "comment"]
         name = kids[0]
         words = self.text_of(name).split("::")
+        if not self.ascii and not self.text_of(name).isascii():
+            raise Unsupported("name")
         children: list[Tree | Token] = []
         if len(words) == 1:
             children.append(self.identifier(name))
@@ -676,12 +734,16 @@ class _Builder:
                 offset += len(word) + 2
         else:
             raise Unsupported("function name")
+        self.tight(name.end_byte, kids[1].start_byte)
         args = next((k for k in kids if k.type == "function_arguments"), None)
         if args is not None:
             children.append(self.arguments(args))
         return Tree("function_call", children, self.span(node))
 
     def arguments(self, node: Any) -> Tree:
+        kids = [k for k in node.children if k.type != "comment"]
+        if len(kids) > 1 and kids[-1].type in (",", "ellipsis"):
+            self.tight(kids[-2].end_byte, kids[-1].start_byte)  # a trailing ``,`` or ``...``
         items: list[Tree | Token] = []
         last_end = self.pos(node.start_byte)
         for kid in node.children:
@@ -702,8 +764,12 @@ class _Builder:
 
     def for_expr(self, node: Any) -> Tree:
         children: list[Tree | Token] = []
+        before = None
         for kid in node.children:
             kind = kid.type
+            if kind == "=>" and before is not None:
+                self.tight(before.end_byte, kid.start_byte)
+            before = kid if kind != "comment" else before
             if kind == "for_intro":
                 children.append(self.for_intro(kid))
             elif kind == "expression":
@@ -723,6 +789,9 @@ class _Builder:
     def for_intro(self, node: Any) -> Tree:
         children: list[Tree | Token] = []
         colon_end = node.end_byte
+        names = [kid for kid in node.children if kid.type == "identifier"]
+        if len(names) == 2:
+            self.tight(names[0].end_byte, names[1].start_byte, (b",",))
         for kid in node.children:
             if kid.type == "identifier":
                 children.append(self.identifier(kid))
