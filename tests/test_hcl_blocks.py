@@ -79,7 +79,7 @@ def test_unbalanced_text_is_returned_unchanged() -> None:
 
 # The fast text searches answer exactly what the regexes they replace would.
 
-_HINT_REFERENCE = re.compile(r"AKIA|ASIA|secret|access_key", re.IGNORECASE)
+_HINT_REFERENCE = re.compile(r"AKIA|ASIA|secret[_-]*(?:access[_-]*)?key|access_key", re.I)
 _SOURCE_REFERENCE = re.compile(r'\bsource\s*=\s*"(\.{1,2}(?:/[^"]*)?)"')
 _PIECES = st.sampled_from(
     [
@@ -102,6 +102,11 @@ _PIECES = st.sampled_from(
         "secret",
         "ſecret",
         "access_key",
+        "access",
+        "key",
+        "_",
+        "-",
+        "KEY",
         "\u212aia",
         "a",
         "s",
@@ -114,6 +119,8 @@ _PIECES = st.sampled_from(
 @example("ſecret")
 @example("A\u212aIA1234")
 @example("my_SECRET")
+@example("my_SECRET-_access__Key")
+@example("codecatalyst_secrets_per_space")
 @example("nothing here")
 def test_credential_hints_match_the_case_folding_regex(text: str) -> None:
     assert hints_at_credentials(text) == (_HINT_REFERENCE.search(text) is not None)
@@ -150,7 +157,7 @@ def test_variables_nothing_in_the_folder_reads_are_skipped() -> None:
         'variable "checked" {\n  validation {\n    condition = var.checked != ""\n'
         '    error_message = "empty"\n  }\n}\n'
         'variable "from_json" {}\n'
-        'variable "db_secret" {\n  default = "hunter2"\n}\n'
+        'variable "db_secret_key" {\n  default = "hunter2"\n}\n'
     )
     json_text = '{"locals": {"x": "${var.from_json}"}}'
     main_out, variables_out = prepare_folder([main, variables], iam_only, [json_text])
@@ -158,7 +165,7 @@ def test_variables_nothing_in_the_folder_reads_are_skipped() -> None:
     assert len(variables_out) == len(variables)
     assert variables_out.count("\n") == variables.count("\n")
     kept = re.findall(r'variable "(\w+)"', variables_out)
-    assert kept == ["role_name", "from_json", "db_secret"]
+    assert kept == ["role_name", "from_json", "db_secret_key"]
 
 
 def test_any_other_use_of_var_keeps_every_variable() -> None:
@@ -176,11 +183,12 @@ def test_any_other_use_of_var_keeps_every_variable() -> None:
 @pytest.mark.parametrize(
     "target", ["fixtures", "iac_iam_checks/checks", "tests/data", "generated corpus"]
 )
-def test_skipping_unread_outputs_and_variables_changes_no_result(
+def test_skipping_unread_outputs_variables_and_locals_changes_no_result(
     target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The blocks skipped because nothing reads them (a root's outputs, variables no
-    ``var.NAME`` names) are exactly that: a scan that parses them all reports the same."""
+    ``var.NAME`` names, locals no ``local.NAME`` names) are exactly that: a scan that parses
+    them all reports the same."""
     from iac_iam_checks.engine import ScanOptions, scan
     from iac_iam_checks.frontends import hcl_blocks
     from iac_iam_checks.frontends.terraform_loader import Loader
@@ -202,7 +210,7 @@ def test_skipping_unread_outputs_and_variables_changes_no_result(
 
     skipping = report()
     parsed = Loader.parsed
-    monkeypatch.setattr(hcl_blocks, "_references", lambda text, names: True)
+    monkeypatch.setattr(hcl_blocks, "_references", lambda pattern, text, names: True)
     monkeypatch.setattr(Loader, "parsed", lambda self, sources, outputs=True: parsed(self, sources))
     assert report() == skipping
 
@@ -212,3 +220,43 @@ def test_a_reference_right_after_a_longer_word_is_still_found() -> None:
     text = "x = [ # see my_var.\n  var.a,\n]\n"
     [_, out] = prepare_folder([text, 'variable "a" {}\nvariable "b" {}\n'], iam_only, [])
     assert re.findall(r'variable "(\w+)"', out) == ["a"]
+
+
+def kept_locals(texts: list[str], others: list[str] | None = None) -> list[list[str]]:
+    """The first local each ``locals`` block that stays defines, file by file."""
+    out = prepare_folder(texts, iam_only, others or [])
+    return [re.findall(r"locals \{\n  (\w+)", text) for text in out]
+
+
+def test_locals_nothing_reads_are_skipped_with_the_variables_only_they_read() -> None:
+    main = (
+        'resource "aws_iam_role" "r" {\n  name = local.role\n}\n'
+        'resource "aws_servicequotas_service_quota" "q" {\n  for_each = local.quotas\n}\n'
+    )
+    locals_tf = (
+        "locals {\n  role = local.prefix\n}\n"
+        "locals {\n  prefix = var.prefix\n}\n"
+        "locals {\n  quotas = { for k, v in local.all : k => v }\n"
+        "  all = { a = { desired = var.a } }\n}\n"
+        "locals {\n  from_json = 1\n}\n"
+        'locals {\n  deploy = { aws_secret_key = "x" }\n}\n'
+    )
+    variables = 'variable "prefix" {}\nvariable "a" {}\n'
+    json_text = '{"resource": {"x": {"y": {"n": "${local.from_json}"}}}}'
+    out = prepare_folder([main, locals_tf, variables], iam_only, [json_text])
+    assert [len(text) for text in out] == [len(main), len(locals_tf), len(variables)]
+    assert re.findall(r"locals \{\n  (\w+)", out[1]) == ["role", "prefix", "from_json", "deploy"]
+    assert re.findall(r'variable "(\w+)"', out[2]) == ["prefix"]
+
+
+def test_any_other_use_of_local_keeps_every_locals_block() -> None:
+    locals_tf = "locals {\n  a = 1\n}\nlocals {\n  b = 2\n}\n"
+    assert kept_locals(["x = 1\n", locals_tf]) == [[], []]
+    for use in ('x = "a local path"\n', "x = local\n", "x = local .b\n", "x = my_local.a\n"):
+        found = kept_locals([use, locals_tf])[1]
+        if "my_local" in use:
+            assert found == []  # another word, not a reference
+        elif "local .b" in use:
+            assert found == ["b"]
+        else:
+            assert found == ["a", "b"]

@@ -5,45 +5,52 @@ compute, and nothing we check reads their bodies: references to them become Unkn
 same holds for data sources such as ``aws_ami`` and for ``terraform``/``provider`` settings,
 for the ``output`` blocks of a root configuration (nothing calls it, so nothing reads them: in
 terraform-aws-modules repositories the examples' outputs are a third to two fifths of the
-text), and for the ``variable`` blocks nothing in their folder refers to (``var.x`` is the one
-way to read a variable: ``prepare_folder``). ``blank_irrelevant`` replaces such blocks by one
-comment of the same length and lines (``/*``, spaces and newlines, ``*/``), which the lexer
-reads as a single token. Blocks that could hold hard-coded credentials are kept. If the block
-structure cannot be followed (an unterminated string, unbalanced braces) or a block has a
-dangling ``name =``, it is not blanked and the parser reports the real error. The price:
-another syntax error inside a skipped block (balanced, but wrong) is not reported.
+text), and for the ``variable`` and ``locals`` blocks nothing in their folder refers to
+(``var.x`` and ``local.x`` are the one way to read them: ``prepare_folder``; a generated module
+of thousands of locals and variables that only feed a skipped resource is not parsed at all).
+``blank_irrelevant`` replaces such blocks by one comment of the same length and lines (``/*``,
+spaces and newlines, ``*/``), which the lexer reads as a single token. Blocks that could hold
+hard-coded credentials are kept. If the block structure cannot be followed (an unterminated
+string, unbalanced braces) or a block has a dangling ``name =``, it is not blanked and the
+parser reports the real error. The price: another syntax error inside a skipped block
+(balanced, but wrong) is not reported.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 _HEADER = re.compile(
     r'(?:resource|data)\s+"(?P<kind>[^"]+)"\s+"[^"]*"\s*\{'
     r'|(?P<setting>terraform)\s*\{|(?P<provider>provider)\s+"[^"]*"\s*\{'
     r'|(?P<output>output)\s+"[^"]*"\s*\{'
-    r'|variable\s+"(?P<variable>[^"]*)"\s*\{'
+    r'|variable\s+"(?P<variable>[^"]*)"\s*\{|(?P<locals>locals)\s*\{'
 )
 """Blocks whose body may be skipped: resources and data sources of kinds nothing reads,
 ``terraform``/``provider`` settings (read only for hard-coded credentials), outputs when
-:data:`OUTPUT` is not kept, and variables nothing refers to."""
+:data:`OUTPUT` is not kept, and variables and locals nothing refers to."""
 OUTPUT = "output"
 """What ``blank_irrelevant`` asks ``keep`` about an ``output`` block (no resource kind is
 spelt so)."""
-CREDENTIAL_HINT = re.compile(r"AKIA|ASIA|secret|access_key", re.IGNORECASE)
-_HINTS = tuple(CREDENTIAL_HINT.pattern.lower().split("|"))
-"""The same words, lower-case, for :func:`hints_at_credentials`'s plain search."""
+CREDENTIAL_HINT = re.compile(r"AKIA|ASIA|secret[_-]*(?:access[_-]*)?key|access_key", re.IGNORECASE)
+"""What IAM012 needs to find in a block's text before it can report it: an access key id's
+prefix, or a secret key's name (``secret_key``, ``SecretAccessKey``; a bare ``secret``, as in
+``codecatalyst_secrets_per_space``, is not one)."""
+_SECRET_KEY = re.compile(r"secret[_-]*(?:access[_-]*)?key")
 
 
 def hints_at_credentials(text: str) -> bool:
     """Whether ``CREDENTIAL_HINT`` occurs in ``text``. ASCII text (nearly all of it) is
-    lower-cased and searched for the four words, about fifteen times faster than the
-    case-folding regex; other text takes the regex, whose Unicode case folding
-    (``ſ`` for ``s``, the Kelvin sign for ``k``) ``str.lower`` does not share."""
+    lower-cased and searched for plain words first, about fifteen times faster than the
+    case-folding regex; other text takes the regex, whose Unicode case folding (``ſ`` for
+    ``s``, the Kelvin sign for ``k``) ``str.lower`` does not share."""
     if text.isascii():
         lowered = text.lower()
-        return any(hint in lowered for hint in _HINTS)
+        if "akia" in lowered or "asia" in lowered or "access_key" in lowered:
+            return True
+        return "secret" in lowered and _SECRET_KEY.search(lowered) is not None
     return CREDENTIAL_HINT.search(text) is not None
 
 
@@ -76,7 +83,7 @@ def top_level_blocks(text: str) -> list[tuple[int, int]]:
         elif text.startswith("/*", i):
             i = _comment_end(text, i)
         elif text.startswith(
-            ("resource", "data", "terraform", "provider", OUTPUT, "variable"), i
+            ("resource", "data", "terraform", "provider", OUTPUT, "variable", "locals"), i
         ) and (i == 0 or text[i - 1] == "\n"):
             match = _HEADER.match(text, i)
             if match is None:
@@ -93,35 +100,73 @@ def top_level_blocks(text: str) -> list[tuple[int, int]]:
 def blank_irrelevant(text: str, keep: Callable[[str], bool]) -> str:
     """The text with every resource or data block whose type ``keep`` rejects, every
     ``terraform``/``provider`` block, and every ``output`` block unless ``keep(OUTPUT)``,
-    turned into a comment (unless it may hold credentials). Variables are left alone: whether
-    one is read depends on its whole folder (:func:`prepare_folder`)."""
-    return _blanked(text, _skippable(text, keep)[0])
+    turned into a comment (unless it may hold credentials). Variables and locals are left
+    alone: whether one is read depends on its whole folder (:func:`prepare_folder`)."""
+    return _blanked(text, _skippable(text, keep).skipped)
 
 
 def prepare_folder(texts: list[str], keep: Callable[[str], bool], others: list[str]) -> list[str]:
     """One folder's HCL ``texts`` as :func:`blank_irrelevant` turns them, and with every
-    ``variable`` block nothing refers to turned into a comment as well. A reference is
-    ``var.NAME`` anywhere in the folder outside the skipped blocks and the variable blocks
-    themselves (a validation is never evaluated), comments and strings included, and in
-    ``others`` (the folder's ``.tf.json`` texts); any other use of the word ``var`` keeps every
-    variable."""
+    ``locals`` and ``variable`` block nothing refers to turned into a comment as well.
+
+    A ``locals`` block is read when ``local.NAME`` names one of its locals outside the skipped
+    blocks and the unread ``locals`` blocks; a ``variable`` block when ``var.NAME`` names it
+    outside the skipped blocks, the unread ``locals`` blocks and the variable blocks
+    themselves (a validation is never evaluated). Comments and strings count, and so do
+    ``others`` (the folder's ``.tf.json`` texts); any other use of the word ``local`` or
+    ``var`` keeps every block of that sort."""
     plans = [_skippable(text, keep) for text in texts]
+    unread_locals = _unread_locals(texts, plans, others)
     names: set[str] = set()
     every = False
-    for text, (skipped, variables) in zip(texts, plans, strict=True):
-        read = _outside(text, sorted(skipped + [(start, end) for start, end, _ in variables]))
-        every |= _references(read, names)
+    for text, plan, dead in zip(texts, plans, unread_locals, strict=True):
+        variables = [(start, end) for start, end, _ in plan.variables]
+        every |= _references(_VAR, _outside(text, sorted(plan.skipped + dead + variables)), names)
     for text in others:
-        every |= _references(text, names)
+        every |= _references(_VAR, text, names)
     out = []
-    for text, (skipped, variables) in zip(texts, plans, strict=True):
-        unread = [] if every else [(s, e) for s, e, name in variables if name not in names]
-        out.append(_blanked(text, sorted(skipped + unread)))
+    for text, plan, dead in zip(texts, plans, unread_locals, strict=True):
+        unread = [] if every else [(s, e) for s, e, name in plan.variables if name not in names]
+        out.append(_blanked(text, sorted(plan.skipped + dead + unread)))
     return out
+
+
+def _unread_locals(
+    texts: list[str], plans: list[_Plan], others: list[str]
+) -> list[list[tuple[int, int]]]:
+    """For each text, the spans of its ``locals`` blocks nothing reads: a block is read when
+    the rest of the folder, or a block read already, names one of its locals."""
+    names: set[str] = set()
+    every = False
+    for text, plan in zip(texts, plans, strict=True):
+        blocks = [(start, end) for start, end, _ in plan.locals]
+        every |= _references(_LOCAL, _outside(text, sorted(plan.skipped + blocks)), names)
+    for text in others:
+        every |= _references(_LOCAL, text, names)
+    waiting = [
+        (i, start, end, defined) for i, p in enumerate(plans) for start, end, defined in p.locals
+    ]
+    found = True
+    while found and not every:
+        found = False
+        for block in [b for b in waiting if b[3] & names]:
+            waiting.remove(block)
+            found = True
+            i, start, end, _ = block
+            every |= _references(_LOCAL, texts[i][start:end], names)
+    unread: list[list[tuple[int, int]]] = [[] for _ in texts]
+    for i, start, end, _ in [] if every else waiting:
+        unread[i].append((start, end))
+    return unread
 
 
 _VAR = re.compile(r"var(?![\w-])(\s*\.\s*([A-Za-z_][\w-]*))?")
 """The word ``var``, with the name it reads when it is ``var.NAME``."""
+_LOCAL = re.compile(r"local(?![\w-])(\s*\.\s*([A-Za-z_][\w-]*))?")
+"""The word ``local``, with the name it reads when it is ``local.NAME``."""
+_DEFINED = re.compile(r"([A-Za-z_][\w-]*)[ \t]*=(?![=>])")
+"""``NAME =`` anywhere in a ``locals`` block: its locals, and keys of the objects they hold
+(a name too many only keeps the block)."""
 
 
 def word_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -140,10 +185,11 @@ def word_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]
         position = match.end()
 
 
-def _references(text: str, names: set[str]) -> bool:
-    """Adds the names ``text`` reads as ``var.NAME``; True when it uses ``var`` otherwise."""
+def _references(pattern: re.Pattern[str], text: str, names: set[str]) -> bool:
+    """Adds the names ``text`` reads as ``var.NAME`` (or ``local.NAME``, as ``pattern``
+    says); True when it uses the word otherwise."""
     other = False
-    for match in word_matches(_VAR, text):
+    for match in word_matches(pattern, text):
         if match.group(2) is None:
             other = True
         else:
@@ -151,17 +197,23 @@ def _references(text: str, names: set[str]) -> bool:
     return other
 
 
-def _skippable(
-    text: str, keep: Callable[[str], bool]
-) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
-    """The spans ``blank_irrelevant`` skips, and the variable blocks that may be skipped
-    (start, end, name); neither when the block structure cannot be followed."""
+class _Plan(NamedTuple):
+    """What may be skipped in one text: spans, and variable and locals blocks (start, end,
+    the names they define) that are skipped when nothing reads them."""
+
+    skipped: list[tuple[int, int]]
+    variables: list[tuple[int, int, str]]
+    locals: list[tuple[int, int, set[str]]]
+
+
+def _skippable(text: str, keep: Callable[[str], bool]) -> _Plan:
+    """The spans ``blank_irrelevant`` skips, and the variable and locals blocks that may be
+    skipped; none when the block structure cannot be followed."""
+    plan = _Plan([], [], [])
     try:
         spans = top_level_blocks(text)
     except _Unbalanced:
-        return [], []
-    skipped: list[tuple[int, int]] = []
-    variables: list[tuple[int, int, str]] = []
+        return plan
     for start, end in spans:
         block = text[start:end]
         header = _HEADER.match(block)
@@ -173,11 +225,14 @@ def _skippable(
         if _DANGLING.search(block):
             continue
         name = header.group("variable")
-        if name is None:
-            skipped.append((start, end))
+        if header.group("locals"):
+            defined = set(_DEFINED.findall(block, header.end()))
+            plan.locals.append((start, end, defined))
+        elif name is None:
+            plan.skipped.append((start, end))
         else:
-            variables.append((start, end, name))
-    return skipped, variables
+            plan.variables.append((start, end, name))
+    return plan
 
 
 def _outside(text: str, spans: list[tuple[int, int]]) -> str:
