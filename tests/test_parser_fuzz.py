@@ -212,3 +212,43 @@ def test_random_expressions_parse_alike(expression: str) -> None:
 def test_random_files_parse_alike(text: str) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert_same(text, monkeypatch)
+
+
+OTHERWISE = [
+    'name =\n  "admin"\n',
+    'name\n  = "admin"\n',
+    "a = /* c */ 1\n",
+    'x = { a =\n "b" }\n',
+    'x = { a = /* c */ "b" }\n',
+    'x = { for k in v : k\n  => "p-${k}" }\n',
+    "x = [for k\n, v in a : k]\n",
+    'resource "aws_iam_policy" /* c */ "admin" {}\n',
+    'resource\n"a" "b" {}\n',
+    "{}\n",
+    "x = - /* c */ 1\n",
+    "x = a\n.b\n",
+    "x = a /* c */ .b\n",
+    "x = a[*]\n.b\n",
+    "x = f\n(1)\n",
+    "x = f(1\n,)\n",
+    "x = f(1\n...)\n",
+    'x = "admin-${\n"x"\n}"\n',
+    'x = "${"x" /* c */}"\n',
+    'x = "%{ if true\n}a%{ endif }"\n',
+    "x = (a\n- 1)\n",
+    "x = a -12\n",
+    "x = -12\n",
+    "x = -1-2.5\n",
+    "x = -12[0]\n",
+    "x = { a = 1e3\n(0) = 1 }\n",
+    "π = 3.14\n",
+    "x = (\n<<EOF\n${ (\n<<EOF\nEOF\n) }\nEOF\n)\n",
+]
+"""Forms (most valid HCL) that tree-sitter's grammar reads and python-hcl2 rejects or reads
+another way: the default parser must leave each to python-hcl2."""
+
+
+@pytest.mark.parametrize("text", OTHERWISE)
+def test_forms_python_hcl2_reads_otherwise_read_the_same(text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert_same(text, monkeypatch)
