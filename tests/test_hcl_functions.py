@@ -331,3 +331,11 @@ def test_null_comparison_of_a_collection_with_unknown_elements_is_known() -> Non
     assert evaluate("var.m == null", m=[Unknown("x")]) is False
     assert evaluate("null == null") is True
     assert isinstance(evaluate("var.u != null"), Unknown)
+
+
+def test_strip_markers_remove_the_whitespace_beside_an_interpolation() -> None:
+    """``${~`` and ``~}`` in a heredoc (python-hcl2 rejects them in a quoted string)."""
+    assert evaluate('<<EOT\nadmin- ${~ "x" ~} -y\nEOT\n') == "admin-x-y\n"
+    assert evaluate('<<EOT\na- ${"x"~}\n  -y\nEOT\n') == "a- x-y\n"
+    assert evaluate('<<EOT\na-\n ${~"x"} -y\nEOT\n') == "a-x -y\n"
+    assert evaluate('<<EOT\na- ${ "x" } -y\nEOT\n') == "a- x -y\n"

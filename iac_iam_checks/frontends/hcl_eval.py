@@ -782,10 +782,16 @@ def split_template(text: str) -> list[tuple[str, str]] | None:
             if end < 0:
                 buffer.append(text[i:])
                 break
-            parts.append(("text", "".join(buffer)))
+            source = text[i + 2 : end]
+            before = "".join(buffer)
+            # ``${~`` and ``~}`` strip the whitespace (newlines too) before and after.
+            parts.append(("text", before.rstrip() if source.startswith("~") else before))
             buffer = []
-            parts.append(("expr", text[i + 2 : end].strip().strip("~").strip()))
+            parts.append(("expr", source.strip("~").strip()))
             i = end + 1
+            if source.endswith("~"):
+                while i < len(text) and text[i].isspace():
+                    i += 1
             continue
         buffer.append(text[i])
         i += 1
