@@ -83,8 +83,9 @@ def heredoc(draw: st.DrawFn, inner: st.SearchStrategy[str]) -> str:
         lead + draw(template(inner, heredoc=True)).replace("\n", "\n" + lead)
         for _ in range(draw(st.integers(0, 3)))
     ]
-    body = "".join(line + "\n" for line in lines)
-    return f"<<{indent}{marker}\n{body}{lead}{marker}\n"
+    newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    body = "".join(line + newline for line in lines)
+    return f"<<{indent}{marker}{newline}{body}{lead}{marker}{newline}"
 
 
 def expressions() -> st.SearchStrategy[str]:
@@ -105,6 +106,7 @@ def expressions() -> st.SearchStrategy[str]:
             st.tuples(st.just("("), GAP, inner, GAP, st.just(")")).map("".join),
             template(inner).map(lambda text: f'"{text}"'),
             heredoc(inner).map(lambda text: f"(\n{text})"),
+            st.tuples(st.sampled_from(["f(", "[", "{a = "]), heredoc(inner)).map(_closed),
             st.tuples(inner, ANYWHERE, st.sampled_from(traversal_steps)).map("".join),
             st.tuples(
                 st.sampled_from(["f", "upper", "jsonencode", "provider::aws::arn_parse"]),
@@ -126,6 +128,12 @@ def expressions() -> st.SearchStrategy[str]:
 
 
 traversal_steps = [".a", ".b", "[0]", '["k"]', "[*]", ".*", ".*.a", "[*].a", ".0", "[a]"]
+
+
+def _closed(parts: tuple[str, str]) -> str:
+    """A heredoc as a function argument, a tuple element or an object value."""
+    opening, text = parts
+    return opening + text + {"f(": ")", "[": "]", "{a = ": "}"}[opening]
 
 
 def _call(parts: tuple[str, str, str, str, str]) -> str:
@@ -208,10 +216,10 @@ def test_random_expressions_parse_alike(expression: str) -> None:
         assert_same(f"locals {{\n  x = {expression}\n}}\n", monkeypatch)
 
 
-@given(bodies())
-def test_random_files_parse_alike(text: str) -> None:
+@given(bodies(), st.booleans())
+def test_random_files_parse_alike(text: str, last_newline: bool) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
-        assert_same(text, monkeypatch)
+        assert_same(text if last_newline else text.rstrip("\n"), monkeypatch)
 
 
 OTHERWISE = [

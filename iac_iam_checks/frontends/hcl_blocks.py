@@ -62,6 +62,9 @@ so that the parser reports the file as broken."""
 
 _SCAN_STOPS = re.compile(r'["<#/{}\[\]()\n]')
 """The characters ``_scan`` acts on; it jumps over all others with one regex search."""
+_BRACKET_STOPS = re.compile(r'["<#/{}\[\]()]')
+"""The same but newlines, which matter only at the top level: inside a block, one search
+jumps over many lines."""
 _STRING_STOPS = re.compile(r'[\\"\n$%]')
 """The characters ``_skip_string`` acts on."""
 
@@ -293,7 +296,7 @@ def _scan(text: str, i: int, depth: int, to_line_end: bool) -> int:
     ``to_line_end``, at a newline outside brackets)."""
     n = len(text)
     while i < n:
-        special = _SCAN_STOPS.search(text, i)
+        special = (_BRACKET_STOPS if depth else _SCAN_STOPS).search(text, i)
         if special is None:
             break
         i = special.start()
