@@ -40,7 +40,7 @@ escapes = st.sampled_from(
 def binary(operands: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     operator = st.sampled_from(["+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">="])
     operator |= st.sampled_from(["&&", "||"])
-    return st.tuples(operands, SPACE, operator, SPACE, operands).map("".join)
+    return st.tuples(operands, ANYWHERE, ANYWHERE, operator, ANYWHERE, operands).map("".join)
 
 
 @st.composite
@@ -102,7 +102,9 @@ def expressions() -> st.SearchStrategy[str]:
         return st.one_of(
             binary(inner),
             st.tuples(st.sampled_from(["!", "-"]), ANYWHERE, inner).map("".join),
-            st.tuples(inner, st.just(" ? "), inner, st.just(" : "), inner).map("".join),
+            st.tuples(inner, ANYWHERE, st.just("?"), ANYWHERE, inner, ANYWHERE, st.just(":"))
+            .map("".join)
+            .flatmap(lambda head: st.tuples(st.just(head), ANYWHERE, inner).map("".join)),
             st.tuples(st.just("("), GAP, inner, GAP, st.just(")")).map("".join),
             template(inner).map(lambda text: f'"{text}"'),
             heredoc(inner).map(lambda text: f"(\n{text})"),
@@ -251,6 +253,10 @@ OTHERWISE = [
     "x = { a = 1e3\n(0) = 1 }\n",
     "π = 3.14\n",
     "x = (\n<<EOF\n${ (\n<<EOF\nEOF\n) }\nEOF\n)\n",
+    'x = (\n  "a"\n  # why\n  == "b" ? 1 : 2\n)\n',
+    'x = (\n  "a"\n\n  == "b"\n)\n',
+    'x = "a"\n# then\n+ "b"\n',
+    "x = [\n  a ? 1 : b\n  # else\n  ? 2 : 3\n]\n",
 ]
 """Forms (most valid HCL) that tree-sitter's grammar reads and python-hcl2 rejects or reads
 another way: the default parser must leave each to python-hcl2."""

@@ -196,14 +196,14 @@ class _Builder:
             ends.pop()
         return ends[-1]
 
-    def last_layout(self, start: int, end: int) -> str | None:
-        """The last newline or comment token between two tokens, if any."""
-        last = None
+    def layouts(self, start: int, end: int) -> list[str]:
+        """The newline and comment tokens between two tokens, as python-hcl2 lexes them."""
+        found = []
         while True:
             match = _LAYOUT.match(self.text, start, end)
             if match is None:
-                return last
-            last = match.group().lstrip(" \t\r")
+                return found
+            found.append(match.group().lstrip(" \t\r"))
             start = match.end()
 
     def extended(self, tree: Tree, end: int) -> Tree:
@@ -449,9 +449,12 @@ class _Builder:
             self.tight(kids[at - 1].end_byte, op_node.start_byte)  # no newline glues to it
         op_token = self.token(OPERATORS[op_node.type], op_node)
         if op_node.type != "-":
-            newline = self.last_layout(left.meta.end_pos, op_token.start_pos or 0)
-            if newline is not None:  # python-hcl2's post-lexer glues it to the operator
-                op_token = op_token.update(value=newline + op_token.value)
+            found = self.layouts(left.meta.end_pos, op_token.start_pos or 0)
+            if len(found) > 1 and left.data != "binary_op":
+                # Only a binary operation takes the newlines before the one glued below.
+                raise Unsupported("newlines or comments before an operator")
+            if found:  # python-hcl2's post-lexer glues the last one to the operator
+                op_token = op_token.update(value=found[-1] + op_token.value)
         op = Tree("binary_operator", [op_token], self.span(op_node))
         term = Tree("binary_term", [op, right], self.joined(op.meta, right.meta))
         tree = Tree("binary_op", [left, term], self.joined(left.meta, term.meta))
@@ -519,6 +522,8 @@ class _Builder:
             # tree-sitter's HCL grammar nests ``a ? b : c ? d : e`` to the left; HCL (and
             # python-hcl2) to the right: ``a ? b : (c ? d : e)``.
             first, yes, no = test.children
+            mark = next(k for k in node.children if k.type == "?")
+            self.tight(parts[0].end_byte, mark.start_byte)  # broader than python-hcl2: rare
             rest = self.conditional_of(no, self.expression(parts[1]), self.expression(parts[2]))
             return Tree("conditional", [first, yes, rest], self.joined(first.meta, rest.meta))
         if test.data != "binary_op":  # a binary operation takes the newlines after it
