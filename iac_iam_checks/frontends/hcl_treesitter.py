@@ -198,7 +198,7 @@ class _Builder:
 
     def layouts(self, start: int, end: int) -> list[str]:
         """The newline and comment tokens between two tokens, as python-hcl2 lexes them."""
-        found = []
+        found: list[str] = []
         while True:
             match = _LAYOUT.match(self.text, start, end)
             if match is None:
