@@ -34,11 +34,12 @@ _HEADER = re.compile(
 OUTPUT = "output"
 """What ``blank_irrelevant`` asks ``keep`` about an ``output`` block (no resource kind is
 spelt so)."""
-CREDENTIAL_HINT = re.compile(r"AKIA|ASIA|secret[_-]*(?:access[_-]*)?key|access_key", re.IGNORECASE)
+_WORD_HINTS = ("akia", "asia", "access_key")
+_SECRET_KEY = re.compile(r"secret[_-]*(?:access[_-]*)?key")
+CREDENTIAL_HINT = re.compile("|".join([*_WORD_HINTS, _SECRET_KEY.pattern]), re.IGNORECASE)
 """What IAM012 needs to find in a block's text before it can report it: an access key id's
 prefix, or a secret key's name (``secret_key``, ``SecretAccessKey``; a bare ``secret``, as in
 ``codecatalyst_secrets_per_space``, is not one)."""
-_SECRET_KEY = re.compile(r"secret[_-]*(?:access[_-]*)?key")
 
 
 def hints_at_credentials(text: str) -> bool:
@@ -48,7 +49,7 @@ def hints_at_credentials(text: str) -> bool:
     ``s``, the Kelvin sign for ``k``) ``str.lower`` does not share."""
     if text.isascii():
         lowered = text.lower()
-        if "akia" in lowered or "asia" in lowered or "access_key" in lowered:
+        if any(hint in lowered for hint in _WORD_HINTS):
             return True
         return "secret" in lowered and _SECRET_KEY.search(lowered) is not None
     return CREDENTIAL_HINT.search(text) is not None
@@ -120,13 +121,11 @@ def prepare_folder(texts: list[str], keep: Callable[[str], bool], others: list[s
     ``var`` keeps every block of that sort."""
     plans = [_skippable(text, keep) for text in texts]
     unread_locals = _unread_locals(texts, plans, others)
-    names: set[str] = set()
-    every = False
-    for text, plan, dead in zip(texts, plans, unread_locals, strict=True):
-        variables = [(start, end) for start, end, _ in plan.variables]
-        every |= _references(_VAR, _outside(text, sorted(plan.skipped + dead + variables)), names)
-    for text in others:
-        every |= _references(_VAR, text, names)
+    hidden = [
+        plan.skipped + dead + [(start, end) for start, end, _ in plan.variables]
+        for plan, dead in zip(plans, unread_locals, strict=True)
+    ]
+    names, every = _read_names(_VAR, texts, hidden, others)
     out = []
     for text, plan, dead in zip(texts, plans, unread_locals, strict=True):
         unread = [] if every else [(s, e) for s, e, name in plan.variables if name not in names]
@@ -139,13 +138,8 @@ def _unread_locals(
 ) -> list[list[tuple[int, int]]]:
     """For each text, the spans of its ``locals`` blocks nothing reads: a block is read when
     the rest of the folder, or a block read already, names one of its locals."""
-    names: set[str] = set()
-    every = False
-    for text, plan in zip(texts, plans, strict=True):
-        blocks = [(start, end) for start, end, _ in plan.locals]
-        every |= _references(_LOCAL, _outside(text, sorted(plan.skipped + blocks)), names)
-    for text in others:
-        every |= _references(_LOCAL, text, names)
+    hidden = [plan.skipped + [(start, end) for start, end, _ in plan.locals] for plan in plans]
+    names, every = _read_names(_LOCAL, texts, hidden, others)
     waiting = [
         (i, start, end, defined) for i, p in enumerate(plans) for start, end, defined in p.locals
     ]
@@ -186,6 +180,23 @@ def word_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]
             continue
         yield match
         position = match.end()
+
+
+def _read_names(
+    pattern: re.Pattern[str],
+    texts: list[str],
+    hidden: list[list[tuple[int, int]]],
+    others: list[str],
+) -> tuple[set[str], bool]:
+    """The names ``pattern`` reads in ``texts`` outside their ``hidden`` spans and in
+    ``others``, and whether the word is used otherwise somewhere (see :func:`_references`)."""
+    names: set[str] = set()
+    every = False
+    for text, spans in zip(texts, hidden, strict=True):
+        every |= _references(pattern, _outside(text, sorted(spans)), names)
+    for text in others:
+        every |= _references(pattern, text, names)
+    return names, every
 
 
 def _references(pattern: re.Pattern[str], text: str, names: set[str]) -> bool:
