@@ -518,17 +518,15 @@ class _Builder:
         if len(parts) != 3:
             raise Unsupported("conditional")
         test = self.expression(parts[0])
+        if test.data != "binary_op":  # a binary operation takes the newlines after it
+            mark = next(k for k in node.children if k.type == "?")
+            self.tight(parts[0].end_byte, mark.start_byte)
         if test.data == "conditional":
             # tree-sitter's HCL grammar nests ``a ? b : c ? d : e`` to the left; HCL (and
             # python-hcl2) to the right: ``a ? b : (c ? d : e)``.
             first, yes, no = test.children
-            mark = next(k for k in node.children if k.type == "?")
-            self.tight(parts[0].end_byte, mark.start_byte)  # broader than python-hcl2: rare
             rest = self.conditional_of(no, self.expression(parts[1]), self.expression(parts[2]))
             return Tree("conditional", [first, yes, rest], self.joined(first.meta, rest.meta))
-        if test.data != "binary_op":  # a binary operation takes the newlines after it
-            mark = next(k for k in node.children if k.type == "?")
-            self.tight(parts[0].end_byte, mark.start_byte)
         yes = self.expression(parts[1])
         no = self.expression(parts[2])
         return Tree("conditional", [test, yes, no], self.joined(test.meta, no.meta))
@@ -723,9 +721,10 @@ class _Builder:
     def function_call(self, node: Any) -> Tree:
         kids = [k for k in node.children if k.type != "comment"]
         name = kids[0]
-        words = self.text_of(name).split("::")
-        if not self.ascii and not self.text_of(name).isascii():
-            raise Unsupported("name")
+        spelt = self.text_of(name)
+        if not spelt.isascii():
+            raise Unsupported("name")  # as ``leaf`` says of every NAME
+        words = spelt.split("::")
         children: list[Tree | Token] = []
         if len(words) == 1:
             children.append(self.identifier(name))
