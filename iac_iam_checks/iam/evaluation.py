@@ -517,7 +517,7 @@ def action_sets(statement: Statement) -> tuple[frozenset[str], frozenset[str]]:
 
 
 @lru_cache(maxsize=16)
-def _canonical(actions: tuple[str, ...]) -> frozenset[str]:
+def _canonical(actions: frozenset[str] | tuple[str, ...]) -> frozenset[str]:
     """``among`` in the database's spelling (``iam:passrole`` -> ``iam:PassRole``)."""
     return action_db.canonical_names(actions)
 
@@ -555,8 +555,7 @@ def allowed_actions(
 ) -> Grant:
     """Known actions ``statement`` allows on ``resource`` after the document's Denies.
 
-    ``among`` limits the answer to some actions, which keeps it fast: names in any case, or a
-    frozenset already in the database's spelling (as :func:`_resource_level_writes` gives).
+    ``among`` limits the answer to some actions (case-insensitive), which keeps it fast.
     Honours NotAction (an Allow with NotAction allows every other known action) and
     NotResource. Conditions are not considered. Works on sets of action names (each entry
     expanded once, cached), so an Allow with NotAction costs no more than one with Action.
@@ -569,7 +568,7 @@ def allowed_actions(
     # Never copied whole: ``*`` covers every known action, and IAM023 asks once a statement.
     certain, possible = coverage.certain, coverage.possible
     if among is not None:
-        wanted = among if isinstance(among, frozenset) else _canonical(tuple(among))
+        wanted = _canonical(among if isinstance(among, (frozenset, tuple)) else tuple(among))
         certain = certain & wanted
         possible = possible & wanted
     blamed = coverage.blame(possible)
@@ -606,7 +605,6 @@ WRITE_ACCESS_LEVELS = ("Write", "Permissions management", "Tagging")
 
 @lru_cache(maxsize=1)
 def _resource_level_writes() -> frozenset[str]:
-    """The database's names (canonical already: ``allowed_actions`` takes them as they are)."""
     return frozenset(action_db.with_access_levels(WRITE_ACCESS_LEVELS, resource_level=True))
 
 
