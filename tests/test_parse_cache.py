@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from iac_iam_checks.frontends import parse_cache
+from iac_iam_checks.frontends.hcl_parser import PARSER_VARIABLE
 from iac_iam_checks.frontends.parse_cache import ParseCache, cache_key, encode, parse_many
 from iac_iam_checks.model.values import ParseError
 
@@ -25,19 +26,43 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
+@pytest.fixture
+def hcl2_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--parser hcl2``: every tree goes through the cache (tree-sitter's never do)."""
+    monkeypatch.setenv(PARSER_VARIABLE, "hcl2")
+
+
 def shapes(results: list) -> list:
     return [r if isinstance(r, ParseError) else encode(r) for r in results]
 
 
+def cached(texts: list[str]) -> list[bool]:
+    return [ParseCache().path(cache_key(text)).exists() for text in texts]
+
+
+@pytest.mark.usefixtures("hcl2_only")
 def test_cached_and_parallel_results_equal_a_plain_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     plain = shapes(parse_many(FILES, jobs=1, use_cache=False))
     assert shapes(parse_many(FILES, jobs=1, use_cache=True)) == plain  # fills the cache
+    assert cached([text for text, _ in FILES]) == [True] * 6 + [False]  # no entry for an error
     assert shapes(parse_many(FILES, jobs=1, use_cache=True)) == plain  # reads it
     monkeypatch.setattr(parse_cache, "PARALLEL_MIN_BYTES", 0)
     assert shapes(parse_many(FILES, jobs=2, use_cache=False)) == plain
     assert isinstance(plain[-1], ParseError)
 
 
+def test_only_what_python_hcl2_parses_is_cached() -> None:
+    """A tree tree-sitter built costs less to build again than to store and read back; a file
+    it cannot mirror (``1e3`` before a parenthesis) is python-hcl2's, and cached."""
+    fallback = 'resource "aws_iam_user" "u" {\n  tags = { a = 1e3\n(0) = 1 }\n}\n'
+    files = [FILES[0], (fallback, "fallback.tf")]
+    plain = shapes(parse_many(files, use_cache=False))
+    assert shapes(parse_many(files, use_cache=True)) == plain
+    assert cached([FILES[0][0], fallback]) == [False, True]
+    assert shapes(parse_many(files, use_cache=True)) == plain
+
+
+@pytest.mark.usefixtures("hcl2_only")
 def test_a_corrupted_cache_entry_is_ignored() -> None:
     text, rel = FILES[0]
     parse_many([(text, rel)], use_cache=True)
@@ -50,6 +75,7 @@ def test_a_corrupted_cache_entry_is_ignored() -> None:
     assert encode(tree) == shapes(parse_many([(text, rel)], use_cache=False))[0]
 
 
+@pytest.mark.usefixtures("hcl2_only")
 def test_the_cache_stays_under_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parse_cache, "MAX_CACHE_BYTES", 1)
     parse_many(FILES[:3], use_cache=True)

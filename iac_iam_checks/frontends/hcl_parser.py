@@ -45,20 +45,52 @@ def parser_id() -> str:
 
 @functools.lru_cache(maxsize=2)
 def _parser_id(name: str) -> str:
-    """Cached per parser: reading package metadata costs about 1 ms, once per file otherwise.
-    Versions come from the metadata, not the modules: importing python-hcl2 imports Lark."""
+    """Cached per parser: the versions of the packages whose code shapes the tree."""
+    packages = {"hcl2": ("python-hcl2", "hcl2")}
+    if name == "treesitter":
+        packages.update(
+            {
+                "tree-sitter": ("tree-sitter", "tree_sitter"),
+                "tree-sitter-hcl": ("tree-sitter-hcl", "tree_sitter_hcl"),
+            }
+        )
+    names = []
+    for label, (distribution, module) in packages.items():
+        names += [label, installed_version(distribution, module)]
+    return "/".join(names)
+
+
+def installed_version(distribution: str, module: str) -> str:
+    """The distribution's version, ``?`` when not installed, without importing the module
+    (importing python-hcl2 imports Lark). Read from the ``NAME-VERSION.dist-info`` folder
+    beside the module (a wheel install's layout), since importing ``importlib.metadata``
+    alone costs about 20 ms, a fifth of a small repository's scan; any other layout is asked
+    of ``importlib.metadata``."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin:
+        return "?"
+    folder = Path(spec.origin).parent
+    if spec.submodule_search_locations is not None:  # a package: its folder's parent
+        folder = folder.parent
+    prefix = distribution.replace("-", "_").lower() + "-"
+    try:
+        found = [
+            entry[len(prefix) : -len(".dist-info")]
+            for entry in os.listdir(folder)
+            if entry.lower().startswith(prefix) and entry.endswith(".dist-info")
+        ]
+    except OSError:
+        found = []
+    if len(found) == 1:
+        return found[0]
     from importlib import metadata
 
-    packages = {"hcl2": "python-hcl2"}
-    if name == "treesitter":
-        packages.update({"tree-sitter": "tree-sitter", "tree-sitter-hcl": "tree-sitter-hcl"})
-    names = []
-    for label, package in packages.items():
-        try:
-            names += [label, metadata.version(package)]
-        except metadata.PackageNotFoundError:
-            names += [label, "?"]
-    return "/".join(names)
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 @functools.lru_cache(maxsize=1)
@@ -98,17 +130,24 @@ class InvalidHcl(Exception):
 def parse_hcl(text: str) -> Tree:
     """Parse HCL text into python-hcl2's raw tree (the trailing newline is a grammar need);
     raises :class:`InvalidHcl` on a syntax error (``RecursionError`` on absurd nesting)."""
-    if selected() == "treesitter":
-        from .hcl_treesitter import Unsupported, parse
-
-        try:
-            return parse(text + "\n")
-        except (Unsupported, RecursionError):
-            pass
-    return _parse_with_hcl2(text)
+    tree = parse_mirrored(text)
+    return tree if tree is not None else parse_with_hcl2(text)
 
 
-def _parse_with_hcl2(text: str) -> Tree:
+def parse_mirrored(text: str) -> Tree | None:
+    """tree-sitter's tree when it is the parser in use and mirrors python-hcl2's on this text;
+    None where python-hcl2 must parse (its errors are the ones reported)."""
+    if selected() != "treesitter":
+        return None
+    from .hcl_treesitter import Unsupported, parse
+
+    try:
+        return parse(text + "\n")
+    except (Unsupported, RecursionError):
+        return None
+
+
+def parse_with_hcl2(text: str) -> Tree:
     """python-hcl2's parse, copied into our tree classes; Lark is imported only here."""
     from lark.exceptions import LarkError, UnexpectedInput
 

@@ -1,11 +1,13 @@
-"""Parse many HCL files fast: a content-addressed cache, then parallel workers for the rest.
+"""Parse many HCL files fast: tree-sitter first, then a content-addressed cache and parallel
+workers for what python-hcl2 must parse.
 
-The HCL parser is the bound on a cold run (5-10 ms per KB), so a file whose content was seen
-before is not parsed again: its tree is stored as plain JSON (never pickle, so a damaged or
-foreign cache file can only be ignored, not executed) under the user's cache directory, keyed
-by the content hash, the versions of this tool and the parser in use (``parser_id``). Misses
-are parsed in worker processes forked after the parser is built, so no worker rebuilds it.
-"""
+python-hcl2's parse is the bound on a cold run with ``--parser hcl2`` (4-5 ms per KB), so a
+file whose content it parsed before is not parsed again: its tree is stored as plain JSON
+(never pickle, so a damaged or foreign cache file can only be ignored, not executed) under the
+user's cache directory, keyed by the content hash, the versions of this tool and the parser in
+use (``parser_id``). Misses are parsed in worker processes forked after the parser is built, so
+no worker rebuilds it. tree-sitter's trees skip all of this: building one is cheaper than
+storing or loading it."""
 
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from typing import Any
 
 from ..cache_paths import cache_dir, code_fingerprint
 from ..model.values import ParseError
-from .hcl_parser import parser, parser_id, selected
+from .hcl_parser import parser, parser_id
 from .hcl_tree import Meta, Token, Tree
-from .terraform_parse import parse_file
+from .terraform_parse import parse_file_mirrored, parse_file_with_hcl2
 
 MAX_CACHE_BYTES = 200 * 1024 * 1024
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
@@ -119,7 +121,7 @@ class ParseCache:
 
 
 def _parse_encoded(item: tuple[str, str]) -> Any:
-    tree = parse_file(*item)
+    tree = parse_file_with_hcl2(*item)
     return tree if isinstance(tree, ParseError) else encode(tree)
 
 
@@ -128,22 +130,25 @@ def parse_many(
     jobs: int = 1,
     use_cache: bool = True,
 ) -> list[Tree | ParseError]:
-    """Parse ``(text, rel)`` pairs; results in the same order."""
-    cache = ParseCache() if use_cache else None
-    keys = [cache_key(text) for text, _ in items] if cache else []
-    results: list[Tree | ParseError | None] = [None] * len(items)
+    """Parse ``(text, rel)`` pairs; results in the same order.
+
+    tree-sitter's trees are built here and never cached: writing one to the cache costs more
+    than building it, and reading it back about as much (``benchmarks/README.md``). What
+    python-hcl2 must parse (every file with ``--parser hcl2``, else the few that tree-sitter
+    cannot mirror) goes through the cache, and through worker processes when large."""
+    results: list[Tree | ParseError | None] = [parse_file_mirrored(*item) for item in items]
+    slow = [index for index, result in enumerate(results) if result is None]
+    cache = ParseCache() if use_cache and slow else None
+    keys = {index: cache_key(items[index][0]) for index in slow} if cache else {}
     misses = []
-    for index in range(len(items)):
-        cached = cache.get(keys[index]) if cache else None
-        if cached is not None:
-            results[index] = cached
-        else:
+    for index in slow:
+        results[index] = cache.get(keys[index]) if cache else None
+        if results[index] is None:
             misses.append(index)
     work = [items[i] for i in misses]
     size = sum(len(item[0]) for item in work)
     if jobs > 1 and len(work) > 1 and size >= PARALLEL_MIN_BYTES:
-        if selected() == "hcl2":
-            parser()  # built (and its grammar cache warm) before the workers fork
+        parser()  # built (and its grammar cache warm) before the workers fork
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -158,7 +163,7 @@ def parse_many(
             results[index] = value if isinstance(value, ParseError) else decode_tree(value)
     else:
         for index, item in zip(misses, work, strict=False):
-            tree = parse_file(*item)
+            tree = parse_file_with_hcl2(*item)
             if cache and not isinstance(tree, ParseError):
                 cache.put(keys[index], encode(tree))
             results[index] = tree

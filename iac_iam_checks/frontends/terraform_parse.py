@@ -7,15 +7,15 @@ Parsing is a pure function of a file's text, so it can run in worker processes a
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ..model import limits
 from ..model.values import Location, ParseError, shared_location
 from .hcl_eval import Source, significant
-from .hcl_parser import InvalidHcl, parse_hcl
+from .hcl_parser import InvalidHcl, parse_hcl, parse_mirrored, parse_with_hcl2
 from .hcl_tree import Token, Tree
 from .terraform_json import parse_json_file
 
@@ -24,6 +24,8 @@ META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "p
 ALWAYS_KEPT = ("aws_iam_", "aws_ssoadmin_", "aws_caller_identity", "aws_partition", "aws_region")
 """Kinds never skipped by the parser: IAM itself, and the data sources that say which account,
 partition and region a plan runs in (a plan of this configuration renders them)."""
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -63,9 +65,24 @@ def parse_any(text: str, rel: str, name: str) -> Tree | ParseError:
 
 def parse_file(text: str, rel: str) -> Tree | ParseError:
     """Parse HCL text; a syntax error becomes a ParseError with its line."""
+    return _reported(parse_hcl, text, rel)
+
+
+def parse_file_mirrored(text: str, rel: str) -> Tree | ParseError | None:
+    """tree-sitter's parse alone (``hcl_parser.parse_mirrored``): None where python-hcl2 must
+    parse the file (``parse_file_with_hcl2``)."""
+    return _reported(parse_mirrored, text, rel)
+
+
+def parse_file_with_hcl2(text: str, rel: str) -> Tree | ParseError:
+    return _reported(parse_with_hcl2, text, rel)
+
+
+def _reported(parse: Callable[[str], T], text: str, rel: str) -> T | ParseError:
+    """``parse(text)`` within the time limit; a syntax error becomes a ParseError with its line."""
     try:
         with limits.parse_deadline():
-            return parse_hcl(text)
+            return parse(text)
     except limits.ParseTimeout as error:
         return ParseError(rel, None, str(error))
     except InvalidHcl as error:
