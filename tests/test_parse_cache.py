@@ -113,3 +113,19 @@ def test_roots_evaluated_in_workers_give_the_same_scan(
     two = scan([tmp_path], ScanOptions(jobs=2, use_cache=False))
     assert two == one
     assert len(one.findings) > 12 and [e.file for e in one.errors] == ["envs/e5/broken.tf"]
+
+
+def test_parser_versions_are_the_installed_distributions() -> None:
+    """Read from dist-info folder names (importing importlib.metadata costs 20 ms a scan)."""
+    from importlib import metadata
+
+    from iac_iam_checks.frontends.hcl_parser import installed_version
+
+    for distribution, module in [
+        ("python-hcl2", "hcl2"),
+        ("tree-sitter", "tree_sitter"),
+        ("tree-sitter-hcl", "tree_sitter_hcl"),
+        ("PyYAML", "yaml"),
+    ]:
+        assert installed_version(distribution, module) == metadata.version(distribution)
+    assert installed_version("no-such-distribution", "no_such_module") == "?"
