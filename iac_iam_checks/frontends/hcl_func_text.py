@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import decimal
 import hashlib
 import json
 import math
@@ -148,6 +147,8 @@ def _shortest_g(number: float) -> str:
         return {math.inf: "+Inf", -math.inf: "-Inf"}.get(number, "NaN")
     if number == 0:
         return "0"
+    import decimal  # here: about 1.5 ms of start-up for a rare format verb
+
     exact = decimal.Decimal(repr(number)).normalize()
     digits = "".join(str(d) for d in exact.as_tuple().digits)
     exponent = exact.adjusted()

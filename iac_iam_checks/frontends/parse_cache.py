@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..cache_paths import cache_dir, code_fingerprint
+from ..cache_paths import cache_dir, code_fingerprint, write_atomically
 from ..model.values import ParseError
 from .hcl_parser import parser, parser_id
 from .hcl_tree import Meta, Token, Tree
@@ -92,12 +92,8 @@ class ParseCache:
         target = self.path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            import tempfile  # only when writing (see cache_paths.cache_dirs)
-
-            handle, temp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as out:
-                out.write(json.dumps(encoded, separators=(",", ":")).encode("utf-8"))
-            os.replace(temp, target)
+            text = json.dumps(encoded, separators=(",", ":"))
+            write_atomically(target, gzip.compress(text.encode("utf-8")))
         except OSError:
             return
 
