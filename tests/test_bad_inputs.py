@@ -213,6 +213,15 @@ def test_symlinks_leaving_the_scanned_folder_are_refused(tmp_path: Path) -> None
     assert "aws_iam_user_policy.outside" not in {f["resource"] for f in data["findings"]}
 
 
+def test_a_symlink_to_a_missing_file_names_its_target(tmp_path: Path) -> None:
+    """Templates link each environment's tfvars to a shared file users create (Google's
+    terraform-example-foundation): the error says so, not just "No such file"."""
+    root = repo(tmp_path, {"good/main.tf": INLINE_POLICY})
+    os.symlink("../common.auto.tfvars", root / "good" / "common.auto.tfvars")
+    message = "cannot read: a symbolic link to ../common.auto.tfvars, missing"
+    check_scan(root, 2, [("good/common.auto.tfvars", None, message)], [])
+
+
 def test_a_folder_reached_again_through_a_symlink_inside_the_scan_is_read_once(
     tmp_path: Path,
 ) -> None:

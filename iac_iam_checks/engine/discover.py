@@ -172,6 +172,9 @@ def read_source(path: Path, rel: str) -> tuple[str | None, ParseError | None]:
     try:
         status = path.stat()
     except OSError as error:
+        if path.is_symlink() and not path.exists():
+            target = os.readlink(path)
+            return None, ParseError(rel, None, f"cannot read: a symbolic link to {target}, missing")
         return None, ParseError(rel, None, f"cannot read: {error.strerror or error}")
     if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
         return None, ParseError(rel, None, "not a regular file")
