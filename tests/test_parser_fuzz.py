@@ -15,7 +15,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from test_parser_differential import normalized
 
-from iac_iam_checks.frontends.hcl_parser import PARSER_VARIABLE
+from iac_iam_checks.frontends.hcl_parser import PARSER_VARIABLE, parse_mirrored
 from iac_iam_checks.frontends.hcl_tree import Tree
 from iac_iam_checks.frontends.terraform_parse import parse_file
 from iac_iam_checks.model.values import ParseError
@@ -266,3 +266,20 @@ another way: the default parser must leave each to python-hcl2."""
 def test_forms_python_hcl2_reads_otherwise_read_the_same(text: str) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert_same(text, monkeypatch)
+
+
+GLUED = [
+    "x = (\n  var.enabled\n  ? 1\n  : 2\n)\n",
+    'x = (\n  contains(var.list, "a") # why\n  ? 1\n  : 2\n)\n',
+    "x = (var.a /* c */ ? 1 : 2)\n",
+]
+"""A conditional whose test is no binary operation, with one newline or comment before the
+``?`` (python-hcl2's post-lexer glues it to the ``?``): common in public modules, so tree-sitter
+must read it itself (left to python-hcl2, 58 files of one repository paid its parse)."""
+
+
+@pytest.mark.parametrize("text", GLUED)
+def test_one_layout_before_a_conditional_mark_stays_with_tree_sitter(text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert_same(text, monkeypatch)
+    assert parse_mirrored(text) is not None

@@ -519,8 +519,12 @@ class _Builder:
             raise Unsupported("conditional")
         test = self.expression(parts[0])
         if test.data != "binary_op":  # a binary operation takes the newlines after it
+            # python-hcl2's post-lexer glues one newline or comment to the ``?``, as to a
+            # binary operator; more, or any before a nested conditional's, are left to it.
             mark = next(k for k in node.children if k.type == "?")
-            self.tight(parts[0].end_byte, mark.start_byte)
+            found = self.layouts(self.pos(parts[0].end_byte), self.pos(mark.start_byte))
+            if len(found) > 1 or (found and test.data == "conditional"):
+                raise Unsupported("newlines or comments before a conditional's ?")
         if test.data == "conditional":
             # tree-sitter's HCL grammar nests ``a ? b : c ? d : e`` to the left; HCL (and
             # python-hcl2) to the right: ``a ? b : (c ? d : e)``.
