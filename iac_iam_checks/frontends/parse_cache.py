@@ -20,7 +20,7 @@ from typing import Any
 
 from ..cache_paths import cache_dir, code_fingerprint, write_atomically
 from ..model.values import ParseError
-from .hcl_parser import parser, parser_id
+from .hcl_parser import parser, parser_id, selected
 from .hcl_tree import Meta, Token, Tree
 from .terraform_parse import parse_file_mirrored, parse_file_with_hcl2
 
@@ -132,7 +132,10 @@ def parse_many(
     than building it, and reading it back about as much (``benchmarks/README.md``). What
     python-hcl2 must parse (every file with ``--parser hcl2``, else the few that tree-sitter
     cannot mirror) goes through the cache, and through worker processes when large."""
-    results: list[Tree | ParseError | None] = [parse_file_mirrored(*item) for item in items]
+    mirrored = selected() == "treesitter"  # else no file is worth a try (nor its time limit)
+    results: list[Tree | ParseError | None] = [
+        parse_file_mirrored(*item) if mirrored else None for item in items
+    ]
     slow = [index for index, result in enumerate(results) if result is None]
     cache = ParseCache() if use_cache and slow else None
     keys = {index: cache_key(items[index][0]) for index in slow} if cache else {}
