@@ -143,12 +143,15 @@ def run_tool(
     env: dict[str, str],
     ok_codes: set,
     repeat: int,
+    first_runs: bool = False,
 ) -> Measurement:
-    """Best of `repeat` runs: the minimum wall time is the least noisy estimate on a shared box."""
+    """Best of `repeat` runs: the minimum wall time is the least noisy estimate on a shared box.
+    ``first_runs``: each in a fresh cache folder (``measure_first_run``)."""
     if cmd is None:
         return Measurement(corpus, files, tool, None, None, None, None, "n/a: checkov-dir failed")
+    timed = measure_first_run if first_runs else measure
     wall, peak, tree, code, stdout = min(
-        (measure(cmd, env) for _ in range(repeat)), key=lambda run: run[0]
+        (timed(cmd, env) for _ in range(repeat)), key=lambda run: run[0]
     )
     note, results = "", None
     if code not in ok_codes:
@@ -219,37 +222,29 @@ def bench_folder(corpus: str, files: int, path: Path, tools: dict) -> list[Measu
         external = [*checkov, "--external-checks-dir", directory, "--check", ids]
         both = [*checkov, "--external-checks-dir", directory]
     repeat = tools["repeat"]
-    rows = [min_row(corpus, files, OURS_COLD, ours, env, {0}, repeat)]
+    rows = [run_tool(corpus, files, OURS_COLD, ours, env, {0}, repeat, first_runs=True)]
     subprocess.run(ours, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     rows.append(run_tool(corpus, files, OURS_WARM, ours, env, {0}, repeat))
     rows.append(run_tool(corpus, files, CHECKOV_BUILTIN, checkov, checkov_env, {0, 1}, repeat))
     rows.append(run_tool(corpus, files, CHECKOV_OURS, external, checkov_env, {0, 1}, repeat))
-    rows.append(min_row(corpus, files, CHECKOV_BOTH, both, checkov_env, {0, 1}, repeat))
+    rows.append(
+        run_tool(corpus, files, CHECKOV_BOTH, both, checkov_env, {0, 1}, repeat, first_runs=True)
+    )
     return rows
 
 
-def min_row(
-    corpus: str,
-    files: int,
-    tool: str,
-    cmd: list[str] | None,
-    env: dict[str, str],
-    ok_codes: set,
-    repeat: int,
-) -> Measurement:
-    """Best of ``repeat`` runs, each with an empty cache folder (``XDG_CACHE_HOME``) holding
-    only the compiled HCL grammar: a first run, as in a fresh CI container, paying for the
-    cache entries it writes, and no run reuses an earlier one's work."""
+def measure_first_run(
+    cmd: list[str], env: dict[str, str]
+) -> tuple[float, float | None, float, int, str]:
+    """``measure`` with an empty cache folder (``XDG_CACHE_HOME``) holding only the compiled HCL
+    grammar: a first run, as in a fresh CI container, paying for the cache entries it writes,
+    and no run reuses an earlier one's work."""
     home = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iac-iam-checks"
-    runs = []
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as cache:
-            (Path(cache) / "iac-iam-checks").mkdir()
-            for grammar in home.glob("hcl2-*.lark.bin"):
-                shutil.copy(grammar, Path(cache) / "iac-iam-checks" / grammar.name)
-            fresh = {**env, "XDG_CACHE_HOME": cache}
-            runs.append(run_tool(corpus, files, tool, cmd, fresh, ok_codes, 1))
-    return min(runs, key=lambda r: r.wall_s if r.wall_s is not None else float("inf"))
+    with tempfile.TemporaryDirectory() as cache:
+        (Path(cache) / "iac-iam-checks").mkdir()
+        for grammar in home.glob("hcl2-*.lark.bin"):
+            shutil.copy(grammar, Path(cache) / "iac-iam-checks" / grammar.name)
+        return measure(cmd, {**env, "XDG_CACHE_HOME": cache})
 
 
 def parse_costs(cli: str, folder: Path) -> dict:
