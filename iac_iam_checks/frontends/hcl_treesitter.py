@@ -206,6 +206,16 @@ class _Builder:
             found.append(match.group().lstrip(" \t\r"))
             start = match.end()
 
+    def glued_layout(self, left: Tree, operator: int) -> str | None:
+        """The newline or comment python-hcl2's post-lexer glues to the operator (or ``?``) at
+        character ``operator``: the last of those after ``left``. The ones before it only a
+        binary operation takes (its rule ends with them); after any other ``left`` python-hcl2
+        rejects them, so the file is left to it."""
+        found = self.layouts(left.meta.end_pos, operator)
+        if len(found) > 1 and left.data != "binary_op":
+            raise Unsupported("newlines or comments before an operator")
+        return found[-1] if found else None
+
     def extended(self, tree: Tree, end: int) -> Tree:
         """``tree`` with its end moved to ``end`` (a character offset)."""
         if end != tree.meta.end_pos:
@@ -449,12 +459,9 @@ class _Builder:
             self.tight(kids[at - 1].end_byte, op_node.start_byte)  # no newline glues to it
         op_token = self.token(OPERATORS[op_node.type], op_node)
         if op_node.type != "-":
-            found = self.layouts(left.meta.end_pos, op_token.start_pos or 0)
-            if len(found) > 1 and left.data != "binary_op":
-                # Only a binary operation takes the newlines before the one glued below.
-                raise Unsupported("newlines or comments before an operator")
-            if found:  # python-hcl2's post-lexer glues the last one to the operator
-                op_token = op_token.update(value=found[-1] + op_token.value)
+            glued = self.glued_layout(left, op_token.start_pos or 0)
+            if glued is not None:
+                op_token = op_token.update(value=glued + op_token.value)
         op = Tree("binary_operator", [op_token], self.span(op_node))
         term = Tree("binary_term", [op, right], self.joined(op.meta, right.meta))
         tree = Tree("binary_op", [left, term], self.joined(left.meta, term.meta))
@@ -519,12 +526,10 @@ class _Builder:
             raise Unsupported("conditional")
         test = self.expression(parts[0])
         if test.data != "binary_op":  # a binary operation takes the newlines after it
-            # python-hcl2's post-lexer glues one newline or comment to the ``?``, as to a
-            # binary operator; more, or any before a nested conditional's, are left to it.
             mark = next(k for k in node.children if k.type == "?")
-            found = self.layouts(self.pos(parts[0].end_byte), self.pos(mark.start_byte))
-            if len(found) > 1 or (found and test.data == "conditional"):
-                raise Unsupported("newlines or comments before a conditional's ?")
+            glued = self.glued_layout(test, self.pos(mark.start_byte))
+            if glued is not None and test.data == "conditional":
+                raise Unsupported("a newline or comment before a nested conditional's ?")
         if test.data == "conditional":
             # tree-sitter's HCL grammar nests ``a ? b : c ? d : e`` to the left; HCL (and
             # python-hcl2) to the right: ``a ? b : (c ? d : e)``.
