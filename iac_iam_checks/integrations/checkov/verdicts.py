@@ -29,11 +29,11 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ...cache_paths import write_atomically
 from ...checks.registry import all_checks
 from ...engine import ScanOptions, result_cache, scan_base
 from ...engine import discover as disc
@@ -113,10 +113,7 @@ def _store(entry: Path, answer: dict[str, Any], dependencies: set[Path]) -> None
         "answer": answer,
     }
     try:
-        handle, temp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(json.dumps(data))  # one shot: json.dump encodes in pure Python
-        os.replace(temp, entry)
+        write_atomically(entry, json.dumps(data).encode("utf-8"))
     except OSError:
         return
 
