@@ -14,6 +14,7 @@ import pytest
 from test_cli import INLINE_POLICY, repo, run, scan_json
 
 from iac_iam_checks.engine import discover
+from iac_iam_checks.frontends.terraform_loader import RealPaths
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 GOOD = ("good/main.tf", "aws_iam_user_policy.inline")
@@ -237,6 +238,55 @@ def test_a_folder_reached_again_through_a_symlink_inside_the_scan_is_read_once(
         ("also/deep/up", "symlink loop: directory already scanned"),
         ("real", "symlink loop: directory already scanned"),
     ]
+
+
+def test_a_module_source_or_file_that_is_a_symlink_loop_is_unreadable_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """``Path.resolve`` raises on a loop; module sources and ``file()`` paths are resolved
+    like ``os.path.realpath``, so the loop is a folder or file that cannot be read."""
+    calls = (
+        'module "m" {\n  source = "./loop"\n}\n\n'
+        'resource "aws_iam_policy" "p" {\n  policy = file("./spin")\n}\n'
+    )
+    root = repo(tmp_path, {"good/main.tf": INLINE_POLICY, "bad/main.tf": calls})
+    os.symlink("loop", root / "bad" / "loop")
+    os.symlink("spin", root / "bad" / "spin")
+    check_scan(
+        root,
+        1,
+        [],
+        [
+            "bad/main.tf:1: module source './loop' is outside the repository or unreadable",
+            'bad/main.tf:6: file("./spin"): file not readable inside the repository',
+        ],
+    )
+
+
+def test_real_paths_agree_with_os_realpath(tmp_path: Path) -> None:
+    """The per-folder memo gives ``os.path.realpath``'s answer for links to folders, ``..``
+    after a link, missing parts, a file used as a folder and loops."""
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "file").write_text("x")
+    os.symlink(tmp_path / "a" / "b", tmp_path / "link")
+    os.symlink("../a", tmp_path / "a" / "b" / "up")
+    os.symlink("spin", tmp_path / "spin")
+    real = RealPaths()
+    for rel in (
+        "a/b",
+        "link",
+        "link/..",
+        "link/../b/up/file",
+        "a/./b/../../link/up/b",
+        "missing/../a",
+        "a/file/../b",
+        "spin",
+        "spin/x/..",
+        "a/b/",
+    ):
+        path = str(tmp_path / rel) if not rel.endswith("/") else f"{tmp_path}/{rel}"
+        assert real(path) == os.path.realpath(path), rel
+        assert real(path) == os.path.realpath(path), rel  # and again, from the memo
 
 
 # -- bounds are configurable, and each gives a clear message on what exceeded it --------------

@@ -21,7 +21,7 @@ from ..model.values import TERRAFORM, Location, Resource, ScanInput, Unknown
 from .hcl_eval import Env, Evaluator, Step
 from .hcl_tree import Tree
 from .terraform_instance import ModuleInstance
-from .terraform_loader import MAX_MODULE_INSTANCES, Loader, find_roots, load_remote_dirs
+from .terraform_loader import MAX_MODULE_INSTANCES, Loader, RealPaths, find_roots, load_remote_dirs
 from .terraform_parse import ParsedFile, ParseFn, SourceText, attribute_name, default_parse
 from .terraform_resources import emit
 
@@ -42,6 +42,7 @@ class RootJob:
     parse: ParseFn
     var_files: list[SourceText]
     roots: list[tuple[Path, Path | None]]
+    real: RealPaths
 
 
 def load_terraform(
@@ -66,13 +67,14 @@ def load_terraform(
     the same result as one process.
     """
     in_dirs = {p: s for p, s in texts.items() if p not in (single_files or [])}
-    roots: list[tuple[Path, Path | None]] = [(path, None) for path in find_roots(in_dirs)]
+    real = RealPaths()
+    roots: list[tuple[Path, Path | None]] = [(path, None) for path in find_roots(in_dirs, real)]
     roots += [(file.parent, file) for file in single_files or []]
-    job = RootJob(base, boundary, texts, tfvars or {}, parse, list(var_files or []), roots)
+    job = RootJob(base, boundary, texts, tfvars or {}, parse, list(var_files or []), roots, real)
     size = sum(len(source.text) for source in texts.values())
     parallel = jobs > 1 and len(roots) >= PARALLEL_MIN_ROOTS and size >= PARALLEL_MIN_BYTES
     parts = evaluate_in_workers(job, jobs) if parallel else [evaluate_roots(job, roots)]
-    loader = Loader(base, boundary, texts, parse)
+    loader = Loader(base, boundary, texts, parse, real)
     for out, visited in parts:
         merge_scan_input(loader.out, out)
         loader.visited |= visited
@@ -88,7 +90,7 @@ def evaluate_roots(
     job: RootJob, roots: list[tuple[Path, Path | None]]
 ) -> tuple[ScanInput, set[Path]]:
     """Evaluate some roots one after the other, dropping each root's trees when done."""
-    loader = Loader(job.base, job.boundary, job.texts, job.parse)
+    loader = Loader(job.base, job.boundary, job.texts, job.parse, job.real)
     extra = loader.parsed(job.var_files)
     with limits.collecting() as notes:
         evaluate_each(loader, job, roots, extra)

@@ -360,11 +360,12 @@ class ModuleEnv(Env):
         target = Path(path)
         if not target.is_absolute():
             target = self.instance.root / target
-        content = self.instance.loader.read_file(target)
+        loader = self.instance.loader
+        content = loader.read_file(target)
         if content is None:
-            self.instance.loader.out.warnings.append(
+            loader.out.warnings.append(
                 f"{where.file}:{where.line}: {text}: file not readable inside the repository; "
                 "value treated as unknown"
             )
             return Unknown(text)
-        return located(content, Location(self.instance.loader.rel(target.resolve()), 1, 1))
+        return located(content, Location(loader.rel(loader.resolve(target)), 1, 1))

@@ -102,6 +102,35 @@ class ModuleDir:
                     self.locals[attribute_name(child)] = (child.children[-1], child, block.file)
 
 
+class RealPaths:
+    """``os.path.realpath`` remembered per folder. A module called from 500 roots is reached
+    through 500 different paths (``root123/../modules/x``); each was resolved one system call
+    per component, now only the components not seen before are looked at. Like
+    ``os.path.realpath`` (and unlike ``Path.resolve``), a symbolic link loop never raises: the
+    path stays as far as it resolves, and is then no readable folder or file."""
+
+    def __init__(self) -> None:
+        self._real: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        found = self._real.get(path)
+        if found is None:
+            found = self._real[path] = self._resolve(path)
+        return found
+
+    def _resolve(self, path: str) -> str:
+        head, name = os.path.split(path)
+        if not os.path.isabs(path) or not name or head == path:
+            return os.path.realpath(path)
+        real_head = self(head)
+        if name == os.curdir:
+            return real_head
+        if name == os.pardir:
+            return os.path.dirname(real_head)  # a real folder's parent is its parent folder
+        candidate = os.path.join(real_head, name)
+        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+
 def is_local_source(source: str) -> bool:
     return source.startswith(("./", "../")) or source in (".", "..")
 
@@ -115,10 +144,13 @@ class Loader:
         boundary: Path,
         texts: dict[Path, SourceText],
         parse: ParseFn = default_parse,
+        real: RealPaths | None = None,
     ) -> None:
         self.base = base
         self.boundary = boundary
-        self.boundary_resolved = boundary.resolve()
+        self.real = real or RealPaths()
+        """Shared by the scan's loaders (forked workers inherit it)."""
+        self.boundary_resolved = Path(self.real(str(boundary)))
         self.texts = texts
         """Scanned files by resolved path; files of module directories outside the scanned
         PATH are read from disk when needed."""
@@ -141,7 +173,8 @@ class Loader:
         found = self._resolved.get(path)
         if found is None:
             # A scanned file's key is its real path already (a real path resolves to itself).
-            found = self._resolved[path] = path if path in self.texts else path.resolve()
+            found = path if path in self.texts else Path(self.real(str(path)))
+            self._resolved[path] = found
         return found
 
     def inside(self, path: Path) -> bool:
@@ -212,7 +245,7 @@ class Loader:
     def read_file(self, path: Path) -> str | None:
         if not self.inside(path):
             return None
-        self.out.read_elsewhere.add(path.resolve())
+        self.out.read_elsewhere.add(self.resolve(path))
         if not path.is_file():
             return None
         try:
@@ -234,7 +267,7 @@ def load_remote_dirs(root: Path, read: set[Path]) -> dict[str, Path]:
     out = {}
     for entry in data.get("Modules", []) if isinstance(data, dict) else []:
         if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
-            out[entry["Key"]] = (root / entry["Dir"]).resolve()
+            out[entry["Key"]] = Path(os.path.realpath(root / entry["Dir"]))
     return out
 
 
@@ -249,7 +282,7 @@ def local_sources(text: str) -> list[str]:
     return [match.group(1) for match in word_matches(_LOCAL_SOURCE, text)]
 
 
-def find_roots(texts: dict[Path, SourceText]) -> list[Path]:
+def find_roots(texts: dict[Path, SourceText], real: RealPaths) -> list[Path]:
     """Directories that no scanned directory calls as a local module (read from the text, so
     that nothing is parsed before it is needed)."""
     dirs = sorted({path.parent for path in texts})
@@ -258,7 +291,7 @@ def find_roots(texts: dict[Path, SourceText]) -> list[Path]:
         json = path.name.endswith(".json")
         targets = _LOCAL_SOURCE_JSON.findall(source.text) if json else local_sources(source.text)
         for target in targets:
-            resolved = (path.parent / target).resolve()
+            resolved = Path(real(str(path.parent / target)))
             if resolved != path.parent:
                 called.add(resolved)
     roots = [d for d in dirs if d not in called]
