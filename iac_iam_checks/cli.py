@@ -209,11 +209,12 @@ def scan(
     from .gate.verdict import failing_findings, verdict
     from .model.findings import ScanResult
     from .model.values import ParseError
+    from .real_paths import real_path
     from .report import render
 
     given = list(paths) or [Path(".")]
     targets = [p for p in given if p.exists()]
-    missing = [ParseError(str(p), None, "path does not exist") for p in given if not p.exists()]
+    missing = [ParseError(str(p), None, not_there(p)) for p in given if not p.exists()]
     for var_file in var_files:
         if not var_file.is_file():
             raise click.UsageError(f"--var-file does not exist: {var_file}")
@@ -228,7 +229,7 @@ def scan(
         if config_file is not None:
             config = config_mod.load_config(config_file, known)
         else:
-            config = config_mod.discover_config((targets or given)[0].resolve(), known)
+            config = config_mod.discover_config(real_path((targets or given)[0]), known)
     except config_mod.ConfigError as error:
         fail(str(error))
     accepted: set[str] = set()
@@ -342,13 +343,26 @@ def write_file(path: Path, write: Callable[[Path], None]) -> None:
         fail(f"cannot write {path}: {error.strerror or error}")
 
 
+def not_there(path: Path) -> str:
+    """Why a scan target that does not exist cannot be read."""
+    from .engine.discover import broken_link
+
+    try:
+        path.stat()
+        reason = None
+    except OSError as error:
+        reason = broken_link(path, error)
+    return reason or "path does not exist"
+
+
 def sarif_prefix(targets: list[Path]) -> str:
     """Where the scan base lies inside its git repository (``infra/``), so that SARIF URIs are
     relative to the repository root, which is how GitHub code scanning reads them; empty
     outside a repository (URIs are then relative to the scan base, like every other format)."""
     from .engine import repository_boundary, scan_base
+    from .real_paths import real_path
 
-    base = scan_base(targets).resolve()
+    base = real_path(scan_base(targets))
     root = repository_boundary(base)
     if not (root / ".git").exists() or root == base:
         return ""

@@ -10,6 +10,7 @@ LAYERS = {
     "cache_paths": 0,
     "collector": 0,
     "forked_slices": 0,
+    "real_paths": 0,
     "model": 1,
     "iam": 2,
     "frontends": 3,

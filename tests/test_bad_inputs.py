@@ -14,7 +14,7 @@ import pytest
 from test_cli import INLINE_POLICY, repo, run, scan_json
 
 from iac_iam_checks.engine import discover
-from iac_iam_checks.frontends.terraform_loader import RealPaths
+from iac_iam_checks.real_paths import RealPaths
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 GOOD = ("good/main.tf", "aws_iam_user_policy.inline")
@@ -221,6 +221,17 @@ def test_a_symlink_to_a_missing_file_names_its_target(tmp_path: Path) -> None:
     os.symlink("../common.auto.tfvars", root / "good" / "common.auto.tfvars")
     message = "cannot read: a symbolic link to ../common.auto.tfvars, missing"
     check_scan(root, 2, [("good/common.auto.tfvars", None, message)], [])
+
+
+def test_a_symlink_loop_is_named_as_one_as_a_file_or_a_scan_target(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"good/main.tf": INLINE_POLICY})
+    os.symlink("spin.auto.tfvars", root / "good" / "spin.auto.tfvars")
+    message = "cannot read: a symbolic link to spin.auto.tfvars, a loop"
+    check_scan(root, 2, [("good/spin.auto.tfvars", None, message)], [])
+    code, data = scan_json(str(root / "good" / "spin.auto.tfvars"))
+    assert code == 2 and [e["message"] for e in data["errors"]] == [
+        "a symbolic link to spin.auto.tfvars, a loop"
+    ]
 
 
 def test_a_folder_reached_again_through_a_symlink_inside_the_scan_is_read_once(

@@ -6,6 +6,7 @@ skipped silently, a broken ``.tf`` or a CloudFormation template with a YAML erro
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -168,14 +169,21 @@ def rel_path(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path, base)).as_posix()
 
 
+def broken_link(path: Path, error: OSError) -> str | None:
+    """What a symbolic link that cannot be followed points at (a file users create from an
+    example, or a loop), or None when ``path`` is no such link."""
+    if not path.is_symlink():
+        return None
+    why = "a loop" if error.errno == errno.ELOOP else "missing"
+    return f"a symbolic link to {os.readlink(path)}, {why}"
+
+
 def read_source(path: Path, rel: str) -> tuple[str | None, ParseError | None]:
     try:
         status = path.stat()
     except OSError as error:
-        if path.is_symlink() and not path.exists():
-            target = os.readlink(path)
-            return None, ParseError(rel, None, f"cannot read: a symbolic link to {target}, missing")
-        return None, ParseError(rel, None, f"cannot read: {error.strerror or error}")
+        reason = broken_link(path, error) or error.strerror or str(error)
+        return None, ParseError(rel, None, f"cannot read: {reason}")
     if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
         return None, ParseError(rel, None, "not a regular file")
     size = status.st_size

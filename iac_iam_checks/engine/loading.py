@@ -16,6 +16,7 @@ from ..model.values import (
     ParseError,
     ScanInput,
 )
+from ..real_paths import real_path
 from . import discover as disc
 from .options import ScanOptions, selected_checks
 
@@ -30,10 +31,10 @@ def scan_base(paths: list[Path]) -> Path:
 def repository_boundary(path: Path) -> Path:
     """Module sources and ``file()`` are followed only inside the nearest ancestor with .git."""
     start = path if path.is_dir() else path.parent
-    for candidate in [start, *start.resolve().parents]:
+    for candidate in [start, *real_path(start).parents]:
         if (candidate / ".git").exists():
-            return candidate.resolve()
-    return start.resolve()
+            return real_path(candidate)
+    return real_path(start)
 
 
 def load(
@@ -90,7 +91,7 @@ def load_terraform_path(
 ) -> ScanInput:
     from ..frontends import terraform as tf
 
-    root = path.resolve()
+    root = real_path(path)
 
     def under(kinds: tuple[str, ...]) -> list[tf.SourceText]:
         resolved = [(s.real, s) for kind in kinds for s in by_kind.get(kind, [])]
@@ -116,7 +117,7 @@ def load_terraform_path(
         if error is not None or text is None:
             errors.append(error or ParseError(rel, None, "cannot read"))
             continue
-        var_files.append(tf.SourceText(var_file.resolve(), rel, text))
+        var_files.append(tf.SourceText(real_path(var_file), rel, text))
     result = tf.load_terraform(
         base,
         repository_boundary(path),

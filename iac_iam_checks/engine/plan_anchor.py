@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..model.findings import Finding, ScanResult, UnresolvedEntry
 from ..model.values import TERRAFORM_PLAN, Location, Resource
+from ..real_paths import real_path
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
 ROOT_SCOPE = "."
@@ -92,7 +93,7 @@ def _source_of(
     )
     seen: set[Path] = set()
     for candidate in candidates:
-        folder = candidate.resolve()
+        folder = real_path(candidate)
         if folder in seen or not _holds_terraform(folder):
             continue
         seen.add(folder)
@@ -118,7 +119,7 @@ def _block(address: str) -> str:
 
 
 def _relative(path: Path, base: Path) -> str:
-    return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+    return Path(os.path.relpath(real_path(path), real_path(base))).as_posix()
 
 
 class _Anchors:

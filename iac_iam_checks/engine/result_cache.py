@@ -22,6 +22,7 @@ from typing import Any
 from ..cache_paths import cache_dir, code_fingerprint, write_atomically
 from ..model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
 from ..model.values import ParseError
+from ..real_paths import real_path
 
 MAX_ENTRIES = 64
 NOT_IN_KEY = ("jobs", "use_cache")
@@ -55,7 +56,7 @@ def scan_key(paths: list[Path], files: list[tuple[str, str]], options: Any) -> s
         "tool": __version__,
         "code": code_fingerprint(),
         "parser": parser_id(),
-        "paths": [str(p.resolve()) for p in paths],
+        "paths": [str(real_path(p)) for p in paths],
         "cwd": os.getcwd() if len(paths) > 1 else "",
         "options": {k: v for k, v in _plain(options).items() if k not in NOT_IN_KEY},
     }
@@ -75,7 +76,7 @@ def _plain(value: Any) -> Any:
         items = [_plain(v) for v in value]
         return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
     if isinstance(value, Path):
-        return [str(value.resolve()), file_hash(value)]
+        return [str(real_path(value)), file_hash(value)]
     return value
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model.values import ParseError, ScanInput
+from ..real_paths import RealPaths, real_path
 from .hcl_blocks import hints_at_credentials, word_matches
 from .hcl_tree import Tree
 from .terraform_parse import (
@@ -100,35 +101,6 @@ class ModuleDir:
             for child in block.body.children:
                 if isinstance(child, Tree) and child.data == "attribute":
                     self.locals[attribute_name(child)] = (child.children[-1], child, block.file)
-
-
-class RealPaths:
-    """``os.path.realpath`` remembered per folder. A module called from 500 roots is reached
-    through 500 different paths (``root123/../modules/x``); each was resolved one system call
-    per component, now only the components not seen before are looked at. Like
-    ``os.path.realpath`` (and unlike ``Path.resolve``), a symbolic link loop never raises: the
-    path stays as far as it resolves, and is then no readable folder or file."""
-
-    def __init__(self) -> None:
-        self._real: dict[str, str] = {}
-
-    def __call__(self, path: str) -> str:
-        found = self._real.get(path)
-        if found is None:
-            found = self._real[path] = self._resolve(path)
-        return found
-
-    def _resolve(self, path: str) -> str:
-        head, name = os.path.split(path)
-        if not os.path.isabs(path) or not name or head == path:
-            return os.path.realpath(path)
-        real_head = self(head)
-        if name == os.curdir:
-            return real_head
-        if name == os.pardir:
-            return os.path.dirname(real_head)  # a real folder's parent is its parent folder
-        candidate = os.path.join(real_head, name)
-        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
 
 
 def is_local_source(source: str) -> bool:
@@ -267,7 +239,7 @@ def load_remote_dirs(root: Path, read: set[Path]) -> dict[str, Path]:
     out = {}
     for entry in data.get("Modules", []) if isinstance(data, dict) else []:
         if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
-            out[entry["Key"]] = Path(os.path.realpath(root / entry["Dir"]))
+            out[entry["Key"]] = real_path(root / entry["Dir"])
     return out
 
 

@@ -37,6 +37,7 @@ from typing import Any
 from ..model import limits as limits_mod
 from ..model.settings import Settings
 from ..model.values import SEVERITIES
+from ..real_paths import real_path
 from .suppressions import SuppressRule
 
 DEDICATED_FILE = ".iac-iam-checks.toml"
@@ -84,7 +85,7 @@ class Config:
 
 def find_config(start: Path) -> Path | None:
     """The nearest configuration file at or above ``start`` (a file or a directory)."""
-    start = Path(start).resolve()
+    start = real_path(Path(start))
     directory = start if start.is_dir() else start.parent
     for folder in (directory, *directory.parents):
         dedicated = folder / DEDICATED_FILE

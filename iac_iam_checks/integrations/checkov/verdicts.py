@@ -41,6 +41,7 @@ from ...engine.pipeline import scan_with_resources
 from ...gate import config as config_mod
 from ...model.findings import ScanResult
 from ...model.values import Resource
+from ...real_paths import real_path
 
 SCHEMA = 1
 RANK = {"UNKNOWN": 1, "SKIPPED": 2, "FAILED": 3}
@@ -51,7 +52,7 @@ CloudFormation ``Fn::If`` variants): the strongest verdict wins."""
 def verdicts(paths: list[Path], frameworks: list[str] | None) -> dict[str, Any]:
     """Scan ``paths`` like ``iac-iam-checks scan`` and index the outcome by resource."""
     known = all_checks()
-    config = config_mod.discover_config(paths[0].resolve(), known)
+    config = config_mod.discover_config(real_path(paths[0]), known)
     options = ScanOptions(
         excludes=list(config.exclude or []),
         frameworks=frameworks,
@@ -122,7 +123,7 @@ def by_resource(result: ScanResult, resources: list[Resource], base: Path) -> li
     """One entry per (block file, address); findings and unresolved entries attached through
     their (scope, address), since a finding's own line may sit in a policy file or a data
     source rather than in the resource's block."""
-    root = base.resolve()
+    root = real_path(base)
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     files: dict[tuple[str, str], set[tuple[str, str]]] = {}
     real: dict[str, str] = {}
