@@ -109,6 +109,11 @@ def parse(text: str) -> Tree:
     return _Builder(text, data).start(root)
 
 
+def _holds_comment(node: Any) -> bool:
+    """Whether tree-sitter read a comment anywhere inside ``node``."""
+    return any(kid.type == "comment" or _holds_comment(kid) for kid in node.children)
+
+
 class _Builder:
     """One file's conversion: the text, and byte offsets to character offsets and lines."""
 
@@ -608,9 +613,11 @@ class _Builder:
 
     def on_one_line(self, node: Any) -> None:
         """python-hcl2 allows no newline or comment in a quoted string's ``${ }`` or
-        ``%{ }`` (outside brackets; any such sequence over lines is left to it)."""
-        if node.start_point[0] != node.end_point[0] or any(
-            mark in self.data[node.start_byte : node.end_byte] for mark in (b"#", b"//", b"/*")
+        ``%{ }`` (outside brackets; any such sequence over lines is left to it). A ``//`` or
+        ``#`` in a string inside it (``replace(url, "https://", "")``) is text, no comment."""
+        if node.start_point[0] != node.end_point[0] or (
+            any(mark in self.data[node.start_byte : node.end_byte] for mark in (b"#", b"//", b"/*"))
+            and _holds_comment(node)
         ):
             raise Unsupported("newline or comment in a template sequence")
 
