@@ -109,9 +109,30 @@ def parse(text: str) -> Tree:
     return _Builder(text, data).start(root)
 
 
-def _holds_comment(node: Any) -> bool:
-    """Whether tree-sitter read a comment anywhere inside ``node``."""
-    return any(kid.type == "comment" or _holds_comment(kid) for kid in node.children)
+def _comments_in(node: Any, out: list[Any]) -> None:
+    """Every comment tree-sitter read inside ``node``."""
+    for kid in node.children:
+        if kid.type == "comment":
+            out.append(kid)
+        elif kid.child_count:
+            _comments_in(kid, out)
+
+
+_OPENING = frozenset(("(", "[", "{", "tuple_start", "object_start"))
+_CLOSING = frozenset((")", "]", "}", "tuple_end", "object_end"))
+
+
+def _bracket_interiors(node: Any, out: list[tuple[int, int]]) -> None:
+    """The byte spans between each bracket pair inside ``node`` (a call's parentheses, a
+    tuple's or an index's brackets, an object's braces, parentheses around an expression)."""
+    kids = node.children
+    opening = [kid for kid in kids if kid.type in _OPENING]
+    closing = [kid for kid in kids if kid.type in _CLOSING]
+    if opening and closing:
+        out.append((opening[0].end_byte, closing[-1].start_byte))
+    for kid in kids:
+        if kid.child_count:
+            _bracket_interiors(kid, out)
 
 
 class _Builder:
@@ -612,13 +633,26 @@ class _Builder:
                 raise Unsupported(kind)
 
     def on_one_line(self, node: Any) -> None:
-        """python-hcl2 allows no newline or comment in a quoted string's ``${ }`` or
-        ``%{ }`` (outside brackets; any such sequence over lines is left to it). A ``//`` or
-        ``#`` in a string inside it (``replace(url, "https://", "")``) is text, no comment."""
-        if node.start_point[0] != node.end_point[0] or (
-            any(mark in self.data[node.start_byte : node.end_byte] for mark in (b"#", b"//", b"/*"))
-            and _holds_comment(node)
-        ):
+        """python-hcl2 allows a newline or comment in a quoted string's ``${ }`` or ``%{ }``
+        only inside brackets (``"${try(\n  a,\n  b\n)}"``), where its grammar reads it as
+        it would outside a string; anything else is left to it. A ``//`` or ``#`` in a
+        string inside the sequence (``replace(url, "https://", "")``) is text, no comment."""
+        start, end = node.start_byte, node.end_byte
+        data = self.data
+        comments: list[Any] = []
+        if any(data.find(mark, start, end) >= 0 for mark in (b"#", b"//", b"/*")):
+            _comments_in(node, comments)
+        first_newline = data.find(b"\n", start, end)
+        if first_newline < 0 and not comments:
+            return
+        interiors: list[tuple[int, int]] = []
+        _bracket_interiors(node, interiors)
+        marks = [c.start_byte for c in comments]
+        at = first_newline
+        while at >= 0:
+            marks.append(at)
+            at = data.find(b"\n", at + 1, end)
+        if not all(any(s <= mark < e for s, e in interiors) for mark in marks):
             raise Unsupported("newline or comment in a template sequence")
 
     def directive(self, node: Any) -> Tree:
