@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from iac_iam_checks.cache_paths import cache_dir
 from iac_iam_checks.frontends import parse_cache
 from iac_iam_checks.frontends.hcl_parser import PARSER_VARIABLE
 from iac_iam_checks.frontends.parse_cache import ParseCache, cache_key, encode, parse_many
@@ -129,3 +130,32 @@ def test_parser_versions_are_the_installed_distributions() -> None:
     ]:
         assert installed_version(distribution, module) == metadata.version(distribution)
     assert installed_version("no-such-distribution", "no_such_module") == "?"
+
+
+def test_the_compiled_grammar_is_used_from_any_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lark's own ``cache=PATH`` keyed the file by PATH: a compiled grammar restored into
+    another cache folder (a CI cache, the benchmark's first runs) was compiled again, 1.5 s a
+    process. Ours is found by the grammar's and Lark's versions alone."""
+    import lark
+
+    from iac_iam_checks.frontends import hcl_parser
+
+    text = 'a = f(\n  1, # one\n)\nb = x ? "${y}" : 2\n'
+    monkeypatch.setattr(hcl_parser, "cache_dirs", lambda: (cache_dir(),))  # not the temp one
+    hcl_parser.parser.cache_clear()
+    compiled = hcl_parser.parser()
+    [stored] = (tmp_path / "cache" / "iac-iam-checks").glob("hcl2-*.lark.bin")
+    elsewhere = tmp_path / "elsewhere" / "iac-iam-checks"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / stored.name).write_bytes(stored.read_bytes())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
+
+    def compile_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the stored grammar was not used")
+
+    monkeypatch.setattr(lark.Lark, "open", compile_again)
+    hcl_parser.parser.cache_clear()
+    loaded = hcl_parser.parser()
+    assert loaded is not compiled and loaded.parse(text) == compiled.parse(text)

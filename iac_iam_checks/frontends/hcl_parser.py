@@ -8,8 +8,11 @@ included) is parsed by python-hcl2, so errors read as before. ``IAC_IAM_CHECKS_P
 processes, forked or spawned, parse as their parent does.
 
 python-hcl2 caches its compiled grammar inside its own install folder; on a read-only install
-every process would pay 2-3 s to rebuild it. We build the same Lark parser from python-hcl2's
-grammar with the cache in the user's cache directory instead (``XDG_CACHE_HOME``).
+every process would pay 1.5-3 s to rebuild it. We build the same Lark parser from python-hcl2's
+grammar and keep it in the user's cache directory instead (``XDG_CACHE_HOME``), with Lark's
+``save``/``load``: Lark's own ``cache=PATH`` option keys the file by a hash that includes PATH,
+so a compiled grammar copied or restored into another cache folder (a CI cache, the benchmark's
+first runs) was never used and every such process compiled it again.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..cache_paths import cache_dirs
+from ..cache_paths import cache_dirs, write_atomically
 from .hcl_tree import Tree, from_lark
 
 if TYPE_CHECKING:
@@ -95,27 +98,38 @@ def installed_version(distribution: str, module: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def parser() -> Lark:
-    import hcl2
-    from hcl2.postlexer import PostLexer
-    from lark import Lark
+    """python-hcl2's Lark parser: loaded from the cache folder, else compiled and stored there."""
+    import hashlib
+    import io
+    import sys
 
-    grammar_dir = Path(hcl2.__file__).parent
-    version = getattr(hcl2, "__version__", "unknown")
-    cache: str | bool = False
+    import hcl2
+    import lark
+    from hcl2.postlexer import PostLexer
+
+    grammar = Path(hcl2.__file__).parent / "hcl2.lark"
+    key = hashlib.sha256(grammar.read_bytes())
+    key.update(f"{lark.__version__} {sys.version_info[:2]}".encode())
+    name = f"hcl2-{getattr(hcl2, '__version__', 'unknown')}-{key.hexdigest()[:16]}.lark.bin"
+    for folder in cache_dirs():
+        try:
+            with open(folder / name, "rb") as stored:
+                return lark.Lark.load(stored)
+        except Exception:  # missing, unreadable or from another Lark: compiled again below
+            continue
+    built = lark.Lark.open(
+        str(grammar), parser="lalr", propagate_positions=True, postlex=PostLexer()
+    )
+    data = io.BytesIO()
+    built.save(data)
     for folder in cache_dirs():
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            cache = str(folder / f"hcl2-{version}.lark.bin")
+            write_atomically(folder / name, data.getvalue())
             break
         except OSError:
             continue
-    return Lark.open(
-        str(grammar_dir / "hcl2.lark"),
-        parser="lalr",
-        cache=cache,
-        propagate_positions=True,
-        postlex=PostLexer(),
-    )
+    return built
 
 
 class InvalidHcl(Exception):
