@@ -17,6 +17,7 @@ first runs) was never used and every such process compiled it again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from pathlib import Path
@@ -111,25 +112,33 @@ def parser() -> Lark:
     key = hashlib.sha256(grammar.read_bytes())
     key.update(f"{lark.__version__} {sys.version_info[:2]}".encode())
     name = f"hcl2-{getattr(hcl2, '__version__', 'unknown')}-{key.hexdigest()[:16]}.lark.bin"
-    for folder in cache_dirs():
-        try:
-            with open(folder / name, "rb") as stored:
-                return lark.Lark.load(stored)
-        except Exception:  # missing, unreadable or from another Lark: compiled again below
-            continue
+    path = _grammar_folder() / name
+    try:
+        with open(path, "rb") as stored:
+            return lark.Lark.load(stored)
+    except Exception:  # missing, unreadable or from another Lark: compiled again
+        pass
     built = lark.Lark.open(
         str(grammar), parser="lalr", propagate_positions=True, postlex=PostLexer()
     )
     data = io.BytesIO()
     built.save(data)
-    for folder in cache_dirs():
+    with contextlib.suppress(OSError):
+        write_atomically(path, data.getvalue())
+    return built
+
+
+def _grammar_folder() -> Path:
+    """The first cache folder that exists or can be made: the temporary one is read only when
+    the user's cannot be used (the file is a pickle, like Lark's own cache)."""
+    folders = cache_dirs()
+    for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            write_atomically(folder / name, data.getvalue())
-            break
+            return folder
         except OSError:
             continue
-    return built
+    return folders[0]
 
 
 class InvalidHcl(Exception):
