@@ -279,13 +279,6 @@ GLUED = [
 must read it itself (left to python-hcl2, 58 files of one repository paid its parse)."""
 
 
-@pytest.mark.parametrize("text", GLUED)
-def test_one_layout_before_a_conditional_mark_stays_with_tree_sitter(text: str) -> None:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        assert_same(text, monkeypatch)
-    assert parse_mirrored(text) is not None
-
-
 IN_TEMPLATE_SEQUENCES = [
     'x = "${replace(var.url, "https://", "")}:sub"\n',
     'x = "//host/${element(split("//", var.y), 1)}"\n',
@@ -310,19 +303,13 @@ OUTSIDE_BRACKETS = [
 ]
 
 
-@pytest.mark.parametrize("text", IN_TEMPLATE_SEQUENCES)
-def test_comment_marks_and_bracketed_newlines_in_a_template_stay_with_tree_sitter(
-    text: str,
-) -> None:
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [(text, True) for text in GLUED + IN_TEMPLATE_SEQUENCES]
+    + [(text, False) for text in OUTSIDE_BRACKETS],
+)
+def test_layouts_tree_sitter_reads_itself_or_leaves_to_python_hcl2(text: str, read: bool) -> None:
+    """Both parsers agree on each, and tree-sitter's tree is used where ``read``."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert_same(text, monkeypatch)
-    assert parse_mirrored(text) is not None
-
-
-@pytest.mark.parametrize("text", OUTSIDE_BRACKETS)
-def test_a_newline_or_comment_outside_brackets_in_a_template_is_left_to_python_hcl2(
-    text: str,
-) -> None:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        assert_same(text, monkeypatch)
-    assert parse_mirrored(text) is None
+    assert (parse_mirrored(text) is not None) == read
