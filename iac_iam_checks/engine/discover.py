@@ -120,11 +120,11 @@ def walk(
     base: Path,
     warnings: list[str] | None = None,
 ) -> list[tuple[Path, str, str]]:
-    """Files under root as (path, real path, path relative to ``base``), sorted, skipping
-    excluded dirs; symlink loops become errors, and a symlinked folder outside root is a
-    warning, never walked (``/`` would be the whole disk). Real and relative paths are built
-    from the parent's, and resolved again only through a symlink: resolving each from scratch
-    took most of a 300-file repository's discovery."""
+    """Files under root whose names may be IaC (``kind_by_name``) as (path, real path, path
+    relative to ``base``), sorted, skipping excluded dirs; symlink loops become errors, and a
+    symlinked folder outside root is a warning, never walked (``/`` would be the whole disk).
+    Real and relative paths are built from the parent's, and resolved again only through a
+    symlink: resolving each from scratch took most of a 300-file repository's discovery."""
     found: list[tuple[Path, str, str]] = []
     seen: set[str] = set()
     inside = os.path.realpath(root)
@@ -140,26 +140,27 @@ def walk(
             errors.append(ParseError(rel_dir, None, f"cannot read: {error.strerror}"))
             return
         for entry in entries:
-            path = Path(entry.path)
             rel = entry.name if rel_dir == "." else f"{rel_dir}/{entry.name}"
             if any(fnmatch(rel, pattern) for pattern in excludes):
                 continue
-            link = entry.is_symlink()
-            real = os.path.realpath(path) if link else os.path.join(real_dir, entry.name)
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
+            if not is_dir and kind_by_name(entry.name) is None:
+                continue  # READMEs, scripts, application code: never read
+            link = entry.is_symlink()
+            real = os.path.realpath(entry.path) if link else os.path.join(real_dir, entry.name)
             if is_dir:
-                if link and os.path.commonpath([inside, real]) != inside:
+                if link and not is_within(real, inside):
                     if warnings is not None:
                         warnings.append(
                             f"{rel}: a symlink to a folder outside the scanned folder; not read"
                         )
                 elif entry.name not in EXCLUDED_DIRS:
-                    visit(path, real, rel)
+                    visit(Path(entry.path), real, rel)
             elif link or entry.is_file():
-                found.append((path, real, rel))
+                found.append((Path(entry.path), real, rel))
 
     visit(root, inside, rel_path(root, base))
     return found
@@ -204,6 +205,11 @@ def read_source(path: Path, rel: str) -> tuple[str | None, ParseError | None]:
         return None, ParseError(rel, line, "not valid UTF-8 text")
 
 
+def is_within(real: str, folder: str) -> bool:
+    """Whether the real path ``real`` is ``folder`` (a real path) or lies under it."""
+    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 def discover(paths: list[Path], base: Path, excludes: list[str] | None = None) -> Discovery:
     """Find and read every IaC file under the given paths."""
     result = Discovery()
@@ -220,7 +226,7 @@ def discover(paths: list[Path], base: Path, excludes: list[str] | None = None) -
             if real in seen:  # overlapping PATHs (a folder and a file in it): read once
                 continue
             seen.add(real)
-            if path != root and os.path.commonpath([inside, real]) != inside:
+            if path != root and not is_within(real, inside):
                 if kind_by_name(path.name) is not None:
                     result.warnings.append(
                         f"{rel}: a symlink to a file outside the scanned folder; not read"
