@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -159,3 +160,29 @@ def test_the_compiled_grammar_is_used_from_any_cache_folder(
     hcl_parser.parser.cache_clear()
     loaded = hcl_parser.parser()
     assert loaded is not compiled and loaded.parse(text) == compiled.parse(text)
+
+
+def test_a_damaged_stored_grammar_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lark
+
+    from iac_iam_checks.frontends import hcl_parser
+
+    class Compiled:
+        def save(self, out: BinaryIO) -> None:
+            out.write(b"compiled")
+
+    monkeypatch.setattr(hcl_parser, "cache_dirs", lambda: (cache_dir(),))
+    monkeypatch.setattr(lark.Lark, "open", lambda *args, **kwargs: Compiled())
+    hcl_parser.parser.cache_clear()
+    first = hcl_parser.parser()  # nothing stored yet: compiled, and stored
+    [stored] = cache_dir().glob("hcl2-*.lark.bin")
+    stored.write_bytes(b"\x80\x05 not a pickle")
+    hcl_parser.parser.cache_clear()
+    try:
+        again = hcl_parser.parser()
+    finally:
+        hcl_parser.parser.cache_clear()  # the next user compiles or loads the real one
+    assert isinstance(first, Compiled) and isinstance(again, Compiled)
+    assert stored.read_bytes() == b"compiled"
