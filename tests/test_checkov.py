@@ -370,6 +370,17 @@ print(" ".join(all_checks()))
 """
 
 
+def test_a_damaged_cached_directory_is_never_handed_to_checkov(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cached = checkov_dir.main_dir()
+    (cached / "core.zip").write_bytes(b"damaged")
+    assert checkov_dir.main_dir() == cached  # written again in place
+    assert {p.name: p.read_bytes() for p in cached.iterdir()} == checkov_dir.directory_files()
+    assert [p.name for p in cached.parent.iterdir()] == [cached.name]  # no staging folder left
+
+
 def test_core_archive_imports_with_the_standard_library_alone(tmp_path: Path) -> None:
     """Every module of the archive imports on its own (no site-packages: no hcl2, yaml, lark,
     click), and every check registers under the private package name."""

@@ -55,7 +55,7 @@ def main_dir() -> Path:
     name = f"checkov-{__version__}-{digest.hexdigest()[:16]}"
     for parent in cache_dirs():
         target = parent / name
-        if all((target / file).is_file() for file in files):
+        if _holds(target, files):
             return target
         try:
             parent.mkdir(parents=True, exist_ok=True)
@@ -64,8 +64,15 @@ def main_dir() -> Path:
             _write(staging, files)
             try:
                 staging.rename(target)
-            except OSError:  # another process won the race: its copy is identical
-                _remove(staging)
+            except OSError:  # another process won the race, or a damaged copy is in the way
+                if _holds(target, files):
+                    _remove(staging)
+                    return target
+                try:
+                    _remove(target)
+                    staging.rename(target)
+                except OSError:
+                    return staging  # a copy of our own, under its staging name
             return target
         except OSError:
             continue
@@ -80,6 +87,15 @@ def export(target: str | os.PathLike[str]) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     _write(path, directory_files())
     return path
+
+
+def _holds(folder: Path, files: dict[str, bytes]) -> bool:
+    """Whether ``folder`` holds these files with these contents: a copy damaged or changed
+    since it was written is never handed to checkov, which runs its Python."""
+    try:
+        return all((folder / name).read_bytes() == data for name, data in files.items())
+    except OSError:
+        return False
 
 
 def directory_files() -> dict[str, bytes]:
