@@ -251,16 +251,20 @@ def compile_grammar(cli: str) -> None:
     """Compile python-hcl2's grammar into the user's cache folder, which ``measure_first_run``
     copies from: on a machine that never ran us, each first run needing python-hcl2 would
     otherwise compile it (about 1.5 s), a cost a CI cache carries from one pipeline to the next."""
-    python = Path(cli).with_name("python")
     load = "from iac_iam_checks.frontends.hcl_parser import parser; parser()"
-    subprocess.run([str(python if python.exists() else sys.executable), "-c", load], check=True)
+    subprocess.run([our_python(cli), "-c", load], check=True)
+
+
+def our_python(cli: str) -> str:
+    """The interpreter our CLI runs on (the ``python`` beside it), else this one."""
+    python = Path(cli).with_name("python")
+    return str(python if python.exists() else sys.executable)
 
 
 def parse_costs(cli: str, folder: Path) -> dict:
     """``parse_cost.py`` on a corpus, run by the interpreter our CLI runs on."""
-    python = Path(cli).with_name("python")
-    command = [str(python if python.exists() else sys.executable), str(HERE / "parse_cost.py")]
-    done = subprocess.run([*command, str(folder)], capture_output=True, text=True, check=True)
+    command = [our_python(cli), str(HERE / "parse_cost.py"), str(folder)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
 
 
