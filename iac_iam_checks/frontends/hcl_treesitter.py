@@ -118,6 +118,7 @@ def _comments_in(node: Any, out: list[Any]) -> None:
             _comments_in(kid, out)
 
 
+_NEWLINE = re.compile(b"\n")
 _OPENING = frozenset(("(", "[", "{", "tuple_start", "object_start"))
 _CLOSING = frozenset((")", "]", "}", "tuple_end", "object_end"))
 
@@ -632,7 +633,7 @@ class _Builder:
             else:
                 raise Unsupported(kind)
 
-    def on_one_line(self, node: Any) -> None:
+    def layout_in_sequence(self, node: Any) -> None:
         """python-hcl2 allows a newline or comment in a quoted string's ``${ }`` or ``%{ }``
         only inside brackets (``"${try(\n  a,\n  b\n)}"``), where its grammar reads it as
         it would outside a string; anything else is left to it. A ``//`` or ``#`` in a
@@ -642,21 +643,17 @@ class _Builder:
         comments: list[Any] = []
         if any(data.find(mark, start, end) >= 0 for mark in (b"#", b"//", b"/*")):
             _comments_in(node, comments)
-        first_newline = data.find(b"\n", start, end)
-        if first_newline < 0 and not comments:
+        marks = [c.start_byte for c in comments]
+        marks += [newline.start() for newline in _NEWLINE.finditer(data, start, end)]
+        if not marks:
             return
         interiors: list[tuple[int, int]] = []
         _bracket_interiors(node, interiors)
-        marks = [c.start_byte for c in comments]
-        at = first_newline
-        while at >= 0:
-            marks.append(at)
-            at = data.find(b"\n", at + 1, end)
         if not all(any(s <= mark < e for s, e in interiors) for mark in marks):
             raise Unsupported("newline or comment in a template sequence")
 
     def directive(self, node: Any) -> Tree:
-        self.on_one_line(node)
+        self.layout_in_sequence(node)
         children: list[Tree | Token] = []
         for kid in node.children:
             kind = kid.type
@@ -698,7 +695,7 @@ class _Builder:
             raise Unsupported("string text")
 
     def interpolation(self, node: Any) -> Tree:
-        self.on_one_line(node)
+        self.layout_in_sequence(node)
         kids = node.children
         exprs = [k for k in kids if k.type == "expression"]
         if len(exprs) != 1 or any(k.type == "strip_marker" for k in kids):
