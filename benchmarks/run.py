@@ -190,6 +190,13 @@ def corpus_folder(shape: str, files: int, seed: int) -> Path:
     return HERE / "corpus" / f"{shape}-{files}-s{seed}"
 
 
+def corpus_names(folders: list[Path]) -> list[str]:
+    """Each folder's name, with its parent's in front where two folders share a name: rows and
+    ratios are keyed by this name, so two ``terraform-aws-vpc`` checkouts would mix."""
+    names = [f.name for f in folders]
+    return [f"{f.parent.name}/{f.name}" if names.count(f.name) > 1 else f.name for f in folders]
+
+
 def iac_files(folder: Path) -> int:
     """What checkov and we would read: .tf, .yaml/.yml and .json files (for a folder given
     with ``--paths``, whose file count is not known in advance)."""
@@ -375,7 +382,11 @@ def main() -> int:
         for shape in (args.shape.split(",") if args.shape else [])
         for size in (int(s) for s in args.sizes.split(",") if s)
     ]
-    targets += [(p.resolve().name, iac_files(p), p.resolve(), None) for p in args.paths]
+    folders = [p.resolve() for p in args.paths]
+    targets += [
+        (name, iac_files(f), f, None)
+        for name, f in zip(corpus_names(folders), folders, strict=True)
+    ]
     for corpus, files, folder, shape in targets:
         measured = (
             bench_corpus(shape, files, args.seed, tools)
