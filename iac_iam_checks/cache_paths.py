@@ -53,7 +53,7 @@ def code_fingerprint() -> str:
     for folder, subfolders, names in os.walk(PACKAGE_ROOT):
         subfolders[:] = [name for name in subfolders if name != "__pycache__"]
         relative = Path(folder).relative_to(PACKAGE_ROOT)
-        files += [relative / name for name in names if name.endswith((".py", ".gz"))]
+        files += [relative / name for name in names if name.endswith((".py", ".tsv"))]
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(path.as_posix().encode("utf-8"))

@@ -355,7 +355,7 @@ def test_export_holds_exactly_what_checkov_may_load(
     names = zipfile.ZipFile(exported / "core.zip").namelist()
     assert all(name.startswith("iac_iam_checks_core/") for name in names)
     assert not [n for n in names if n.endswith((".tf", ".yaml", ".yml"))]
-    assert "iac_iam_checks_core/iam/data/iam_actions.json.gz" in names
+    assert "iac_iam_checks_core/iam/data/iam_actions.tsv" in names
 
 
 ARCHIVE_PROBE = """

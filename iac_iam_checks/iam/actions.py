@@ -7,13 +7,13 @@ A hand-written list would rot; the table in ``data/`` is generated from policy_s
 the AWS Service Authorization Reference (see ``data/README.md`` and
 ``scripts/build_action_table.py``).
 
-Importing this module reads nothing: the table is loaded on the first query (about 5 ms), so
-``--version`` and checks that never ask stay fast. No network is ever used.
+Importing this module reads nothing: the table is read on the first query (under a
+millisecond; each service is decoded when a query first names it), so ``--version`` and checks
+that never ask stay fast. No network is ever used.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import pkgutil
 import re
@@ -23,7 +23,7 @@ from functools import cached_property, lru_cache
 from itertools import chain
 from typing import Any, Protocol
 
-TABLE = "data/iam_actions.json.gz"
+TABLE = "data/iam_actions.tsv"
 WILDCARD = re.compile(r"[*?]")
 SERVICE_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ACTION_NAME = re.compile(r"^[A-Za-z0-9_*?-]+$")
@@ -81,12 +81,17 @@ class _Service:
 
 
 class _Table:
-    """The decoded table; each service is decoded on its first use."""
+    """The table (``scripts/build_action_table.py`` describes its layout): the header decoded,
+    each service's line kept as text until a query first needs that service."""
 
-    def __init__(self, raw: dict[str, Any]) -> None:
+    def __init__(self, data: bytes) -> None:
+        header, *lines = data.rstrip(b"\n").split(b"\n")
+        raw = json.loads(header)
         self.source: dict[str, str] = raw["source"]
         self.levels: list[str] = raw["access_levels"]
-        self.raw_services: dict[str, dict[str, Any]] = raw["services"]
+        services = (line.split(b"\t", 1) for line in lines)
+        self.raw_services: dict[str, bytes] = {p.decode(): body for p, body in services}
+        """Service prefix -> its JSON text (UTF-8)."""
         self._services: dict[str, _Service] = {}
 
     def service(self, prefix: str) -> _Service | None:
@@ -96,7 +101,8 @@ class _Table:
     def decoded(self, prefix: str) -> _Service:
         found = self._services.get(prefix)
         if found is None:
-            found = self._services[prefix] = _Service(prefix, self.raw_services[prefix])
+            raw = json.loads(self.raw_services[prefix])
+            found = self._services[prefix] = _Service(prefix, raw)
         return found
 
     def all_services(self) -> list[_Service]:
@@ -122,7 +128,7 @@ def _table() -> _Table:
     data = pkgutil.get_data(__package__ or "iac_iam_checks", TABLE)
     if data is None:
         raise FileNotFoundError(TABLE)
-    return _Table(json.loads(gzip.decompress(data)))
+    return _Table(data)
 
 
 def database_info() -> dict[str, Any]:
