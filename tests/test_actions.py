@@ -167,3 +167,28 @@ def test_trailing_star_patterns_are_prefix_tests() -> None:
     assert not isinstance(actions.glob("s3:*Object", ignore_case=True), actions._Prefix)
     assert actions.glob("S3:get*", ignore_case=True).fullmatch("s3:GetObject")
     assert not actions.glob("S3:get*", ignore_case=False).fullmatch("s3:GetObject")
+
+
+def test_table_lines_are_found_whatever_their_line_ends():
+    """Layout 3: a header line, then ``prefix<TAB>json`` per service (CRLF from a checkout on
+    Windows reads the same)."""
+    header = b'{"access_levels":["List","Read"],"format":3,"source":{}}'
+    services = [
+        b'a\t{"action_keys":"","actions":"a:GetX","condition_keys":[],"levels":"1",'
+        b'"name":"A","resource_level":"1"}',
+        b'b\t{"action_keys":"|","actions":"b:ListY b:PutZ","condition_keys":[],"levels":"01",'
+        b'"name":"B","resource_level":"01"}',
+    ]
+    for newline in (b"\n", b"\r\n"):
+        table = actions._Table(newline.join([header, *services]) + newline)
+        assert list(table.raw_services) == ["a", "b"]
+        assert (table.canonical("a:getx"), table.canonical("b:puty")) == ("a:GetX", None)
+        assert table.canonical("b:putz") == "b:PutZ"
+        assert table.levels == ["List", "Read"]
+
+
+def test_every_shipped_service_line_holds_its_own_actions():
+    table = actions._table()
+    for service in table.all_services():
+        assert all(full.startswith(service.prefix + ":") for full in service.fulls), service.prefix
+    assert len(table.raw_services) == actions.database_info()["services"] > 400
