@@ -82,7 +82,7 @@ class _Service:
 
 class _Table:
     """The table (``scripts/build_action_table.py`` describes its layout): the header decoded,
-    each service's line kept as text until a query first needs that service."""
+    each service's line left as it is in the file until a query first needs that service."""
 
     def __init__(self, data: bytes) -> None:
         end = data.index(b"\n")
