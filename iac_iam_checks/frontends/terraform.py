@@ -18,10 +18,11 @@ from typing import Any
 
 from ..model import limits
 from ..model.values import TERRAFORM, Location, Resource, ScanInput, Unknown
+from ..real_paths import RealPaths
 from .hcl_eval import Env, Evaluator, Step
 from .hcl_tree import Tree
 from .terraform_instance import ModuleInstance
-from .terraform_loader import MAX_MODULE_INSTANCES, Loader, RealPaths, find_roots, load_remote_dirs
+from .terraform_loader import MAX_MODULE_INSTANCES, Loader, find_roots, load_remote_dirs
 from .terraform_parse import ParsedFile, ParseFn, SourceText, attribute_name, default_parse
 from .terraform_resources import emit
 
