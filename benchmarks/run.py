@@ -15,8 +15,9 @@ around the subprocess; memory as the peak RSS of the largest single process (`/u
 -v`) and as the peak of the whole process tree's summed RSS, sampled from /proc every 20 ms
 (both tools may fork workers).
 
-A second table gives the parse cost per KB of HCL beside the cost of merely reading the files
-(``parse_cost.py``).
+A "together" line then reads the corpora as one set (summed seconds, and the spread of the
+per-corpus ratios), and a second table gives the parse cost per KB of HCL beside the cost of
+merely reading the files (``parse_cost.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import importlib.util
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -326,6 +328,33 @@ def table(rows: list[Measurement]) -> str:
     return "\n".join(lines)
 
 
+TARGETS = (60, 10)
+"""Issue 11's ratios against checkov: module-heavy corpora, small flat repositories."""
+
+
+def together(rows: list[Measurement]) -> str:
+    """The corpora as one (checkov built-in's seconds summed over our first runs'), then the
+    spread of the per-corpus ratios: both readings of a set of repositories, side by side."""
+    walls = {(r.corpus, r.tool): r.wall_s for r in rows}
+    pairs: list[tuple[float, float]] = []
+    for corpus in dict.fromkeys(r.corpus for r in rows):
+        theirs, ours = walls.get((corpus, CHECKOV_BUILTIN)), walls.get((corpus, OURS_COLD))
+        if theirs and ours:
+            pairs.append((theirs, ours))
+    if not pairs:
+        return "together: n/a"
+    each = [a / b for a, b in pairs]
+    theirs, ours = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+    reached = ", ".join(
+        f"{sum(r >= t for r in each)} of {len(each)} at {t}x or more" for t in TARGETS
+    )
+    return (
+        f"together ({len(pairs)} corpora, first runs): checkov built-in {theirs:.2f} s, ours "
+        f"{ours:.2f} s, {theirs / ours:.1f}x; per corpus median {statistics.median(each):.1f}x, "
+        f"{reached}"
+    )
+
+
 def _fmt(value: object) -> str:
     return "n/a" if value is None else str(value)
 
@@ -398,6 +427,8 @@ def main() -> int:
             rows.append(row)
         costs[corpus] = parse_costs(cli, folder)
     print(table(rows))
+    print()
+    print(together(rows))
     print()
     print(cost_table(costs))
     got = ratios(rows)
