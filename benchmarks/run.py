@@ -348,10 +348,11 @@ def together(rows: list[Measurement]) -> str:
     reached = ", ".join(
         f"{sum(r >= t for r in each)} of {len(each)} at {t}x or more" for t in TARGETS
     )
+    what = f"{len(pairs)} corpus" if len(pairs) == 1 else f"{len(pairs)} corpora"
+    median = statistics.median(each)
     return (
-        f"together ({len(pairs)} corpora, first runs): checkov built-in {theirs:.2f} s, ours "
-        f"{ours:.2f} s, {theirs / ours:.1f}x; per corpus median {statistics.median(each):.1f}x, "
-        f"{reached}"
+        f"together ({what}, first runs): checkov built-in {theirs:.2f} s, ours {ours:.2f} s, "
+        f"{theirs / ours:.1f}x; per corpus median {median:.1f}x, {reached}"
     )
 
 
