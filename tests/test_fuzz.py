@@ -157,6 +157,7 @@ def scan_beside_good(name: str, content: bytes) -> None:
 @example(b'locals { x = indent(999999999, "a\\nb") }\n')
 @example(b'locals { x = replace("xxxx", "x", format("%99999s", "y")) }\n')
 @example(b'locals {\n a = "xx"\n b = "${local.a}${local.a}"\n}\n')
+@example(b'data "aws_iam_policy_document" "t" {\n  statement {\n    sid \x1d "a"\n  }\n}\n')
 def test_hcl_mutations(content: bytes) -> None:
     scan_beside_good("main.tf", content)
 

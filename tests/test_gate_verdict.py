@@ -143,6 +143,9 @@ def test_a_missing_path_is_an_error_and_the_rest_is_scanned(repo: Path, tmp_path
             'block or object "{" opened at line 1 is not closed',
         ),
         ('resource "aws_iam_user" "u" {\n  name = "x" @\n}\n', 2, 'unexpected "@"'),
+        # A control character Python counts as whitespace, alone before the line's end (found
+        # by tests/test_fuzz.py: the message took its "first word" from an empty split).
+        ('resource "aws_iam_user" "u" {\n  name \x1d "x"\n}\n', 2, 'unexpected "\x1d"'),
         (
             '# a { in a comment\nresource "aws_iam_user" "u" {\n  name = "}"\n',
             2,

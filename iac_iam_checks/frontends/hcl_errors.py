@@ -31,6 +31,9 @@ _TOKEN_NAMES = {
     "DBLQUOTE": "a quote",
 }
 _VALUE_STARTS = {"DBLQUOTE", "INT_LITERAL", "NAME", "LBRACE", "LSQB", "HEREDOC_TEMPLATE"}
+_WORD = re.compile(r"[^ \t\r\n]+")
+"""A word as HCL separates them: ``str.split`` would also split at control characters such as
+``\x1d``, which are then the word to name (a text of nothing else has no word at all)."""
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,9 @@ def _unexpected(error: UnexpectedToken) -> str:
     if kind in _TOKEN_NAMES and kind != "STRING_CHARS":
         return f"unexpected {_TOKEN_NAMES[kind]}"
     # What the lexer could not match comes as free text: name its first word.
-    rest = value.lstrip(" \t")
-    if rest and not rest.startswith(("\n", "\r")):
-        return f"unexpected {_quoted(rest.split(None, 1)[0][:20])}"
+    word = _WORD.match(value.lstrip(" \t"))
+    if word:
+        return f"unexpected {_quoted(word.group()[:20])}"
     if _VALUE_STARTS & set(error.expected):
         return "a value is missing before the end of the line"
     return "unexpected end of line"
