@@ -2,11 +2,11 @@
 
 Why workers: on a module-heavy repository the checks are a third of a cold scan and every
 resource is judged on its own against one identity graph. With ``--jobs`` > 1 and enough
-resources, the graph is built here, the process forks, and each worker judges a contiguous
-slice of the resources against its inherited copy of the graph. Results come back in slice
-order, so they are the list one process would make (the determinism tests hold ``--jobs`` to
-that). A result names its resource by position in the list, since the worker's copies are not
-the objects this process holds.
+resources, the graph is built here, the process forks, and each process judges contiguous
+chunks of the resources (``forked_slices``) against its inherited copy of the graph. Results
+come back in chunk order, so they are the list one process would make (the determinism tests
+hold ``--jobs`` to that). A result names its resource by position in the list, since the
+worker's copies are not the objects this process holds.
 """
 
 from __future__ import annotations
@@ -47,20 +47,23 @@ def run_checks(
         return list(judge(resources, checks, context))
     from ..forked_slices import in_forked_slices
 
+    position = {id(resource): i for i, resource in enumerate(resources)}
+    check_position = {id(check): i for i, check in enumerate(checks)}
+
     def shipped(start: int, end: int) -> _Shipped:
-        return _ship(resources, checks, judge(resources[start:end], checks, context))
+        return _ship(position, check_position, judge(resources[start:end], checks, context))
 
     parts = in_forked_slices(len(resources), jobs, shipped)
     return [result for part in parts for result in _received(part, resources, checks)]
 
 
 def _ship(
-    resources: list[Resource], checks: list[Check], results: Iterator[tuple[Check, Result]]
+    position: dict[int, int],
+    check_position: dict[int, int],
+    results: Iterator[tuple[Check, Result]],
 ) -> _Shipped:
     """Results with their check and resource named by position (a worker's resources are
-    copies: the position names the caller's own object)."""
-    position = {id(resource): i for i, resource in enumerate(resources)}
-    check_position = {id(check): i for i, check in enumerate(checks)}
+    copies: the position names the caller's own object); the maps are by ``id``."""
     out: _Shipped = []
     for check, result in results:
         at = position.get(id(result.resource))

@@ -12,6 +12,7 @@ one module instance) and ``terraform_resources`` (its blocks as Resources).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ def load_terraform(
     root; ``single_files`` are files given directly on the command line, each a root of its own;
     ``other_tfvars`` (not auto-loaded, e.g. ``envs/prod.tfvars``) set no values but are still
     checked for hard-coded credentials. Roots are independent: with ``jobs`` > 1 and enough of
-    them, contiguous slices are evaluated in forked workers and merged in order, which gives
+    them, chunks of roots are evaluated in forked workers and merged in order, which gives
     the same result as one process.
     """
     in_dirs = {p: s for p, s in texts.items() if p not in (single_files or [])}
@@ -88,15 +89,18 @@ def load_terraform(
 
 
 def evaluate_roots(
-    job: RootJob, roots: list[tuple[Path, Path | None]]
+    job: RootJob, roots: list[tuple[Path, Path | None]], loader: Loader | None = None
 ) -> tuple[ScanInput, set[Path]]:
-    """Evaluate some roots one after the other, dropping each root's trees when done."""
-    loader = Loader(job.base, job.boundary, job.texts, job.parse, job.real)
+    """Evaluate some roots one after the other, dropping each root's trees when done.
+    ``loader``: one this process used for earlier roots, whose module directories are parsed
+    already; the output starts empty all the same."""
+    loader = loader or Loader(job.base, job.boundary, job.texts, job.parse, job.real)
+    loader.out = ScanInput()
     extra = loader.parsed(job.var_files)
     with limits.collecting() as notes:
         evaluate_each(loader, job, roots, extra)
     loader.out.warnings.extend(notes)
-    return loader.out, loader.visited
+    return loader.out, set(loader.visited)
 
 
 def evaluate_each(
@@ -125,20 +129,29 @@ def evaluate_each(
 
 
 def evaluate_in_workers(job: RootJob, jobs: int) -> list[tuple[ScanInput, set[Path]]]:
-    """The roots in ``jobs`` contiguous slices, the first here and the others in forked
-    workers (``forked_slices``); results in root order."""
+    """The roots in chunks shared by this process and forked workers (``forked_slices``);
+    results in root order. Each process keeps one loader for all the chunks it takes, so a
+    module that its roots share is parsed once per process, not once per chunk."""
     from ..forked_slices import in_forked_slices
     from .hcl_parser import parser, selected
 
     if selected() == "hcl2":
         parser()  # built once, before the fork
-    return in_forked_slices(
-        len(job.roots), jobs, lambda start, end: evaluate_roots(job, job.roots[start:end])
-    )
+    loaders: dict[int, Loader] = {}  # by process id: a forked worker starts with none
+
+    def chunk(start: int, end: int) -> tuple[ScanInput, set[Path]]:
+        loader = loaders.get(os.getpid())
+        if loader is None:
+            loader = loaders[os.getpid()] = Loader(
+                job.base, job.boundary, job.texts, job.parse, job.real
+            )
+        return evaluate_roots(job, job.roots[start:end], loader)
+
+    return in_forked_slices(len(job.roots), jobs, chunk)
 
 
 def merge_scan_input(into: ScanInput, part: ScanInput) -> None:
-    """Append one slice's results; a module file parsed by several workers reports its error
+    """Append one chunk's results; a module file parsed by several workers reports its error
     once."""
     into.resources.extend(part.resources)
     seen = {(e.file, e.line, e.message) for e in into.errors}
