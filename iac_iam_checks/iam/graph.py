@@ -1,6 +1,7 @@
 """The identity graph: who is attached to what, within each scope of a scan.
 
-Built once per scan from every ``Resource`` (Terraform with its modules, plans, CloudFormation).
+Built once per scan from every ``Resource`` (Terraform with its modules, plans, CloudFormation):
+the nodes at once, each scope's edges when a query first needs that scope.
 
 Nodes
     One ``Node`` per (scope, address). Several Resource objects with one address (CloudFormation
@@ -75,7 +76,7 @@ from ..model.entities import (
     User,
     items,
 )
-from ..model.entity_tables import entity_of
+from ..model.entity_tables import entity_of, entity_type_of
 from ..model.values import (
     CLOUDFORMATION,
     IDENTITY,
@@ -134,8 +135,9 @@ class Node:
 
     @property
     def role(self) -> str | None:
-        entity = self.entity
-        return None if entity is None else NAMED_ROLES.get(type(entity))
+        """Known from the kind alone: asking it fills no entity."""
+        entity_type = entity_type_of(self.resource)
+        return None if entity_type is None else NAMED_ROLES.get(entity_type)
 
     @property
     def is_data(self) -> bool:
@@ -239,11 +241,13 @@ class Graph:
         self._by_base: dict[tuple[str, str], list[Node]] = {}
         self._by_role: dict[tuple[str, str], list[Node]] = {}
         self._node_of: dict[int, Node] = {}
+        self._in_scope: dict[str, list[Node]] = {}
         for resource in resources:
             key = (resource.scope, resource.address)
             node = self._nodes.get(key)
             if node is None:
                 node = self._nodes[key] = Node(resource.scope, resource.address, [resource])
+                self._in_scope.setdefault(resource.scope, []).append(node)
                 base = (resource.scope, resource.base_address)
                 self._by_base.setdefault(base, []).append(node)
                 if node.role:
@@ -251,24 +255,34 @@ class Graph:
             else:
                 node.resources.append(resource)
             self._node_of[id(resource)] = node
-        self.edges: list[Edge] = []
+        self._edges: dict[str, list[Edge]] = {}
+        """Each scope's edges, written when a query first needs the scope (``edges_in``)."""
         self._out: dict[tuple[int, str], list[Edge]] = {}
         self._in: dict[tuple[int, str], list[Edge]] = {}
         self._declared: dict[tuple[int, str], list[Edge]] = {}
         self._credentials: dict[str, list[UserCredentials]] = {}
-        self._credential_edges_by_scope: dict[str, list[tuple[Edge, Node]]] | None = None
         self._documents: dict[int, list[PolicySource]] = {}
-        self._hidden_links: dict[tuple[str, str | None], list[Edge]] | None = None
+        self._hidden_links: dict[str, dict[str | None, list[Edge]]] = {}
         """Edges from a principal nobody can name, by scope and role (``unlinked_policies``)."""
         self._by_kind: dict[str, list[Node]] = {}
         for node in self._nodes.values():
             self._by_kind.setdefault(node.kind, []).append(node)
-        for node in self._nodes.values():
-            for resource in node.resources:
-                entity = entity_of(resource)
-                if entity is not None:
-                    for edge in _edges_of(self, entity):
-                        self._add(edge)
+
+    def edges_in(self, scope: str) -> list[Edge]:
+        """A scope's edges, in node order. Every edge stays within the scope of the resource
+        that writes it, so each scope is written on its own, the first time a query needs it:
+        a forked worker that judges some roots fills only their resources' entities and
+        edges, and none of that is done before the fork."""
+        edges = self._edges.get(scope)
+        if edges is None:
+            edges = self._edges[scope] = []
+            for node in self._in_scope.get(scope, ()):
+                for resource in node.resources:
+                    entity = entity_of(resource)
+                    if entity is not None:
+                        for edge in _edges_of(self, entity):
+                            self._add(edge)
+        return edges
 
     # --- lookups --------------------------------------------------------------------------
 
@@ -292,9 +306,11 @@ class Graph:
         return cached
 
     def outgoing(self, node: Node, relation: str) -> list[Edge]:
+        self.edges_in(node.scope)
         return self._out.get((id(node), relation), [])
 
     def incoming(self, node: Node, relation: str) -> list[Edge]:
+        self.edges_in(node.scope)
         return self._in.get((id(node), relation), [])
 
     def only_a_boundary(self, policy: Node) -> bool:
@@ -305,18 +321,18 @@ class Graph:
             return False
         return not any(
             edge.relation == MANAGED_POLICY
-            and edge.declared_by.scope == policy.scope
             and not edge.target.nodes
             and edge.target.aws_managed is None
-            for edge in self.edges
+            for edge in self.edges_in(policy.scope)
         )
 
     def edges_declared_by(self, node: Node, relation: str) -> list[Edge]:
+        self.edges_in(node.scope)
         return self._declared.get((id(node), relation), [])
 
     def _add(self, edge: Edge) -> None:
-        self.edges.append(edge)
         declarer = self.node(edge.declared_by)
+        self._edges[declarer.scope].append(edge)
         self._declared.setdefault((id(declarer), edge.relation), []).append(edge)
         for node in edge.source.nodes:
             self._out.setdefault((id(node), edge.relation), []).append(edge)
@@ -446,16 +462,15 @@ class Graph:
         """Policies (and groups' policies) linked to a principal of ``role`` that nobody can
         name: ``user = var.who``, not a reference to an address nothing defines. Any
         principal of the scope may be the one; ``unresolved`` is the hidden link."""
-        if self._hidden_links is None:
-            self._hidden_links = {}
-            for edge in self.edges:
+        hidden = self._hidden_links.get(scope)
+        if hidden is None:
+            hidden = self._hidden_links[scope] = {}
+            for edge in self.edges_in(scope):
                 source = edge.source
-                if source.nodes or source.unresolved is None or source.dangling:
-                    continue
-                key = (edge.declared_by.scope, source.role)
-                self._hidden_links.setdefault(key, []).append(edge)
+                if not (source.nodes or source.unresolved is None or source.dangling):
+                    hidden.setdefault(source.role, []).append(edge)
         links: list[PolicyLink] = []
-        for edge in self._hidden_links.get((scope, role), []):
+        for edge in hidden.get(role, []):
             source = edge.source
             if edge.relation == INLINE_POLICY:
                 found = [
@@ -511,7 +526,10 @@ class Graph:
         if cached is not None:
             return cached
         groups: dict[Any, UserCredentials] = {}
-        for edge, holder in self._credential_edges().get(scope, ()):
+        for edge in self.edges_in(scope):
+            if edge.relation not in (LOGIN_PROFILE, ACCESS_KEY):
+                continue
+            holder = self.node(edge.declared_by)
             for user in edge.target.nodes or (None,):
                 key = id(user) if user is not None else ("value", str(edge.target.value))
                 if user is not None and user.is_data:
@@ -530,18 +548,6 @@ class Graph:
         self._credentials[scope] = list(groups.values())
         return self._credentials[scope]
 
-    def _credential_edges(self) -> dict[str, list[tuple[Edge, Node]]]:
-        """Login profile and access key edges with their holder, by the holder's scope, in
-        edge order: built once, so asking every scope does not walk every edge each time."""
-        if self._credential_edges_by_scope is None:
-            by_scope: dict[str, list[tuple[Edge, Node]]] = {}
-            for edge in self.edges:
-                if edge.relation in (LOGIN_PROFILE, ACCESS_KEY):
-                    holder = self.node(edge.declared_by)
-                    by_scope.setdefault(holder.scope, []).append((edge, holder))
-            self._credential_edges_by_scope = by_scope
-        return self._credential_edges_by_scope
-
     def login_profile_holders(self, scope: str) -> list[Node]:
         """Nodes that create a login profile in a scope (TF login profiles, CFN users with
         ``LoginProfile``), in source order."""
@@ -550,8 +556,9 @@ class Graph:
         return sorted(holders.values(), key=lambda n: n.sort_key)
 
     def entities_anywhere(self, entity_type: type[Entity]) -> list[Node]:
-        """Nodes whose entity is of ``entity_type``, in every scope of the scan."""
-        return [n for n in self._nodes.values() if isinstance(n.entity, entity_type)]
+        """Nodes whose entity is of ``entity_type``, in every scope of the scan (told by the
+        kind: no other node's entity is filled)."""
+        return [n for n in self._nodes.values() if _is_a(entity_type_of(n.resource), entity_type)]
 
     def launched_from(self, resource: Resource) -> list[Edge]:
         """The launch templates this resource (this variant) is launched from."""
@@ -575,6 +582,10 @@ class Graph:
         if isinstance(node.entity, User):
             return [self.credentials_of(node)]
         return [c for c in self.credentials_for_key(node) if c.user is None]
+
+
+def _is_a(found: type[Entity] | None, wanted: type[Entity]) -> bool:
+    return found is not None and issubclass(found, wanted)
 
 
 def active_keys(entry: UserCredentials) -> tuple[list[Node], list[tuple[Node, Unknown]]]:

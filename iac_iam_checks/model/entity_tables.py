@@ -328,6 +328,12 @@ def entity_of(resource: Resource) -> Entity | None:
     return resource.derived["entity"]
 
 
+def entity_type_of(resource: Resource) -> type[Entity] | None:
+    """The class ``entity_of`` gives the resource, known without filling it."""
+    kind = table_for(resource).get(resource.kind)
+    return None if kind is None else kind.entity
+
+
 def terraform_kinds() -> set[str]:
     """Terraform kinds whose bodies the model reads (the parser may skip all others')."""
     return {kind for kind, spec in TERRAFORM.items() if spec.entity is not Declaration}
