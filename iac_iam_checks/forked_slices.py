@@ -10,6 +10,10 @@ slice with the most left. Why not fixed slices alone: the cost of a root or a re
 uneven, and on repos-300 one process finished its half of the roots 80-200 ms before the other.
 This process does a slice too (one process fewer to start, and its results are never pickled).
 Where ``fork`` does not exist, every chunk is done here, in order, which gives the same results.
+
+Work that must stay in this process (reading CloudFormation templates, whose values are costly
+to pickle) can be given to ``alongside``: it runs while the workers of the next call have
+started, and the workers take this process's chunks meanwhile.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from __future__ import annotations
 import mmap
 import os
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -30,6 +35,24 @@ _WORK: Callable[[int, int], Any] | None = None
 """The chunk function of the running call, inherited by the forked workers."""
 _LEFT: _ChunksLeft | None = None
 """The running call's chunks, inherited by the forked workers."""
+_ALONGSIDE: list[Callable[[], None]] = []
+"""Tasks waiting for the next call that forks (``alongside``)."""
+
+
+@contextmanager
+def alongside(task: Callable[[], None]) -> Iterator[None]:
+    """Run ``task`` here once a call inside the block has forked its workers, before this
+    process takes its own chunks; if no call forks, at the end of the block. Not at all if the
+    block raises."""
+    _ALONGSIDE.append(task)
+    try:
+        yield
+    finally:
+        pending = task in _ALONGSIDE
+        if pending:
+            _ALONGSIDE.remove(task)
+    if pending:
+        task()
 
 
 class _ChunksLeft:
@@ -91,6 +114,8 @@ def in_forked_slices(count: int, jobs: int, work: Callable[[int, int], T]) -> li
         fork = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(slices) - 1, mp_context=fork) as pool:
             others = [pool.submit(_take_chunks, own) for own in range(1, len(slices))]
+            while _ALONGSIDE:
+                _ALONGSIDE.pop(0)()
             done = _take_chunks(0)
             for other in others:
                 done.update(other.result())

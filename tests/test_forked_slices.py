@@ -50,3 +50,42 @@ def test_without_fork_everything_runs_here(monkeypatch: pytest.MonkeyPatch) -> N
 
     assert {pid for _, _, pid in parts} == {os.getpid()}
     assert [i for start, end, _ in parts for i in range(start, end)] == list(range(40))
+
+
+def test_alongside_runs_here_while_workers_start() -> None:
+    """The task runs in this process, once, after the fork and before this process's first
+    chunk: the workers meanwhile take chunks of this process's slice."""
+    events: list[str] = []
+
+    def task() -> None:
+        events.append("task")
+        time.sleep(0.3)
+
+    def logged(start: int, end: int) -> tuple[int, int, int]:
+        if os.getpid() == here:
+            events.append(f"chunk {start}")
+        return chunk_work(start, end)
+
+    here = os.getpid()
+    with forked_slices.alongside(task):
+        parts = forked_slices.in_forked_slices(100, 2, logged)
+        assert events[0] == "task" and events.count("task") == 1
+    assert events.count("task") == 1
+    assert [i for start, end, _ in parts for i in range(start, end)] == list(range(100))
+    assert any(pid != here for start, _, pid in parts if start < 50)  # it took some of ours
+
+
+def test_alongside_without_a_fork_runs_at_the_end() -> None:
+    events: list[str] = []
+    with forked_slices.alongside(lambda: events.append("task")):
+        forked_slices.in_forked_slices(3, 1, chunk_work)
+        assert events == []
+    assert events == ["task"]
+
+
+def test_alongside_skipped_when_the_block_fails() -> None:
+    events: list[str] = []
+    with pytest.raises(ValueError), forked_slices.alongside(lambda: events.append("task")):
+        raise ValueError("stop")
+    assert events == []
+    assert forked_slices._ALONGSIDE == []  # noqa: SLF001

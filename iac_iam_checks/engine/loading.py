@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..forked_slices import alongside
 from ..model.values import (
     CLOUDFORMATION,
     FRAMEWORKS,
@@ -48,9 +49,18 @@ def load(
     by_kind: dict[str, list[disc.SourceFile]] = {}
     for source in found.files:
         by_kind.setdefault(source.kind, []).append(source)
-    for framework, front_end in FRONT_ENDS.items():
-        if framework in wanted:
-            merge(out, front_end(paths, base, by_kind, options))
+    outputs: dict[str, ScanInput] = {}
+
+    def read(frameworks: list[str]) -> None:
+        for framework in frameworks:
+            outputs[framework] = FRONT_ENDS[framework](paths, base, by_kind, options)
+
+    # Terraform may fork workers for its roots; the other front ends then read here meanwhile.
+    chosen = [framework for framework in FRONT_ENDS if framework in wanted]
+    with alongside(lambda: read(chosen[1:])):
+        read(chosen[:1])
+    for framework in chosen:
+        merge(out, outputs[framework])
     return out, len(found.files)
 
 
