@@ -19,7 +19,6 @@ started, and the workers take this process's chunks meanwhile.
 from __future__ import annotations
 
 import mmap
-import os
 import struct
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,22 +56,27 @@ def alongside(task: Callable[[], None]) -> Iterator[None]:
 
 class _ChunksLeft:
     """Which chunks no process has taken yet, seen by every process forked after it was made:
-    per slice, its next and its end chunk, in shared memory, behind a lock that is a one-byte
-    token in a pipe (a process takes the lock by reading the token and gives it back by
-    writing it)."""
+    per slice, its next and its end chunk, in a temporary file mapped into memory. A process
+    holds the file's record lock while it reads and takes: such a lock belongs to one process,
+    so it excludes the forks from each other, and the system releases it if its holder dies
+    (a worker killed mid-take cannot leave the others waiting forever)."""
 
     def __init__(self, bounds: list[tuple[int, int]], slices: list[tuple[int, int]]) -> None:
+        import fcntl  # only where fork exists, as this class is used
+        import tempfile
+
+        self.fcntl = fcntl
         self.bounds = bounds
         self.slices = len(slices)
-        self.memory = mmap.mmap(-1, _PAIR.size * len(slices))  # anonymous: shared with forks
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self.file.truncate(_PAIR.size * len(slices))
+        self.memory = mmap.mmap(self.file.fileno(), _PAIR.size * len(slices))
         for i, pair in enumerate(slices):
             _PAIR.pack_into(self.memory, _PAIR.size * i, *pair)
-        self.lock_read, self.lock_write = os.pipe()
-        os.write(self.lock_write, b".")
 
     def take(self, own: int) -> int | None:
         """The next chunk of slice ``own``, else the last of the slice with the most left."""
-        os.read(self.lock_read, 1)
+        self.fcntl.lockf(self.file, self.fcntl.LOCK_EX)
         try:
             left = [_PAIR.unpack_from(self.memory, _PAIR.size * i) for i in range(self.slices)]
             at = (
@@ -87,12 +91,11 @@ class _ChunksLeft:
             _PAIR.pack_into(self.memory, _PAIR.size * at, *taken)
             return start if at == own else end - 1
         finally:
-            os.write(self.lock_write, b".")
+            self.fcntl.lockf(self.file, self.fcntl.LOCK_UN)
 
     def close(self) -> None:
         self.memory.close()
-        os.close(self.lock_read)
-        os.close(self.lock_write)
+        self.file.close()
 
 
 def in_forked_slices(count: int, jobs: int, work: Callable[[int, int], T]) -> list[T]:

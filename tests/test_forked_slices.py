@@ -4,6 +4,7 @@ once, results in order, and a process with an expensive slice helped by the othe
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -89,3 +90,38 @@ def test_alongside_skipped_when_the_block_fails() -> None:
         raise ValueError("stop")
     assert events == []
     assert forked_slices._ALONGSIDE == []  # noqa: SLF001
+
+
+def test_a_worker_dying_while_taking_fails_the_call_without_hanging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker killed while it takes a chunk (holding the lock) leaves this process able to
+    take its own chunks, and the call fails as a broken pool does."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    here = os.getpid()
+    pair = forked_slices._PAIR  # noqa: SLF001
+
+    class DyingPair:
+        size = pair.size
+        pack_into = pair.pack_into
+
+        @staticmethod
+        def unpack_from(*args: object) -> tuple[int, ...]:
+            if os.getpid() != here:  # inside the lock, in a worker
+                os.kill(os.getpid(), signal.SIGKILL)
+            return pair.unpack_from(*args)
+
+    def slow(start: int, end: int) -> tuple[int, int, int]:
+        time.sleep(0.01)
+        return chunk_work(start, end)
+
+    monkeypatch.setattr(forked_slices, "_PAIR", DyingPair)
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the call hung"))
+    signal.alarm(20)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            forked_slices.in_forked_slices(100, 2, slow)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
