@@ -69,3 +69,28 @@ def test_jobs_do_not_split_the_cache(tmp_path: Path) -> None:
     scan([env], ScanOptions(jobs=4))
     assert sorted((tmp_path / "cache").rglob("results/*.json")) == entries
     assert len(entries) == 1
+
+
+def test_a_stored_result_reads_back_field_for_field(tmp_path: Path) -> None:
+    """Rows of field values come back as the same findings (a suppression included),
+    unresolved entries and errors."""
+    from iac_iam_checks.engine import result_cache
+    from iac_iam_checks.model.findings import Finding, ScanResult, Suppression, UnresolvedEntry
+    from iac_iam_checks.model.values import ParseError
+
+    finding = Finding("IAM001", "t", "HIGH", "a.tf", 2, 4, "r.x", "m", "terraform", "f" * 64)
+    suppressed = Finding(
+        "IAM020", "t", "LOW", "b.tf", 1, 1, "r.y", "m2", "terraform", "0" * 64,
+        suppressed=Suppression("legacy", "comment"), scope="env", plan_file="p.json", plan_line=7,
+    )  # fmt: skip
+    result = ScanResult(
+        findings=[finding, suppressed],
+        unresolved=[UnresolvedEntry(["IAM020", "IAM021"], "r.z", "c.tf", 3, "var.a", "m3", "env")],
+        errors=[ParseError("bad.tf", None, "invalid HCL"), ParseError("x.yaml", 4, "no")],
+        warnings=["w"],
+        files_scanned=3,
+        resources_scanned=5,
+    )
+    result_cache.store_result("k" * 64, result, {tmp_path})
+
+    assert result_cache.load_result("k" * 64) == result
