@@ -11,6 +11,9 @@ import hashlib
 import json
 from typing import Any
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+"""Made once: ``json.dumps`` with options builds an encoder per call (a scan hashes thousands)."""
+
 
 def fingerprint(check_id: str, address: str, content: Any) -> str:
     """sha256 (hex) of ``check_id``, ``address`` and ``content`` normalized.
@@ -18,12 +21,7 @@ def fingerprint(check_id: str, address: str, content: Any) -> str:
     ``content`` is a statement's ``raw`` value (any JSON-able value; ``Unknown``/``Template``
     parts count by their source text) or the finding's message.
     """
-    payload = json.dumps(
-        [check_id, address, normalize(content)],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    payload = _CANONICAL.encode([check_id, address, normalize(content)])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -45,4 +43,4 @@ def normalize(value: Any) -> Any:
 
 
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
