@@ -18,6 +18,7 @@ started, and the workers take this process's chunks meanwhile.
 
 from __future__ import annotations
 
+import functools
 import mmap
 import struct
 from collections.abc import Callable, Iterator
@@ -110,28 +111,38 @@ def in_forked_slices(count: int, jobs: int, work: Callable[[int, int], T]) -> li
     slices = [(i, min(i + per_slice, len(bounds))) for i in range(0, len(bounds), per_slice)]
     if len(slices) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [work(start, end) for start, end in bounds]
+    import pickle  # here, with the pool: a scan that never forks need not load them
     from concurrent.futures import ProcessPoolExecutor
 
     _WORK, _LEFT = work, _ChunksLeft(bounds, slices)
     try:
         fork = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(slices) - 1, mp_context=fork) as pool:
-            others = [pool.submit(_take_chunks, own) for own in range(1, len(slices))]
+            others = [pool.submit(_take_chunks_pickled, own) for own in range(1, len(slices))]
             while _ALONGSIDE:
                 _ALONGSIDE.pop(0)()
             done = _take_chunks(0)
             for other in others:
-                done.update(other.result())
+                done.update((chunk, pickle.loads(data)) for chunk, data in other.result().items())
         return [done[i] for i in range(len(bounds))]
     finally:
         _LEFT.close()
         _WORK, _LEFT = None, None
 
 
-def _take_chunks(own: int) -> dict[int, Any]:
+def _take_chunks(own: int, finish: Callable[[Any], Any] = lambda result: result) -> dict[int, Any]:
     """Chunks until none is left, slice ``own``'s first; results by chunk number."""
     assert _WORK is not None and _LEFT is not None
     done = {}
     while (chunk := _LEFT.take(own)) is not None:
-        done[chunk] = _WORK(*_LEFT.bounds[chunk])
+        done[chunk] = finish(_WORK(*_LEFT.bounds[chunk]))
     return done
+
+
+def _take_chunks_pickled(own: int) -> dict[int, bytes]:
+    """A worker's chunks, each result pickled as soon as it is made: pickling is then part of
+    a chunk's cost, which the sharing evens out, rather than a tail after the last chunk while
+    this process waits (repos-300's Terraform results: 1.2 MB, about 30 ms)."""
+    import pickle
+
+    return _take_chunks(own, functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL))
