@@ -46,6 +46,10 @@ class RootJob:
     roots: list[tuple[Path, Path | None]]
     real: RealPaths
 
+    def loader(self) -> Loader:
+        """A fresh loader over the scan's files (one per process, or for what no root read)."""
+        return Loader(self.base, self.boundary, self.texts, self.parse, self.real)
+
 
 def load_terraform(
     base: Path,
@@ -76,7 +80,7 @@ def load_terraform(
     size = sum(len(source.text) for source in texts.values())
     parallel = jobs > 1 and len(roots) >= PARALLEL_MIN_ROOTS and size >= PARALLEL_MIN_BYTES
     parts = evaluate_in_workers(job, jobs) if parallel else [evaluate_roots(job, roots)]
-    loader = Loader(base, boundary, texts, parse, real)
+    loader = job.loader()
     for out, visited in parts:
         merge_scan_input(loader.out, out)
         loader.visited |= visited
@@ -94,7 +98,7 @@ def evaluate_roots(
     """Evaluate some roots one after the other, dropping each root's trees when done.
     ``loader``: one this process used for earlier roots, whose module directories are parsed
     already; the output starts empty all the same."""
-    loader = loader or Loader(job.base, job.boundary, job.texts, job.parse, job.real)
+    loader = loader or job.loader()
     loader.out = ScanInput()
     extra = loader.parsed(job.var_files)
     with limits.collecting() as notes:
@@ -142,9 +146,7 @@ def evaluate_in_workers(job: RootJob, jobs: int) -> list[tuple[ScanInput, set[Pa
     def chunk(start: int, end: int) -> tuple[ScanInput, set[Path]]:
         loader = loaders.get(os.getpid())
         if loader is None:
-            loader = loaders[os.getpid()] = Loader(
-                job.base, job.boundary, job.texts, job.parse, job.real
-            )
+            loader = loaders[os.getpid()] = job.loader()
         return evaluate_roots(job, job.roots[start:end], loader)
 
     return in_forked_slices(len(job.roots), jobs, chunk)
