@@ -290,9 +290,14 @@ def cost_table(costs: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def wall_seconds(rows: list[Measurement]) -> dict[tuple[str, str], float]:
+    """Each (corpus, tool) row's wall seconds: what both readings of the table divide."""
+    return {(r.corpus, r.tool): r.wall_s for r in rows}
+
+
 def ratios(rows: list[Measurement]) -> dict[tuple[str, str], float]:
     """checkov wall / our wall, per (corpus, 'checkov tool vs ours cold|warm')."""
-    walls = {(r.corpus, r.tool): r.wall_s for r in rows}
+    walls = wall_seconds(rows)
     result = {}
     for corpus in sorted({r.corpus for r in rows}):
         for theirs in (CHECKOV_BUILTIN, CHECKOV_OURS):
@@ -335,7 +340,7 @@ TARGETS = (60, 10)
 def together(rows: list[Measurement]) -> str:
     """The corpora as one (checkov built-in's seconds summed over our first runs'), then the
     spread of the per-corpus ratios: both readings of a set of repositories, side by side."""
-    walls = {(r.corpus, r.tool): r.wall_s for r in rows}
+    walls = wall_seconds(rows)
     pairs: list[tuple[float, float]] = []
     for corpus in dict.fromkeys(r.corpus for r in rows):
         theirs, ours = walls.get((corpus, CHECKOV_BUILTIN)), walls.get((corpus, OURS_COLD))
