@@ -230,15 +230,21 @@ def bench_folder(corpus: str, files: int, path: Path, tools: dict) -> list[Measu
         directory, ids = tools["external"]
         external = [*checkov, "--external-checks-dir", directory, "--check", ids]
         both = [*checkov, "--external-checks-dir", directory]
-    repeat = tools["repeat"]
-    rows = [run_tool(corpus, files, OURS_COLD, ours, env, {0}, repeat, first_runs=True)]
-    subprocess.run(ours, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    rows.append(run_tool(corpus, files, OURS_WARM, ours, env, {0}, repeat))
-    rows.append(run_tool(corpus, files, CHECKOV_BUILTIN, checkov, checkov_env, {0, 1}, repeat))
-    rows.append(run_tool(corpus, files, CHECKOV_OURS, external, checkov_env, {0, 1}, repeat))
-    rows.append(
-        run_tool(corpus, files, CHECKOV_BOTH, both, checkov_env, {0, 1}, repeat, first_runs=True)
-    )
+    runs = [
+        (OURS_COLD, ours, env, {0}, True),
+        (OURS_WARM, ours, env, {0}, False),
+        (CHECKOV_BUILTIN, checkov, checkov_env, {0, 1}, False),
+        (CHECKOV_OURS, external, checkov_env, {0, 1}, False),
+        (CHECKOV_BOTH, both, checkov_env, {0, 1}, True),
+    ]
+    rows = []
+    for tool, cmd, tool_env, ok_codes, first_runs in runs:
+        if tool not in tools["selected"]:
+            continue
+        if tool == OURS_WARM:  # fill the caches first
+            subprocess.run(ours, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        repeat = tools["repeat"]
+        rows.append(run_tool(corpus, files, tool, cmd, tool_env, ok_codes, repeat, first_runs))
     return rows
 
 
@@ -402,6 +408,12 @@ def main() -> int:
     parser.add_argument("--tolerance", type=float, default=0.3)
     parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs")
     parser.add_argument(
+        "--tools",
+        default=",".join(TOOLS),
+        help="the table's columns to run, comma-separated (default: all); e.g. "
+        f"'{OURS_COLD},{CHECKOV_BUILTIN}' for the first-run ratio alone",
+    )
+    parser.add_argument(
         "--paths",
         nargs="+",
         type=Path,
@@ -409,6 +421,9 @@ def main() -> int:
         help="also benchmark these folders (public repositories), each as a corpus",
     )
     args = parser.parse_args()
+    selected = {tool.strip() for tool in args.tools.split(",") if tool.strip()}
+    if selected - set(TOOLS):
+        parser.error(f"--tools: unknown {sorted(selected - set(TOOLS))}; known: {TOOLS}")
 
     checkov_env = load_checkov_env()
     cli = our_cli()
@@ -420,6 +435,7 @@ def main() -> int:
         "checkov_env": checkov_env.CHECKOV_ENV,
         "external": external_checks(cli),
         "repeat": args.repeat,
+        "selected": selected,
     }
     rows: list[Measurement] = []
     costs: dict[str, dict] = {}
