@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from iac_iam_checks.engine import ScanOptions, load
+from iac_iam_checks.frontends.hcl_parser import PARSER_VARIABLE
 from iac_iam_checks.iam.sources import documents_of
 from iac_iam_checks.model.values import Location, PolicyDocument, Template, Unknown
 
@@ -102,6 +105,43 @@ EOF
     [resource] = statement.resources
     assert isinstance(resource, Template)
     assert resource.parts == ("arn:aws:s3:::", Unknown("var.b"), "/*")
+
+
+@pytest.mark.parametrize("parser", ["treesitter", "hcl2"])
+def test_blanks_after_a_heredoc_closing_marker_end_it(
+    tmp_path: Path, parser: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Terraform trims the closing line (``EOF `` ends the heredoc). Read otherwise, the
+    first heredoc runs on to the second ``EOF``: policy "a" becomes broken JSON and policy
+    "b", which allows everything, is never judged."""
+    monkeypatch.setenv(PARSER_VARIABLE, parser)
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """resource "aws_iam_policy" "a" {
+  policy = <<EOF
+{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}
+EOF \t
+}
+
+resource "aws_iam_policy" "b" {
+  policy = <<-EOF
+    {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}
+    EOF\x20\x20
+}
+"""
+        },
+    )
+    loaded = resources(root)
+    assert loaded.errors == []
+    found = by_address(loaded)
+    assert [
+        s.actions
+        for r in "ab"
+        for src in documents_of(found[f"aws_iam_policy.{r}"])
+        for s in src.document.statements
+    ] == [["s3:GetObject"], ["*"]]
+    assert statement_lines(found["aws_iam_policy.b"]) == [("main.tf", 9, 9)]
 
 
 def test_policy_document_data_source_is_the_attribute_value(tmp_path: Path) -> None:

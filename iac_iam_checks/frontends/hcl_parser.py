@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,6 +151,41 @@ class InvalidHcl(Exception):
         self.detail = detail
 
 
+_HEREDOC_OPENER = re.compile(r"<<-?([a-zA-Z][a-zA-Z0-9._-]*)\r?\n")
+
+
+def heredoc_ends_trimmed(text: str) -> str:
+    """The text with blanks after each heredoc's closing marker moved past its newline.
+
+    HCL ends a heredoc at the first line that reads as its marker once blanks are trimmed
+    (``EOF `` included: Terraform accepts it), but both parsers here want the newline right
+    after the marker, and python-hcl2 would run the heredoc on to a later ``EOF``, losing the
+    blocks between. Moving the blanks keeps every line number, and the offset of every token
+    outside the closing line itself. A heredoc whose marker never closes is left to the
+    parsers' error report."""
+    if "<<" not in text:
+        return text
+    pieces: list[str] = []
+    copied = at = 0
+    unclosed: set[str] = set()
+    while (opener := _HEREDOC_OPENER.search(text, at)) is not None:
+        marker = opener[1]
+        closing = None
+        if marker not in unclosed:
+            line = rf"^[ \t]*{re.escape(marker)}([ \t]*)(\r?\n|\Z)"
+            closing = re.compile(line, re.MULTILINE).search(text, opener.end())
+        if closing is None:
+            unclosed.add(marker)  # nor after any later opener
+            at = opener.end()
+            continue
+        blanks, newline = closing.span(1), closing[2]
+        if blanks[0] < blanks[1]:
+            pieces += [text[copied : blanks[0]], newline, closing[1] if newline else ""]
+            copied = closing.end()
+        at = closing.end()
+    return "".join(pieces) + text[copied:] if pieces else text
+
+
 def parse_hcl(text: str) -> Tree:
     """Parse HCL text into python-hcl2's raw tree (the trailing newline is a grammar need);
     raises :class:`InvalidHcl` on a syntax error (``RecursionError`` on absurd nesting)."""
@@ -165,7 +201,7 @@ def parse_mirrored(text: str) -> Tree | None:
     from .hcl_treesitter import Unsupported, parse
 
     try:
-        return parse(text + "\n")
+        return parse(heredoc_ends_trimmed(text) + "\n")
     except (Unsupported, RecursionError):
         return None
 
@@ -177,7 +213,7 @@ def parse_with_hcl2(text: str) -> Tree:
     from .hcl_errors import describe
 
     try:
-        tree = parser().parse(text + "\n")
+        tree = parser().parse(heredoc_ends_trimmed(text) + "\n")
     except UnexpectedInput as error:
         raise InvalidHcl(*describe(error, text)) from None
     except LarkError as error:

@@ -713,7 +713,8 @@ class _Builder:
 
     def heredoc(self, node: Any) -> Tree:
         """python-hcl2 reads a heredoc as one token, up to and including the newline after
-        its closing marker (a marker followed by blanks is an error there)."""
+        its closing marker (blanks after a marker are moved past its newline before either
+        parser reads the text: ``hcl_parser.heredoc_ends_trimmed``)."""
         start = self.pos(node.start_byte)
         end = self.pos(node.end_byte)
         text = self.text
