@@ -237,17 +237,35 @@ def test_a_symlink_loop_is_named_as_one_as_a_file_or_a_scan_target(tmp_path: Pat
 def test_a_folder_reached_again_through_a_symlink_inside_the_scan_is_read_once(
     tmp_path: Path,
 ) -> None:
-    """Real paths are built from the parent's and resolved only at symlinks: a file under a
-    symlinked folder is still known as the file it is, and a link back up is a loop."""
+    """Real paths are built from the parent's and resolved only at symlinks: a file is read
+    once, under the path where it lives (symlinked folders are walked last, ``also`` sorts
+    first); a link back up is a loop, an error; a second path to a folder is a warning."""
     root = repo(tmp_path / "scan", {"real/deep/main.tf": INLINE_POLICY})
     os.symlink(root / "real", root / "also")
     os.symlink(root / "real" / "deep" / "main.tf", root / "real" / "same.tf")
     os.symlink(root, root / "real" / "deep" / "up")
     found = discover.discover([root], root)
-    assert [f.rel for f in found.files] == ["also/deep/main.tf"]
+    assert [f.rel for f in found.files] == ["real/deep/main.tf"]
     assert [(e.file, e.message) for e in found.errors] == [
-        ("also/deep/up", "symlink loop: directory already scanned"),
-        ("real", "symlink loop: directory already scanned"),
+        ("real/deep/up", "symlink loop: directory already scanned")
+    ]
+    assert found.warnings == ["also: a symlink to real, read there; not read again"]
+
+
+def test_symlinked_folders_that_only_alias_others_do_not_fail_the_scan(tmp_path: Path) -> None:
+    """Documentation and tool folders link to the modules they show (``website/examples ->
+    ../examples``): nothing is left unread, so nothing is an error."""
+    root = repo(tmp_path, {"modules/iam/main.tf": INLINE_POLICY})
+    (root / "docs").mkdir()
+    os.symlink("../modules", root / "docs" / "examples")
+    os.symlink("../modules/iam", root / "docs" / "iam")
+    code, data = scan_json(str(root))
+    assert code == 1
+    assert data["errors"] == []
+    assert {f["file"] for f in data["findings"]} == {"modules/iam/main.tf"}
+    assert data["warnings"] == [
+        "docs/examples: a symlink to modules, read there; not read again",
+        "docs/iam: a symlink to modules/iam, read there; not read again",
     ]
 
 

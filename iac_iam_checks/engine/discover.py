@@ -121,27 +121,47 @@ def walk(
     warnings: list[str] | None = None,
 ) -> list[tuple[Path, str, str]]:
     """Files under root whose names may be IaC (``kind_by_name``) as (path, real path, path
-    relative to ``base``), sorted, skipping excluded dirs; symlink loops become errors, and a
-    symlinked folder outside root is a warning, never walked (``/`` would be the whole disk).
-    Real and relative paths are built from the parent's, and resolved again only through a
-    symlink: resolving each from scratch took most of a 300-file repository's discovery."""
-    found: list[tuple[Path, str, str]] = []
-    seen: set[str] = set()
-    inside = os.path.realpath(root)
+    relative to ``base``), skipping excluded dirs. Real and relative paths are built from the
+    parent's, and resolved again only through a symlink: resolving each from scratch took
+    most of a 300-file repository's discovery.
 
-    def visit(directory: Path, real_dir: str, rel_dir: str) -> None:
-        if real_dir in seen:
-            errors.append(ParseError(rel_dir, None, "symlink loop: directory already scanned"))
-            return
-        seen.add(real_dir)
+    Symlinked folders are walked after every real one, so a file is named where it lives. A
+    folder is read once: a symlink back into its own ancestors is a loop (an error); another
+    path to a folder already read (``examples -> ../modules/x/examples``) is a warning; a
+    symlinked folder outside root is a warning, never walked (``/`` would be the whole disk).
+    """
+    walker = _Walk(os.path.realpath(root), excludes, errors, [] if warnings is None else warnings)
+    walker.folder(root, walker.inside, rel_path(root, base))
+    walker.linked_folders()
+    return walker.found
+
+
+class _Walk:
+    """One ``walk``: what it found, and the symlinked folders left for the end."""
+
+    def __init__(
+        self, inside: str, excludes: list[str], errors: list[ParseError], warnings: list[str]
+    ) -> None:
+        self.inside = inside
+        self.excludes = excludes
+        self.errors = errors
+        self.warnings = warnings
+        self.found: list[tuple[Path, str, str]] = []
+        self.read_as: dict[str, str] = {}
+        """Each real folder walked, and the relative path it was read under."""
+        self.linked: list[tuple[Path, str, str, str]] = []
+        """Symlinked folders inside root: (path, real path, rel, the real folder holding it)."""
+
+    def folder(self, directory: Path, real_dir: str, rel_dir: str) -> None:
+        self.read_as[real_dir] = rel_dir
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as error:
-            errors.append(ParseError(rel_dir, None, f"cannot read: {error.strerror}"))
+            self.errors.append(ParseError(rel_dir, None, f"cannot read: {error.strerror}"))
             return
         for entry in entries:
             rel = entry.name if rel_dir == "." else f"{rel_dir}/{entry.name}"
-            if any(fnmatch(rel, pattern) for pattern in excludes):
+            if any(fnmatch(rel, pattern) for pattern in self.excludes):
                 continue
             try:
                 is_dir = entry.is_dir()
@@ -151,19 +171,30 @@ def walk(
                 continue  # READMEs, scripts, application code: never read
             link = entry.is_symlink()
             real = os.path.realpath(entry.path) if link else os.path.join(real_dir, entry.name)
-            if is_dir:
-                if link and not is_within(real, inside):
-                    if warnings is not None:
-                        warnings.append(
-                            f"{rel}: a symlink to a folder outside the scanned folder; not read"
-                        )
-                elif entry.name not in EXCLUDED_DIRS:
-                    visit(Path(entry.path), real, rel)
-            elif link or entry.is_file():
-                found.append((Path(entry.path), real, rel))
+            if not is_dir:
+                if link or entry.is_file():
+                    self.found.append((Path(entry.path), real, rel))
+            elif link and not is_within(real, self.inside):
+                self.warnings.append(
+                    f"{rel}: a symlink to a folder outside the scanned folder; not read"
+                )
+            elif link:
+                self.linked.append((Path(entry.path), real, rel, real_dir))
+            elif entry.name not in EXCLUDED_DIRS:
+                self.folder(Path(entry.path), real, rel)
 
-    visit(root, inside, rel_path(root, base))
-    return found
+    def linked_folders(self) -> None:
+        """The symlinked folders, in the order met (those they hold join the end)."""
+        while self.linked:
+            path, real, rel, holder = self.linked.pop(0)
+            if is_within(holder, real):
+                self.errors.append(ParseError(rel, None, "symlink loop: directory already scanned"))
+            elif real in self.read_as:
+                self.warnings.append(
+                    f"{rel}: a symlink to {self.read_as[real]}, read there; not read again"
+                )
+            elif path.name not in EXCLUDED_DIRS:
+                self.folder(path, real, rel)
 
 
 def rel_path(path: Path, base: Path) -> str:
