@@ -7,12 +7,12 @@ from iac_iam_checks.iam.graph import Graph
 from iac_iam_checks.model.settings import Settings
 from iac_iam_checks.model.values import TERRAFORM, TERRAFORM_PLAN, Location, Resource, Unknown
 
+WHERE = Location("main.tf", 1, 3)
+
 
 def tf(address: str, attrs: dict, framework: str = TERRAFORM, metadata=None) -> Resource:
     kind = address.removeprefix("data.").split(".")[0].split("[")[0]
-    return Resource(
-        kind, address, framework, Location("main.tf", 1, 3), attrs, ".", metadata=metadata
-    )
+    return Resource(kind, address, framework, WHERE, attrs, ".", metadata=metadata)
 
 
 def run(check_id: str, resources: list[Resource], target: Resource) -> list[tuple]:
@@ -95,6 +95,33 @@ def test_iam012_never_reads_plan_variables_but_reads_provider_blocks() -> None:
             "AKIA************75V2 in access_key, secret access key in secret_key)",
         ),
     ]
+
+
+def test_iam012_a_bare_secret_key_of_another_provider_is_not_an_aws_secret() -> None:
+    """okta's hCaptcha key, OCI's RADIUS secret: ``secret_key`` literals of other providers'
+    resources and provider blocks pass; an access key id or ``aws_secret_access_key`` there
+    does not, nor a ``secret_key`` of AWS's providers or of a variable."""
+    captcha = {"secret_key": "random_key"}
+    quiet = [
+        tf("okta_captcha.c", captcha),
+        tf("data.oci_thing.d", captcha),
+        tf("provider.okta", captcha),
+        Resource("provider", "module.m.provider.okta.second", TERRAFORM, WHERE, captcha, "."),
+        tf("okta_captcha.c", captcha, framework=TERRAFORM_PLAN),
+    ]
+    for resource in quiet:
+        assert run("IAM012", [resource], resource) == [], resource.address
+    loud = [
+        tf("okta_captcha.c", {"note": "AKIA81U33XTPLPFT75V2"}),
+        tf("null_resource.n", {"environment": {"AWS_SECRET_ACCESS_KEY": "random_key"}}),
+        tf("awscc_thing.t", captcha),
+        tf("provider.aws", captcha),
+        Resource("variable", "var.secret_key", TERRAFORM, WHERE, {"default": "random_key"}, "."),
+    ]
+    for resource in loud:
+        assert [kind for kind, _ in run("IAM012", [resource], resource)] == ["issue"], (
+            resource.address
+        )
 
 
 def test_iam014_one_key_with_unknown_count_is_blocked() -> None:

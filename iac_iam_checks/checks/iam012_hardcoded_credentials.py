@@ -5,7 +5,8 @@ who reads the repository can act as that identity until the key is revoked.
 Fix: Remove the key, revoke it in IAM, and let the provider pick up credentials from the
 environment, a profile, SSO or an assumed role; pass secrets as CI-injected variables. AWS's
 documentation keys (ids ending in EXAMPLE) are not reported; plan `variables` are never read.
-A key id and its secret in one block are one leaked credential: one finding per block.
+A key id and its secret in one block are one leaked credential: one finding per block. A bare
+`secret_key` of another provider's block (okta's hCaptcha key) is that provider's secret.
 References: CIS AWS Foundations Benchmark v5.0.0: none (nearest 1.13); checkov CKV_AWS_41,
 CKV_AWS_46, CKV_SECRET_2; trivy AVD-AWS-0134 (nearest); KICS 0b93729a
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 from ..model.entities import Declaration
 from ..model.entity_tables import entity_of
-from ..model.values import Resource, Template
+from ..model.values import CLOUDFORMATION, Resource, Template
 from .pages import Framework, Link, Page, guide
 from .registry import Context, Issue, Result, check
 
@@ -34,6 +35,7 @@ CREDENTIAL_NAMES = {"secretkey", "secretaccesskey", "awssecretaccesskey"}
 """Names whose every literal value is a secret key, whatever it looks like (``secret_key`` in
 a provider, ``aws_secret_access_key``): the spec flags those literals, not only 40-character
 ones, as checkov does for provider blocks. Elsewhere only a real-looking secret counts."""
+AWS_PROVIDERS = ("aws", "awscc")
 
 
 @check("IAM012", "CRITICAL", terraform=["*"], cloudformation=["*"])
@@ -41,6 +43,7 @@ def hardcoded_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
     declaration = entity_of(resource)
     value_field = declaration.value_field if isinstance(declaration, Declaration) else None
     block_name = resource.address.rsplit(".", 1)[-1] if value_field else ""
+    names = FOREIGN_NAMES if _other_provider(resource) else CREDENTIAL_NAMES
     found: dict[str, str] = {}
     for top, name, text in _strings(resource.attrs, "", ""):
         if "AKIA" in text or "ASIA" in text:  # KEY_ID's prefixes: most strings have neither
@@ -49,7 +52,8 @@ def hardcoded_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
                     found.setdefault(top, f"access key id {_mask(match.group())}")
         own_name = block_name if top == value_field and name == top else ""
         secret = (_secret(name, text) or _secret(block_name, text)) if len(text) >= 40 else None
-        secret = secret or _credential_literal(name, text) or _credential_literal(own_name, text)
+        secret = secret or _credential_literal(name, text, names)
+        secret = secret or _credential_literal(own_name, text, names)
         if secret and "EXAMPLE" not in secret:
             found.setdefault(top, "secret access key")
     if not found:
@@ -88,16 +92,36 @@ def _secret(name: str, text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _credential_literal(name: str, text: str) -> str | None:
+FOREIGN_NAMES = CREDENTIAL_NAMES - {"secretkey"}
+"""In another provider's block, a bare ``secret_key`` is that provider's (okta's hCaptcha
+key, OCI's RADIUS secret), not an AWS one; an access key id, an AWS-shaped secret or
+``aws_secret_access_key`` there still counts."""
+
+
+def _other_provider(resource: Resource) -> bool:
+    """A Terraform resource, data source or provider block (from HCL or a plan) of a provider
+    other than AWS's. Variables, locals, outputs, module calls and tfvars belong to none."""
+    if resource.framework == CLOUDFORMATION:
+        return False
+    if resource.kind == "provider":
+        provider = resource.address.rsplit("provider.", 1)[-1].split(".")[0]
+    elif "_" in resource.kind:  # a resource or data type starts with its provider's name
+        provider = resource.kind.split("_", 1)[0]
+    else:
+        return False
+    return provider not in AWS_PROVIDERS
+
+
+def _credential_literal(name: str, text: str, names: set[str]) -> str | None:
     """Any plausible literal under a credential name (not empty, not a sentence)."""
-    if _credential_name(name) and len(text) >= 8 and not any(c.isspace() for c in text):
+    if _credential_name(name) in names and len(text) >= 8 and not any(c.isspace() for c in text):
         return text
     return None
 
 
 @functools.lru_cache(maxsize=4096)
-def _credential_name(name: str) -> bool:
-    return name.lower().replace("_", "").replace("-", "") in CREDENTIAL_NAMES
+def _credential_name(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "")
 
 
 def _mask(key_id: str) -> str:
@@ -110,7 +134,9 @@ PAGE = Page(
         "`EXAMPLE` pass) and secret keys written as literals anywhere: Terraform providers, "
         "variable defaults, locals, resource attributes such as `user_data` and `.tfvars` files;"
         " CloudFormation properties and parameter defaults. A plan's `variables` are never read "
-        "(CI injects them)."
+        "(CI injects them). A `secret_key` of another provider's resource, data source or "
+        "provider block (okta's hCaptcha key, OCI's RADIUS secret) is that provider's secret "
+        "and passes unless it has an AWS secret's shape; an access key id there still fails."
     ),
     links=(
         guide("security-creds.html", "AWS security credentials"),

@@ -34,3 +34,16 @@ resource "aws_instance" "good_user_data" {
   instance_type = "t3.micro"
   user_data     = "#!/bin/sh\necho hello"
 }
+
+resource "aws_db_instance" "bad_secret_key_literal" {
+  engine   = "postgres"
+  # expect@+1: IAM012
+  tags     = { secret_key = "not-in-a-vault" }
+}
+
+resource "okta_captcha" "good_other_providers_secret_key" {
+  name       = "signup"
+  type       = "HCAPTCHA"
+  site_key   = "site-key-of-the-captcha"
+  secret_key = "secret-of-the-captcha"
+}
