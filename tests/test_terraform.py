@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,27 @@ resource "aws_iam_policy" "b" {
         for s in src.document.statements
     ] == [["s3:GetObject"], ["*"]]
     assert statement_lines(found["aws_iam_policy.b"]) == [("main.tf", 9, 9)]
+
+
+@pytest.mark.parametrize("parser", ["treesitter", "hcl2"])
+def test_a_tf_json_interpolation_over_several_lines_is_evaluated(
+    tmp_path: Path, parser: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Terraform reads a JSON string as a template, where line breaks inside ``${ }`` are
+    blanks; escaped again as ``\\n`` they made a syntax error and the value a literal."""
+    monkeypatch.setenv(PARSER_VARIABLE, parser)
+    arns = {"admin": "arn:aws:iam::aws:policy/AdministratorAccess"}
+    call = '${lookup(\n\t\tvar.arns,\n\t\t"admin",\n\t)}'
+    attachment = {"role": "r", "policy_arn": call}
+    document = {
+        "variable": {"arns": {"default": arns}},
+        "resource": {"aws_iam_role_policy_attachment": {"a": attachment}},
+    }
+    root = write(tmp_path, {"main.tf.json": json.dumps(document)})
+    loaded = resources(root)
+    assert loaded.errors == []
+    found = by_address(loaded)["aws_iam_role_policy_attachment.a"]
+    assert found.attrs["policy_arn"] == arns["admin"]
 
 
 def test_policy_document_data_source_is_the_attribute_value(tmp_path: Path) -> None:

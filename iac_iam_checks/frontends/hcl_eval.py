@@ -802,6 +802,21 @@ _TEMPLATE_MARK = re.compile(r"\$\$\{|%%\{|%\{|\$\{")
 """Where ``split_template`` acts, in its order of preference; the text between is copied."""
 
 
+def interpolation_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where each ``${ }`` or ``%{ }`` of template text starts and ends (``$${`` and ``%%{``
+    are text); an unclosed one ends the search."""
+    i = 0
+    while (mark := _TEMPLATE_MARK.search(text, i)) is not None:
+        i = mark.end()
+        if mark.group() in ("$${", "%%{"):
+            continue
+        end = _matching_brace(text, i)
+        if end < 0:
+            return
+        yield mark.start(), end + 1
+        i = end + 1
+
+
 def _matching_brace(text: str, start: int) -> int:
     depth = 0
     i = start

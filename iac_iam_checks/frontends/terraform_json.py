@@ -11,9 +11,11 @@ the provider schema would say; only the blocks our checks read are listed.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ..model.values import ParseError, location_of
+from .hcl_eval import interpolation_spans
 from .hcl_parser import parse_hcl
 from .hcl_tree import Meta, Token, Tree
 
@@ -174,7 +176,7 @@ def expression(value: Any, parent: Any, scalar_meta: Meta | None = None) -> Tree
 
 def string_expression(text: str, where: Meta) -> Tree:
     """A JSON string is an HCL template: parse it as one, keeping its own text for quoting."""
-    snippet = f"x = {json.dumps(text)}\n"
+    snippet = f"x = {quoted_template(text)}\n"
     try:
         tree = parse_hcl(snippet)
         expr = tree.children[0].children[0].children[-1]
@@ -183,6 +185,26 @@ def string_expression(text: str, where: Meta) -> Tree:
     if not where.empty:
         shift_lines(expr, where.line - 1)
     return Tree("json_string", [Token("SNIPPET", snippet), expr], where)
+
+
+_BLANKS = re.compile(r"([\n\r\t])")
+
+
+def quoted_template(text: str) -> str:
+    """The decoded JSON string as an HCL quoted string. Terraform reads it as a template, so
+    a line break or tab inside ``${ }`` or ``%{ }`` is a blank between tokens there
+    (``"${merge(\\n  a,\\n  b)}"`` in the JSON file): it stays as it is, since escaped it would
+    be a syntax error; everywhere else the text is escaped as JSON escapes it."""
+    if not _BLANKS.search(text) or "{" not in text:
+        return json.dumps(text)
+    pieces, copied = ['"'], 0
+    for start, end in interpolation_spans(text):
+        pieces.append(json.dumps(text[copied:start])[1:-1])
+        for part in _BLANKS.split(text[start:end]):
+            pieces.append(part if _BLANKS.fullmatch(part) else json.dumps(part)[1:-1])
+        copied = end
+    pieces += [json.dumps(text[copied:])[1:-1], '"']
+    return "".join(pieces)
 
 
 def shift_lines(node: Tree, offset: int) -> None:
