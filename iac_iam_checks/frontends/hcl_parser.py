@@ -212,8 +212,9 @@ def parse_with_hcl2(text: str) -> Tree:
 
     from .hcl_errors import describe
 
+    text = heredoc_ends_trimmed(text)  # the text the error's positions are in
     try:
-        tree = parser().parse(heredoc_ends_trimmed(text) + "\n")
+        tree = parser().parse(text + "\n")
     except UnexpectedInput as error:
         raise InvalidHcl(*describe(error, text)) from None
     except LarkError as error:
