@@ -237,13 +237,12 @@ def bench_folder(corpus: str, files: int, path: Path, tools: dict) -> list[Measu
         (CHECKOV_OURS, external, checkov_env, {0, 1}, False),
         (CHECKOV_BOTH, both, checkov_env, {0, 1}, True),
     ]
-    rows = []
+    rows, repeat = [], tools["repeat"]
     for tool, cmd, tool_env, ok_codes, first_runs in runs:
         if tool not in tools["selected"]:
             continue
         if tool == OURS_WARM:  # fill the caches first
             subprocess.run(ours, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        repeat = tools["repeat"]
         rows.append(run_tool(corpus, files, tool, cmd, tool_env, ok_codes, repeat, first_runs))
     return rows
 
