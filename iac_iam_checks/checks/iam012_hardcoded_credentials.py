@@ -35,6 +35,10 @@ CREDENTIAL_NAMES = {"secretkey", "secretaccesskey", "awssecretaccesskey"}
 """Names whose every literal value is a secret key, whatever it looks like (``secret_key`` in
 a provider, ``aws_secret_access_key``): the spec flags those literals, not only 40-character
 ones, as checkov does for provider blocks. Elsewhere only a real-looking secret counts."""
+FOREIGN_NAMES = CREDENTIAL_NAMES - {"secretkey"}
+"""In another provider's block, a bare ``secret_key`` is that provider's (okta's hCaptcha
+key, OCI's RADIUS secret), not an AWS one; an access key id, an AWS-shaped secret or
+``aws_secret_access_key`` there still counts."""
 AWS_PROVIDERS = ("aws", "awscc")
 
 
@@ -90,12 +94,6 @@ def _secret(name: str, text: str) -> str | None:
         return text
     match = SECRET_IN_TEXT.search(text)
     return match.group(1) if match else None
-
-
-FOREIGN_NAMES = CREDENTIAL_NAMES - {"secretkey"}
-"""In another provider's block, a bare ``secret_key`` is that provider's (okta's hCaptcha
-key, OCI's RADIUS secret), not an AWS one; an access key id, an AWS-shaped secret or
-``aws_secret_access_key`` there still counts."""
 
 
 def _other_provider(resource: Resource) -> bool:
