@@ -232,3 +232,55 @@ resource "aws_iam_role_policy_attachment" "this" {
     arn = resources(root)[attachment]["policy_arn"]
     assert arn.location == Location(file="main.tf", line=5, end_line=5)
     assert findings(root) == [("IAM021", attachment, "mod/main.tf", 9)]
+
+
+def test_an_optional_attributes_default_replaces_an_explicit_null(tmp_path: Path) -> None:
+    """Terraform applies ``optional(T, default)`` to an attribute given as null too, so a
+    module's ``templatefile(file, each.value.vars)`` has its map, and the policy is judged."""
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
+module "trust" {
+  source = "./mod"
+  roles = [
+    { name = "given-null", vars = null, tag = null },
+    { name = "left-out" },
+  ]
+}
+""",
+            "mod/main.tf": """
+variable "roles" {
+  type = list(object({
+    name = string
+    vars = optional(map(string), { account = "444455556666" })
+    tag  = optional(string)
+  }))
+}
+resource "aws_iam_role" "r" {
+  for_each           = { for role in var.roles : role.name => role }
+  name               = each.value.name
+  assume_role_policy = templatefile("${path.module}/trust.json.tpl", each.value.vars)
+  tags               = { Tag = each.value.tag }
+}
+""",
+            "mod/trust.json.tpl": """{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::${account}:root"},
+    "Action": "sts:AssumeRole"
+  }]
+}
+""",
+        },
+    )
+    roles = resources(root)
+    for key in ("given-null", "left-out"):
+        attrs = roles[f'module.trust.aws_iam_role.r["{key}"]']
+        assert '"arn:aws:iam::444455556666:root"' in attrs["assume_role_policy"]
+        assert attrs["tags"] == {"Tag": None}  # no default: the null stays null
+    assert [f[:2] for f in findings(root)] == [
+        ("IAM029", 'module.trust.aws_iam_role.r["given-null"]'),
+        ("IAM029", 'module.trust.aws_iam_role.r["left-out"]'),
+    ]

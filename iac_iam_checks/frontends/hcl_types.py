@@ -97,7 +97,8 @@ def _object_value(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, attribute in attributes.items():
-        if name in value:
+        # A default replaces a null as well as a missing attribute (HCL's ``Defaults.apply``).
+        if name in value and (value[name] is not None or attribute.default is None):
             out[name] = convert(attribute.type, value[name], evaluate)
         elif attribute.optional:
             default = evaluate(attribute.default) if attribute.default is not None else None
