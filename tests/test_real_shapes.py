@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from iac_iam_checks.engine import ScanOptions, load, scan
-from iac_iam_checks.model.values import Location, PolicyDocument
+from iac_iam_checks.model.values import Location, PolicyDocument, Unknown
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -284,3 +284,95 @@ resource "aws_iam_role" "r" {
         ("IAM029", 'module.trust.aws_iam_role.r["given-null"]'),
         ("IAM029", 'module.trust.aws_iam_role.r["left-out"]'),
     ]
+
+
+MUTUAL_MODULES = {
+    "modules/keys/main.tf": """
+variable "reader_role" {
+  type = string
+}
+resource "aws_kms_key" "k" {
+  description = "read by ${var.reader_role}"
+}
+output "decrypt_policy_arn" {
+  value = aws_iam_policy.decrypt.arn
+}
+resource "aws_iam_policy" "decrypt" {
+  name   = "decrypt"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{
+    Effect = "Allow", Action = "kms:Decrypt", Resource = "arn:aws:kms:eu-west-1:111122223333:key/k"
+  }] })
+}
+""",
+    "modules/reader/main.tf": """
+variable "policy_arn" {
+  type = string
+}
+resource "aws_iam_role" "r" {
+  name               = "reader"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{
+    Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" }
+  }] })
+}
+resource "aws_iam_role_policy_attachment" "a" {
+  role       = aws_iam_role.r.name
+  policy_arn = var.policy_arn
+}
+output "role_name" {
+  value = aws_iam_role.r.name
+}
+""",
+}
+
+
+def test_modules_may_read_each_others_outputs(tmp_path: Path) -> None:
+    """``keys`` takes the role's name from ``reader``, ``reader`` the policy's ARN from ``keys``:
+    Terraform orders this by the outputs' own references, so the attachment's ARN is the
+    customer-managed policy's, never an AWS-managed administrator policy (IAM021)."""
+    root = write(
+        tmp_path,
+        {
+            **MUTUAL_MODULES,
+            "main.tf": """
+module "keys" {
+  source      = "./modules/keys"
+  reader_role = module.reader.role_name
+}
+module "reader" {
+  source     = "./modules/reader"
+  policy_arn = module.keys.decrypt_policy_arn
+}
+""",
+        },
+    )
+    attachment = resources(root)["module.reader.aws_iam_role_policy_attachment.a"]
+    assert attachment["policy_arn"].ref == ("module.keys.aws_iam_policy.decrypt", "arn")
+    result = scan([root], ScanOptions(use_cache=False))
+    assert (result.findings, result.unresolved, result.errors) == ([], [], [])
+
+
+def test_an_argument_that_reads_itself_is_unknown(tmp_path: Path) -> None:
+    """A real cycle (Terraform refuses it): the variable is unknown, and the scan ends."""
+    root = write(
+        tmp_path,
+        {
+            "mod/main.tf": """
+variable "name" {
+  type = string
+}
+output "name" {
+  value = var.name
+}
+resource "aws_iam_user" "u" {
+  name = var.name
+}
+""",
+            "main.tf": """
+module "m" {
+  source = "./mod"
+  name   = module.m.name
+}
+""",
+        },
+    )
+    assert isinstance(resources(root)["module.m.aws_iam_user.u"]["name"], Unknown)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..model.values import TERRAFORM, LocatedDict, LocatedList, Resource, Template, Unknown
-from .hcl_eval import Step, apply_steps
+from .hcl_eval import Step, apply_steps, collecting_errors
 from .hcl_tree import Tree
 from .references import instance_suffix
 from .terraform_loader import MAX_MODULE_INSTANCES, is_local_source
@@ -38,6 +38,29 @@ class InstancePart:
         instance = self._instance()
         assert instance is not None, "used only through its live instance"
         return instance
+
+
+class PendingInput(InstancePart):
+    """A module argument, evaluated in the calling instance when the module first reads its
+    variable (``ModuleInstance.input``). Terraform orders evaluation by each value's own
+    references, so ``module.a`` may take an input from ``module.b`` whose input is an output of
+    ``module.a`` that reads none of its variables; evaluating every argument when the call is
+    built would meet ``module.a`` half built there. Arguments nothing reads are never
+    evaluated."""
+
+    def __init__(
+        self, caller: ModuleInstance, block: Block, node: Any, names: dict[str, Any], name: str
+    ) -> None:
+        super().__init__(caller)
+        self.block, self.node, self.names, self.name = block, node, names, name
+
+    def value(self) -> Any:
+        """The argument's value; its evaluation errors are its own (a ``try()`` around the
+        module's read of the variable does not see them)."""
+        caller = self.instance
+        with collecting_errors():
+            value = caller.evaluator(self.block.file, self.names).eval(self.node)
+        return caller.stored(value, f"module.{self.block.labels[0]}.{self.name}")
 
 
 class ModuleCalls(InstancePart):
@@ -124,15 +147,17 @@ class ModuleCalls(InstancePart):
         if expansion is None:
             expansion = [(None, {})]
         loader.module_budget -= len(expansion)
+        arguments = [
+            (name, child.children[-1])
+            for child in block.body.children
+            if isinstance(child, Tree) and child.data == "attribute"
+            if (name := attribute_name(child)) not in META_ARGUMENTS
+            and name not in ("source", "version")
+        ]
         for key, names in expansion:
-            evaluator = parent.evaluator(block.file, names)
-            inputs = {}
-            for child in block.body.children:
-                if isinstance(child, Tree) and child.data == "attribute":
-                    name = attribute_name(child)
-                    if name not in META_ARGUMENTS and name not in ("source", "version"):
-                        value = evaluator.eval(child.children[-1])
-                        inputs[name] = parent.stored(value, f"module.{block.labels[0]}.{name}")
+            inputs: dict[str, Any] = {
+                name: PendingInput(parent, block, node, names, name) for name, node in arguments
+            }
             address = f"{parent.prefix}module.{block.labels[0]}{instance_suffix(key)}"
             remote_key = f"{parent.remote_key}.{block.labels[0]}".lstrip(".")
             instances[key] = parent.child(mdir, address, inputs, remote_key)

@@ -25,7 +25,7 @@ from . import hcl_types
 from .hcl_eval import MAX_VALUE_NODES, Env, Evaluator, Step, apply_steps, note_error, too_large
 from .hcl_tree import Tree
 from .references import dynamic_items, instance_suffix, reference
-from .terraform_calls import ModuleCalls, known_step
+from .terraform_calls import ModuleCalls, PendingInput, known_step
 from .terraform_documents import PolicyDocuments
 from .terraform_loader import Loader, ModuleDir
 from .terraform_parse import (
@@ -106,8 +106,8 @@ class ModuleInstance:
             return self.variable_values[name]
         block = self.mdir.variables.get(name)
         default = block.attribute("default") if block is not None else None
-        if name in self.inputs and not (self.inputs[name] is None and self.not_nullable(block)):
-            value = self.inputs[name]
+        if name in self.inputs and not (self.input(name) is None and self.not_nullable(block)):
+            value = self.input(name)
         elif block is None:
             return Unknown(text)
         elif default is None:
@@ -118,6 +118,21 @@ class ModuleInstance:
             evaluate = self.evaluator(block.file).eval
             value = hcl_types.convert(hcl_types.declared_type(type_node), value, evaluate)
         self.variable_values[name] = value
+        return value
+
+    def input(self, name: str) -> Any:
+        """The caller's argument ``name``, evaluated on first use; one that reads itself
+        (through this module's outputs) is unknown, where Terraform reports a cycle."""
+        value = self.inputs[name]
+        if not isinstance(value, PendingInput):
+            return value
+        if f"var.{name}" in self.evaluating:
+            return Unknown(f"var.{name}")
+        self.evaluating.add(f"var.{name}")
+        try:
+            value = self.inputs[name] = value.value()
+        finally:
+            self.evaluating.discard(f"var.{name}")
         return value
 
     def not_nullable(self, block: Block | None) -> bool:
