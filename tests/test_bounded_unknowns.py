@@ -143,6 +143,56 @@ def test_a_parameter_that_may_be_a_star_stays_unresolved(tmp_path, parameter, re
     )
 
 
+LIKE_CONDITION = """\
+Parameters:
+  Auditor:
+    Type: String
+{constraint}
+Resources:
+  Decrypt:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: kms:Encrypt
+            Resource: "*"
+            Condition:
+              StringLike:
+                aws:PrincipalAccount: !Ref Auditor
+"""
+
+
+@pytest.mark.parametrize(
+    "constraint",
+    [
+        r"    AllowedPattern: '^\d{12}$'",
+        r"    AllowedPattern: '[\w.-/]+'",  # "." to "/" is a range: no "*" in it
+        "    AllowedValues: ['111122223333', '444455556666']",
+    ],
+)
+def test_a_like_condition_on_a_parameter_that_is_never_a_star_restricts(tmp_path, constraint):
+    """``StringLike`` reads ``*`` as any value; a parameter whose constraints exclude every
+    string of stars narrows the statement like a literal account."""
+    text = LIKE_CONDITION.format(constraint=constraint)
+    assert outcome(tmp_path, text, ["IAM023"]) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "constraint",
+    [
+        r"    AllowedPattern: '^(\d{12}|\*)$'",
+        "    AllowedPattern: '.{3,}'",  # no "*" or "**", but "***"
+    ],
+)
+def test_a_like_condition_on_a_parameter_that_may_be_stars_stays_unresolved(tmp_path, constraint):
+    text = LIKE_CONDITION.format(constraint=constraint)
+    assert outcome(tmp_path, text, ["IAM023"]) == (
+        [],
+        [(["IAM023"], "Decrypt", 11, "Ref Auditor")],
+    )
+
+
 POOL_TRUST = """\
 Resources:
   Pool:

@@ -720,7 +720,8 @@ def condition_restricts(operator: Any, key: Any, values: Any) -> Tri:
     one of the listed keys, whose values are none of them match-all: ``*``, and for
     ``IpAddress`` ``0.0.0.0/0``/``::/0``. ``Bool`` restricts only ``aws:MultiFactorAuthPresent``
     = ``true``. Unknown values: under ``...Equals`` any value is one fixed string, so they
-    restrict; under ``...Like`` the unknown could be ``*``, so undecided.
+    restrict; under ``...Like`` they restrict when they can never be ``*`` (a name, an ARN, a
+    parameter whose ``AllowedPattern`` or ``AllowedValues`` exclude it), else undecided.
     """
     if isinstance(operator, (Unknown, Template)):
         return undecided(operator, key)
@@ -758,7 +759,8 @@ def _is_true(value: Any) -> Tri:
 
 def _value_restricts(value: Any, match_all: tuple[str, ...], is_like: bool) -> Tri:
     if isinstance(value, Unknown):
-        return undecided(value) if is_like and not _names_one_thing(value) else True
+        could_be_stars = is_like and not _names_one_thing(value) and value.could_be_all_stars()
+        return undecided(value) if could_be_stars else True
     if isinstance(value, Template):
         return undecided(value) if any(value.could_equal(m) for m in match_all) else True
     text = str(value)

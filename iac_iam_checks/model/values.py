@@ -139,6 +139,12 @@ class Unknown:
             return False
         return self.pattern is None or _full_match(self.pattern, text)
 
+    def could_be_all_stars(self) -> bool:
+        """Whether the value may be ``*``, ``**``, ...: what ``...Like`` reads as match-all."""
+        if self.never_wildcard:
+            return False
+        return self.pattern is None or _admits_all_stars(self.pattern)
+
 
 @dataclass(frozen=True)
 class Template:
@@ -186,6 +192,31 @@ def _compiled(pattern: str) -> re.Pattern[str] | None:
         return re.compile(pattern, re.DOTALL)
     except re.error:
         return None
+
+
+MAX_PARAMETER_LENGTH = 4096
+"""CloudFormation's limit on a parameter value, in characters: the longest value a pattern
+ever has to admit."""
+_COUNTED_REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+
+
+@lru_cache(maxsize=256)
+def _admits_all_stars(pattern: str) -> bool:
+    """Whether some string of ``*`` only fully matches ``pattern``. The shortest one is no
+    longer than twice the pattern with its counted repeats written out (the states of its
+    automaton), nor than a parameter value can be: every such length is tried, and a pattern
+    that fails on ``*`` fails at once."""
+    compiled = _compiled(pattern)
+    if compiled is None:
+        return True
+    longest = 2 * len(pattern)
+    for low, high in _COUNTED_REPEAT.findall(pattern):
+        longest *= max(int(low), int(high or 0), 1)
+        if longest >= MAX_PARAMETER_LENGTH:
+            break
+    return any(
+        compiled.fullmatch("*" * n) for n in range(1, min(longest, MAX_PARAMETER_LENGTH) + 1)
+    )
 
 
 def _full_match(pattern: str, text: str) -> bool:
