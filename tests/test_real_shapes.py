@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from iac_iam_checks.engine import ScanOptions, load, scan
 from iac_iam_checks.model.values import Location, PolicyDocument, Unknown
 
@@ -376,3 +378,52 @@ module "m" {
         },
     )
     assert isinstance(resources(root)["module.m.aws_iam_user.u"]["name"], Unknown)
+
+
+CONDITIONAL_FOR_EACH = """
+variable "enabled" {
+  type = bool
+}
+resource "aws_iam_role" "r" {
+  name               = "r"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{
+    Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" }
+  }] })
+}
+resource "aws_iam_role_policy_attachment" "a" {
+  for_each   = FOR_EACH
+  role       = aws_iam_role.r.name
+  policy_arn = "arn:aws:iam::aws:policy/${each.value}"
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("for_each", "expected"),
+    [
+        # All of the set's instances or none: each is judged, as a single instance of an
+        # unknown count is.
+        ('var.enabled ? toset(["ReadOnlyAccess", "AmazonSSMManagedInstanceCore"]) : []', []),
+        (
+            '(var.enabled ? [] : toset(["ReadOnlyAccess", "AdministratorAccess"]))',
+            [("IAM021", 'aws_iam_role_policy_attachment.a["AdministratorAccess"]')],
+        ),
+    ],
+)
+def test_an_unknown_switch_over_a_known_for_each_judges_every_instance(
+    tmp_path: Path, for_each: str, expected: list
+) -> None:
+    root = write(tmp_path, {"main.tf": CONDITIONAL_FOR_EACH.replace("FOR_EACH", for_each)})
+    result = scan([root], ScanOptions(use_cache=False))
+    assert [(f.check_id, f.resource) for f in result.findings] == expected
+    assert result.unresolved == []
+
+
+def test_a_for_each_choosing_between_two_sets_stays_unresolved(tmp_path: Path) -> None:
+    """Either set, not both: the instance keys themselves are unknown."""
+    for_each = 'var.enabled ? toset(["ReadOnlyAccess"]) : toset(["AdministratorAccess"])'
+    root = write(tmp_path, {"main.tf": CONDITIONAL_FOR_EACH.replace("FOR_EACH", for_each)})
+    result = scan([root], ScanOptions(use_cache=False))
+    assert [(u.check_ids, u.resource) for u in result.unresolved] == [
+        (["IAM021"], "aws_iam_role_policy_attachment.a")
+    ]

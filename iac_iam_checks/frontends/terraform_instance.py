@@ -22,8 +22,17 @@ from ..model.values import (
     shared_location,
 )
 from . import hcl_types
-from .hcl_eval import MAX_VALUE_NODES, Env, Evaluator, Step, apply_steps, note_error, too_large
-from .hcl_tree import Tree
+from .hcl_eval import (
+    MAX_VALUE_NODES,
+    Env,
+    Evaluator,
+    Step,
+    apply_steps,
+    note_error,
+    significant,
+    too_large,
+)
+from .hcl_tree import Token, Tree
 from .references import dynamic_items, instance_suffix, reference
 from .terraform_calls import ModuleCalls, PendingInput, known_step
 from .terraform_documents import PolicyDocuments
@@ -200,15 +209,31 @@ class ModuleInstance:
             return [(i, {"count": {"index": i}}) for i in range(number)]
         if each_node is None:
             return [(None, {})]
-        each = self.evaluator(block.file).eval(each_node)
-        if isinstance(each, dict):
-            items = list(each.items())
-        elif isinstance(each, list) and all(isinstance(v, str) for v in each):
-            items = [(v, v) for v in dict.fromkeys(each)]
-        else:
-            return None
+        items = for_each_items(self.evaluator(block.file).eval(each_node))
+        return None if items is None else self.each_instances(block, items)
+
+    def each_instances(
+        self, block: Block, items: list[tuple[Any, Any]]
+    ) -> list[tuple[Any, dict[str, Any]]]:
         items = items[: self.within_limit(block, "for_each", len(items))]
         return [(k, {"each": {"key": k, "value": v}}) for k, v in items]
+
+    def possible_instances(self, block: Block) -> list[tuple[Any, dict[str, Any]]] | None:
+        """The instances of a block whose ``for_each`` is unknown only because it is
+        ``test ? items : []`` (or ``test ? [] : items``) with ``test`` unknown, as in
+        ``module.this.enabled ? toset(var.arns) : []``: all of ``items``' instances or none,
+        which is what an unknown ``count`` of a single instance means too. None for any other
+        ``for_each``."""
+        node: Tree | Token | None = block.attribute("for_each")
+        while isinstance(node, Tree) and node.data == "expr_term" and len(significant(node)) == 1:
+            node = significant(node)[0]  # parentheses
+        if not isinstance(node, Tree) or node.data != "conditional":
+            return None
+        evaluator = self.evaluator(block.file)
+        branches = [for_each_items(evaluator.eval(n)) for n in significant(node)[1:]]
+        if None in branches or sum(not items for items in branches) != 1:
+            return None
+        return self.each_instances(block, next(items for items in branches if items))
 
     def within_limit(self, block: Block, meta: str, number: int) -> int:
         """How many instances of a block are made: all, or the first ``instances`` with a
@@ -384,3 +409,13 @@ class ModuleEnv(Env):
             )
             return Unknown(text)
         return located(content, Location(loader.rel(loader.resolve(target)), 1, 1))
+
+
+def for_each_items(each: Any) -> list[tuple[Any, Any]] | None:
+    """``for_each``'s (key, value) pairs: a map's items, a set of strings' elements twice;
+    None for anything else (unknown, or a value Terraform rejects)."""
+    if isinstance(each, dict):
+        return list(each.items())
+    if isinstance(each, list) and all(isinstance(v, str) for v in each):
+        return [(v, v) for v in dict.fromkeys(each)]
+    return None

@@ -38,9 +38,9 @@ def block_resources(
     expansion = instance.expand(block)
     metadata: dict[str, Any] = {}
     if expansion is None:
-        expansion = [(None, {})]
         source = block.attribute("count") or block.attribute("for_each")
         metadata["count_unknown"] = Unknown(block.file.source.slice(source or block.node))
+        expansion = instance.possible_instances(block) or [(None, {})]
     resources = []
     for key, names in expansion:
         if evaluated is not None and key in evaluated:
