@@ -288,6 +288,23 @@ resource "aws_iam_role" "r" {
     ]
 
 
+def role_with_attachment(policy_arn: str, meta: str = "") -> str:
+    """A role that Lambda assumes, and an attachment of ``policy_arn`` to it."""
+    return f"""
+resource "aws_iam_role" "r" {{
+  name               = "r"
+  assume_role_policy = jsonencode({{ Version = "2012-10-17", Statement = [{{
+    Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ Service = "lambda.amazonaws.com" }}
+  }}] }})
+}}
+resource "aws_iam_role_policy_attachment" "a" {{
+  {meta}
+  role       = aws_iam_role.r.name
+  policy_arn = {policy_arn}
+}}
+"""
+
+
 MUTUAL_MODULES = {
     "modules/keys/main.tf": """
 variable "reader_role" {
@@ -310,20 +327,11 @@ resource "aws_iam_policy" "decrypt" {
 variable "policy_arn" {
   type = string
 }
-resource "aws_iam_role" "r" {
-  name               = "reader"
-  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{
-    Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" }
-  }] })
-}
-resource "aws_iam_role_policy_attachment" "a" {
-  role       = aws_iam_role.r.name
-  policy_arn = var.policy_arn
-}
 output "role_name" {
   value = aws_iam_role.r.name
 }
-""",
+"""
+    + role_with_attachment("var.policy_arn"),
 }
 
 
@@ -384,18 +392,7 @@ CONDITIONAL_FOR_EACH = """
 variable "enabled" {
   type = bool
 }
-resource "aws_iam_role" "r" {
-  name               = "r"
-  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{
-    Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" }
-  }] })
-}
-resource "aws_iam_role_policy_attachment" "a" {
-  for_each   = FOR_EACH
-  role       = aws_iam_role.r.name
-  policy_arn = "arn:aws:iam::aws:policy/${each.value}"
-}
-"""
+""" + role_with_attachment('"arn:aws:iam::aws:policy/${each.value}"', "for_each = FOR_EACH")
 
 
 @pytest.mark.parametrize(
