@@ -3,7 +3,8 @@
 Real modules declare object types with ``optional()`` attributes
 (``map(object({ sid = optional(string), effect = optional(string, "Allow") }))``) and read
 ``statement.value.not_actions`` on every element: Terraform fills the missing attributes with
-null (or the given default), so the module works. Without that, each such read is an error and
+null (or the given default, which also replaces an attribute given as null), so the module
+works. Without that, each such read is an error and
 the policy document built from it is garbage. Primitive conversions (``"20"`` for a number,
 ``"true"`` for a bool) follow Terraform's rules; a value that does not convert is left alone,
 since the front end only reads values, it does not validate them.
