@@ -251,6 +251,17 @@ def test_operators_follow_terraform() -> None:
     assert is_unknown("var.x + 1")
 
 
+def test_a_known_false_decides_and_a_known_true_decides_or() -> None:
+    """On either side, as cty's And and Or: ``module.this.enabled && length(var.p) > 0`` with
+    an empty ``var.p`` creates nothing, whatever the switch."""
+    assert evaluate("var.on && false") is False
+    assert evaluate("false && var.on") is False
+    assert evaluate("var.on || true") is True
+    assert evaluate('var.on && length("") > 0 ? 1 : 0') == 0
+    assert is_unknown("var.on && true")
+    assert is_unknown("var.on || false")
+
+
 def test_null_comparison_of_a_value_known_to_be_a_string() -> None:
     """An id or ARN the cloud assigns is unknown but never null; any other unknown may be."""
     assigned = Unknown("aws_iam_instance_profile.p.arn", never_wildcard=True)

@@ -88,7 +88,9 @@ def binary(op: str, left: Any, right: Any) -> Any:
         return equal if op == "==" else not equal
     if op in ("&&", "||"):
         if not known(left) or not known(right):
-            return UNKNOWN
+            # A known false decides ``&&`` and a known true ``||``, the other side unknown (cty).
+            decisive = op == "||"
+            return decisive if left is decisive or right is decisive else UNKNOWN
         if not isinstance(left, bool) or not isinstance(right, bool):
             return _error(f"a bool is required for {op}")
         return (left and right) if op == "&&" else (left or right)
