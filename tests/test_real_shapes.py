@@ -424,3 +424,35 @@ def test_a_for_each_choosing_between_two_sets_stays_unresolved(tmp_path: Path) -
     assert [(u.check_ids, u.resource) for u in result.unresolved] == [
         (["IAM021"], "aws_iam_role_policy_attachment.a")
     ]
+
+
+def test_join_of_one_policy_json_is_that_policy(tmp_path: Path) -> None:
+    """cloudposse's ``join("", data.aws_iam_policy_document.d[*].json)``: joining one text
+    gives the text, also when it is a document or ``jsonencode``'s value."""
+    document = """
+data "aws_iam_policy_document" "d" {
+  count = 1
+  statement {
+    actions   = ["s3:*"]
+    resources = ["*"]
+  }
+}
+"""
+    policies = {
+        "splat": 'join("", data.aws_iam_policy_document.d[*].json)',
+        "listed": 'join("", ["", data.aws_iam_policy_document.d[0].json])',
+        "encoded": 'join(",", [jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", '
+        'Resource = "*" }] })])',
+    }
+    blocks = "".join(
+        f'resource "aws_iam_policy" "{name}" {{\n  policy = {value}\n}}\n'
+        for name, value in policies.items()
+    )
+    root = write(tmp_path, {"main.tf": document + blocks})
+    result = scan([root], ScanOptions(checks=["IAM022"], use_cache=False))
+    assert sorted(f.resource for f in result.findings) == [
+        "aws_iam_policy.encoded",
+        "aws_iam_policy.listed",
+        "aws_iam_policy.splat",
+    ]
+    assert result.unresolved == []

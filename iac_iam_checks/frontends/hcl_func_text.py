@@ -21,7 +21,7 @@ import uuid
 from typing import Any
 
 from ..model import limits
-from ..model.values import Template, Unknown, make_string
+from ..model.values import PolicyDocument, Template, Unknown, make_string
 from .hcl_func_base import (
     UNKNOWN,
     FunctionError,
@@ -291,10 +291,17 @@ def _join(separator: Any, *lists: Any) -> Any:
         return lists[0]
     if not isinstance(separator, str) or not lists:
         return UNKNOWN if not known(separator) or not lists else _join(as_str(separator), *lists)
+    if any(isinstance(items, (Unknown, Template)) for items in lists):
+        return UNKNOWN
+    every = [item for items in lists for item in as_list(items)]
+    documents = [item for item in every if isinstance(item, (dict, PolicyDocument))]
+    others_empty = all(item == "" for item in every if item not in documents)
+    if len(documents) == 1 and others_empty and (len(every) == 1 or separator == ""):
+        # ``join("", data.aws_iam_policy_document.d[*].json)``: the one JSON text, which the
+        # evaluator keeps as its value (``jsonencode``) or as the document it builds
+        return documents[0]
     parts: list[str | Unknown] = []
     for items in lists:
-        if isinstance(items, (Unknown, Template)):
-            return UNKNOWN
         for item in as_list(items):
             if parts:
                 parts.append(separator)
