@@ -456,3 +456,38 @@ data "aws_iam_policy_document" "d" {
         "aws_iam_policy.splat",
     ]
     assert result.unresolved == []
+
+
+def test_a_template_file_data_source_renders_its_template(tmp_path: Path) -> None:
+    """The template provider renders ``template`` with ``vars`` at plan time, as
+    ``templatefile()`` does; a policy read from its ``rendered`` is judged on the file's
+    lines."""
+    root = write(
+        tmp_path,
+        {
+            "admin.json": '{\n  "Statement": [\n    {"Effect": "Allow", "Action": "${what}", '
+            '"Resource": "*"}\n  ]\n}\n',
+            "main.tf": """
+data "template_file" "admin" {
+  count    = 2
+  template = file("${path.module}/admin.json")
+  vars     = { what = ["s3:GetObject", "*"][count.index] }
+}
+resource "aws_iam_policy" "read" {
+  policy = data.template_file.admin[0].rendered
+}
+resource "aws_iam_policy" "admin" {
+  policy = data.template_file.admin[1].rendered
+}
+resource "aws_iam_policy" "unknown_key" {
+  policy = data.template_file.admin[var.which].rendered
+}
+""",
+        },
+    )
+    result = scan([root], ScanOptions(use_cache=False))
+    assert [(f.check_id, f.resource, f.file, f.line) for f in result.findings] == [
+        ("IAM020", "aws_iam_policy.admin", "admin.json", 3)
+    ]
+    assert [u.resource for u in result.unresolved] == ["aws_iam_policy.unknown_key"]
+    assert result.resources_scanned == 3

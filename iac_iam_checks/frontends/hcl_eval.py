@@ -476,7 +476,10 @@ class Evaluator:
         variables = args[1] if len(args) > 1 else {}
         if not isinstance(variables, dict):
             return self.unknown(node)
-        where = getattr(text, "location", None) or self.loc(node)
+        return self.render(text, variables, getattr(text, "location", None) or self.loc(node))
+
+    def render(self, text: str, variables: dict[str, Any], where: Location) -> Any:
+        """``text`` rendered as ``templatefile`` renders a file: only ``variables`` are seen."""
         return self.render_template_text(text, where, env=TemplateEnv(variables, self.env))
 
     # -- traversals -------------------------------------------------------------------------

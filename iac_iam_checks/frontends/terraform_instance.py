@@ -19,6 +19,7 @@ from ..model.values import (
     Location,
     Unknown,
     located,
+    location_of,
     shared_location,
 )
 from . import hcl_types
@@ -235,6 +236,25 @@ class ModuleInstance:
             return None
         return self.each_instances(block, next(items for items in branches if items))
 
+    def template_file(self, name: str, steps: list[Step], text: str) -> Any:
+        """``data.template_file.<name>[key].rendered``: the template provider renders
+        ``template`` with ``vars`` when Terraform plans, as ``templatefile()`` does. Other
+        attributes, and instances whose key is unknown, stay references."""
+        block = next((b for b in self.mdir.data if b.labels == ["template_file", name]), None)
+        key, rest = (steps[0][1], steps[1:]) if steps and steps[0][0] == "index" else (None, steps)
+        expansion = self.expand(block) if block is not None else None
+        names = next((n for k, n in expansion or [] if k == key), None)
+        if block is None or names is None or rest[:1] != [("attr", "rendered")]:
+            return reference(f"{self.prefix}data.template_file.{name}", steps, text)
+        evaluator = self.evaluator(block.file, names)
+        template_node, vars_node = block.attribute("template"), block.attribute("vars")
+        template = evaluator.eval(template_node) if template_node is not None else None
+        variables = evaluator.eval(vars_node) if vars_node is not None else {}
+        if not isinstance(template, str) or not isinstance(variables, dict):
+            return Unknown(text)
+        where = location_of(template) or block.location()
+        return apply_steps(evaluator.render(template, variables, where), rest[1:], text)
+
     def within_limit(self, block: Block, meta: str, number: int) -> int:
         """How many instances of a block are made: all, or the first ``instances`` with a
         warning naming the block (its other instances are not checked)."""
@@ -384,12 +404,11 @@ class ModuleEnv(Env):
         return reference(instance.prefix + root, steps, text)
 
     def data_reference(self, steps: list[Step], text: str) -> Any:
-        if (
-            len(steps) >= 2
-            and steps[0] == ("attr", "aws_iam_policy_document")
-            and steps[1][0] == "attr"
-        ):
-            return self.instance.documents.reference(steps[1][1], steps[2:], text)
+        if len(steps) >= 2 and steps[1][0] == "attr":
+            if steps[0] == ("attr", "aws_iam_policy_document"):
+                return self.instance.documents.reference(steps[1][1], steps[2:], text)
+            if steps[0] == ("attr", "template_file"):
+                return self.instance.template_file(steps[1][1], steps[2:], text)
         if steps and steps[0][0] == "attr":
             return reference(f"{self.instance.prefix}data.{steps[0][1]}", steps[1:], text)
         return Unknown(text)

@@ -21,9 +21,17 @@ from .terraform_json import parse_json_file
 
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers"}
 """Arguments Terraform itself reads: never part of a resource's (or module's) attributes."""
-ALWAYS_KEPT = ("aws_iam_", "aws_ssoadmin_", "aws_caller_identity", "aws_partition", "aws_region")
-"""Kinds never skipped by the parser: IAM itself, and the data sources that say which account,
-partition and region a plan runs in (a plan of this configuration renders them)."""
+ALWAYS_KEPT = (
+    "aws_iam_",
+    "aws_ssoadmin_",
+    "aws_caller_identity",
+    "aws_partition",
+    "aws_region",
+    "template_file",
+)
+"""Kinds never skipped by the parser: IAM itself, the data sources that say which account,
+partition and region a plan runs in (a plan of this configuration renders them), and
+``template_file``, whose ``rendered`` text is often a policy."""
 
 T = TypeVar("T")
 

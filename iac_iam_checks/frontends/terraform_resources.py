@@ -67,6 +67,8 @@ def block_resources(
 
 def data_resources(instance: ModuleInstance, block: Block) -> list[Resource]:
     kind, name = block.labels
+    if kind == "template_file":  # read only for what it renders into other blocks
+        return []
     address = f"{instance.prefix}data.{kind}.{name}"
     if kind != "aws_iam_policy_document":
         return block_resources(instance, block, address)
