@@ -491,3 +491,31 @@ resource "aws_iam_policy" "unknown_key" {
     ]
     assert [u.resource for u in result.unresolved] == ["aws_iam_policy.unknown_key"]
     assert result.resources_scanned == 3
+
+
+def test_an_index_into_a_document_of_unknown_count_is_its_instance(tmp_path: Path) -> None:
+    """``d[0].json`` exists in every plan that reads it, so the evaluated instance stands for
+    it; a splat (zero or one documents) stays unknown."""
+    root = write(
+        tmp_path,
+        {
+            "main.tf": """
+data "aws_iam_policy_document" "d" {
+  count = var.create ? 1 : 0
+  statement {
+    actions   = ["s3:*"]
+    resources = ["*"]
+  }
+}
+resource "aws_iam_policy" "indexed" {
+  policy = data.aws_iam_policy_document.d[0].json
+}
+resource "aws_iam_policy" "splat" {
+  policy = one(data.aws_iam_policy_document.d[*].json)
+}
+"""
+        },
+    )
+    result = scan([root], ScanOptions(checks=["IAM022"], use_cache=False))
+    assert [f.resource for f in result.findings] == ["aws_iam_policy.indexed"]
+    assert [u.resource for u in result.unresolved] == ["aws_iam_policy.splat"]

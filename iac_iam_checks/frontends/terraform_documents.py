@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..iam.document_blocks import build_policy_document
-from ..model.values import LocatedList, Location, Unknown
+from ..model.values import LocatedList, Location, Template, Unknown
 from .hcl_eval import Step, note_error
 from .references import instance_suffix
 from .terraform_calls import InstancePart
@@ -56,12 +56,22 @@ class PolicyDocuments(InstancePart):
         document = instances.get(key) if instances else None
         if document is None and instances and key is None and len(instances) == 1:
             document = next(iter(instances.values()))
+        if document is None and None in instances and self.counted(block, key):
+            # count/for_each unknown: the one evaluated instance stands for each of them, and
+            # a plan that reads ``[0]`` has that instance (as a resource is judged as created)
+            document = instances[None]
         if document is None:
             if None not in instances:  # known count/for_each without this key: an error
                 note_error(text)  # that ``try()`` moves past, as in Terraform
             return Unknown(text)
         self.used.add(block.labels[1])
         return document
+
+    @staticmethod
+    def counted(block: Block, key: Any) -> bool:
+        """Whether ``key`` is a known instance key of a block that has count or for_each."""
+        has_meta = block.attribute("count") is not None or block.attribute("for_each") is not None
+        return has_meta and key is not None and not isinstance(key, (Unknown, Template))
 
     def every_instance(self, name: str, steps: list[Step], text: str) -> Any:
         """``data.aws_iam_policy_document.<name>[*].json`` (or legacy ``.*.json``): the built
