@@ -350,3 +350,12 @@ def test_strip_markers_remove_the_whitespace_beside_an_interpolation() -> None:
     assert evaluate('<<EOT\na- ${"x"~}\n  -y\nEOT\n') == "a- x-y\n"
     assert evaluate('<<EOT\na-\n ${~"x"} -y\nEOT\n') == "a-x -y\n"
     assert evaluate('<<EOT\na- ${ "x" } -y\nEOT\n') == "a- x -y\n"
+
+
+def test_parentheses_end_a_splat() -> None:
+    """``(list[*].attr)[0]`` indexes the list the splat made; without the parentheses the index
+    applies to each element."""
+    objects = [{"json": ["a", "b"]}, {"json": ["c"]}]
+    assert evaluate("(var.o[*].json)[0]", o=objects) == ["a", "b"]
+    assert evaluate("var.o[*].json[0]", o=objects) == ["a", "c"]
+    assert evaluate("(var.o[0]).json", o=objects) == ["a", "b"]

@@ -503,8 +503,9 @@ class Evaluator:
         while True:
             if isinstance(current, Tree) and current.data == "expr_term":
                 kids = significant(current)
-                if len(kids) != 1:
-                    break
+                parenthesized = isinstance(kids[0], Tree) and kids[0].data == "expr_term"
+                if len(kids) != 1 or steps and parenthesized:
+                    break  # ``(a[*].b)[0]``: parentheses end a splat, so steps apply after
                 current = kids[0]
                 continue
             if isinstance(current, Tree) and current.data in (
