@@ -69,3 +69,28 @@ def test_condition_operator_names(name: str, known: bool) -> None:
     from iac_iam_checks.checks.iam027_invalid_policy import is_condition_operator
 
     assert is_condition_operator(name) is known
+
+
+@pytest.mark.parametrize("policy", ['["a"]', "[]", "[jsonencode({Statement = []})]"])
+def test_a_policy_that_is_a_list_is_named_in_jsons_words(tmp_path: Path, policy: str) -> None:
+    """Terraform refuses these; the finding says what the value is, never a class of ours."""
+    text = f'resource "aws_iam_policy" "p" {{\n  policy = {policy}\n}}\n'
+    (tmp_path / "main.tf").write_text(text, encoding="utf-8")
+    result = scan([tmp_path], ScanOptions(checks=["IAM027"], use_cache=False))
+    assert [f.message for f in result.findings] == [
+        "policy of aws_iam_policy.p: policy document is a list, not an object"
+    ]
+
+
+def test_a_policy_document_that_is_a_scalar_is_named_in_jsons_words(tmp_path: Path) -> None:
+    text = "Resources:\n" + "".join(
+        f"  {name}:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        f"      PolicyDocument: {value}\n"
+        for name, value in (("Number", "7"), ("Flag", "true"))
+    )
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
+    result = scan([tmp_path], ScanOptions(checks=["IAM027"], use_cache=False))
+    assert sorted(f.message.split(": ", 1)[1] for f in result.findings) == [
+        "policy document is a boolean, not an object",
+        "policy document is a number, not an object",
+    ]

@@ -71,8 +71,19 @@ def document_from_value(
         [],
         fallback_location,
         origin=origin,
-        errors=[(f"policy document is a {type(value).__name__}, not an object", fallback_location)],
+        errors=[(f"policy document is {_json_kind(value)}, not an object", fallback_location)],
     )
+
+
+def _json_kind(value: Any) -> str:
+    """What a value is, in JSON's words (a located list is a list to the reader)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    return "null" if value is None else f"a {type(value).__name__}"
 
 
 # --- text ---------------------------------------------------------------------------------
