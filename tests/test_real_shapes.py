@@ -361,12 +361,7 @@ module "reader" {
     assert (result.findings, result.unresolved, result.errors) == ([], [], [])
 
 
-def test_an_argument_that_reads_itself_is_unknown(tmp_path: Path) -> None:
-    """A real cycle (Terraform refuses it): the variable is unknown, and the scan ends."""
-    root = write(
-        tmp_path,
-        {
-            "mod/main.tf": """
+ECHO_MODULE = """
 variable "name" {
   type = string
 }
@@ -376,15 +371,13 @@ output "name" {
 resource "aws_iam_user" "u" {
   name = var.name
 }
-""",
-            "main.tf": """
-module "m" {
-  source = "./mod"
-  name   = module.m.name
-}
-""",
-        },
-    )
+"""
+
+
+def test_an_argument_that_reads_itself_is_unknown(tmp_path: Path) -> None:
+    """A real cycle (Terraform refuses it): the variable is unknown, and the scan ends."""
+    call = 'module "m" {\n  source = "./mod"\n  name   = module.m.name\n}\n'
+    root = write(tmp_path, {"mod/main.tf": ECHO_MODULE, "main.tf": call})
     assert isinstance(resources(root)["module.m.aws_iam_user.u"]["name"], Unknown)
 
 
