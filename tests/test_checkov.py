@@ -234,9 +234,9 @@ def test_cloudformation_intrinsics_and_variants() -> None:
 
 NULL_CONDITION_TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
 Parameters:
-  Env:
-    Type: String
-    Default: dev
+  Env: {Type: String, Default: dev}
+  # the bucket's own parameter, which IsProd does not read (see NULL_CONDITION_CONF)
+  Bucket: {Type: String, Default: dev}
 Conditions:
   IsProd: !Equals [!Ref Env, prod]
 Resources:
@@ -249,7 +249,7 @@ Resources:
         Statement:
           - Effect: Deny
             Action: "s3:*"
-            Resource: !Sub "arn:aws:s3:::${Env}-bucket/*"
+            Resource: !Sub "arn:aws:s3:::${Bucket}-bucket/*"
             Condition:
               Null:
                 aws:MultiFactorAuthAge: "true"
@@ -299,7 +299,9 @@ NULL_CONDITION_CONF = {
     "Type": "AWS::IAM::ManagedPolicy",
 }
 """What checkov 3.3.30 hands a check for NULL_CONDITION_TEMPLATE: its YAML loader reads the
-condition operator ``Null`` as None, and it substitutes the parameter default itself."""
+condition operator ``Null`` as None, and it substitutes the parameter default itself. (The
+bucket is its own parameter: one that ``IsProd`` reads is not its default in the prod branch,
+which only the template text, with its Conditions, can tell.)"""
 
 
 def test_cloudformation_conf_is_evaluated_like_the_template_text() -> None:

@@ -534,3 +534,45 @@ def test_unresolvable_properties_are_marked_not_guessed():
     text = "Resources:\n  U:\n    Type: AWS::IAM::User\n    Properties: !ImportValue Props\n"
     user = only(text)
     assert (user.attrs, user.metadata["properties_unknown"]) == ({}, Unknown("ImportValue Props"))
+
+
+GUARDED_POLICY = """\
+Parameters:
+  Extra:
+    Type: String
+    Default: DEFAULT
+  Mode:
+    Type: String
+    Default: plain
+Conditions:
+  Wanted: CONDITION
+Resources:
+  U:
+    Type: AWS::IAM::User
+    Properties:
+      UserName: !If [Wanted, !Ref Extra, fixed]
+"""
+
+
+@pytest.mark.parametrize(
+    ("default", "condition", "names"),
+    [
+        # The branch that reads Extra is the one its default rules out: Extra was given.
+        ("''", "!Not [!Equals ['', !Ref Extra]]", ["${Ref Extra}", "fixed"]),
+        ("''", "!And [!Not [!Equals [!Ref Extra, '']], !Equals [!Ref Mode, plain]]", None),
+        ("''", "!Or [!Condition Other, !Not [!Equals [!Ref Extra, '']]]", None),
+        # The defaults choose that branch: the default is what it reads.
+        ("ops", "!Not [!Equals ['', !Ref Extra]]", ["ops", "fixed"]),
+        # A condition the defaults cannot decide says nothing.
+        ("''", "!Equals [!Ref AWS::Region, eu-west-1]", ["", "fixed"]),
+    ],
+)
+def test_a_branch_the_defaults_rule_out_reads_given_parameters(default, condition, names):
+    """``!If [Wanted, !Ref Extra, ...]``: a stack takes the first branch only with the
+    condition true; when the defaults make it false, the parameters it reads were given."""
+    text = GUARDED_POLICY.replace("DEFAULT", default).replace("CONDITION", condition)
+    if "Other" in condition:
+        text = text.replace("Conditions:\n", "Conditions:\n  Other: !Equals [!Ref Mode, x]\n")
+    users = [r for r in parse(text) if r.kind == "AWS::IAM::User"]
+    expected = names or ["${Ref Extra}", "fixed"]
+    assert sorted(str(u.attrs["UserName"]) for u in users) == sorted(expected)

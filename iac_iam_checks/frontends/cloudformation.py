@@ -38,6 +38,7 @@ from ..model.values import (
     location_of,
     make_string,
 )
+from .cfn_conditions import given_parameters
 from .cfn_foreach import LOOP_PREFIX, Expander
 from .cfn_values import parameter_value, resource_reference
 
@@ -147,6 +148,7 @@ class _Template:
         self.notes: list[tuple[Resource, Unknown, str]] = []
         self.parameters = self._section("Parameters")
         self.mappings = self._section("Mappings")
+        self.conditions = self._section("Conditions")
         self.resource_types: dict[str, Any] = {}
         """Logical id -> Type of every resource (after loops), for what a Ref can be."""
 
@@ -306,8 +308,9 @@ class _Template:
                 out.append(resource)
         return out
 
-    def ref(self, name: str) -> Any:
-        """What ``Ref name`` (or ``${name}`` in Fn::Sub) evaluates to."""
+    def ref(self, name: str, given: frozenset[str] = frozenset()) -> Any:
+        """What ``Ref name`` (or ``${name}`` in Fn::Sub) evaluates to; a parameter in
+        ``given`` was given a value other than its default (``cfn_conditions``)."""
         if name == "AWS::NoValue":
             return _NO_VALUE
         if name.startswith("AWS::"):
@@ -318,8 +321,10 @@ class _Template:
         if not isinstance(declaration, dict):
             return Unknown(f"Ref {name}")
         kind = declaration.get("Type")
-        if "Default" not in declaration or (
-            isinstance(kind, str) and kind.startswith("AWS::SSM::Parameter::Value")
+        if (
+            "Default" not in declaration
+            or name in given
+            or (isinstance(kind, str) and kind.startswith("AWS::SSM::Parameter::Value"))
         ):
             # An SSM parameter's Default is the parameter's name, not its value.
             return parameter_value(name, declaration)
@@ -344,6 +349,7 @@ class _Evaluator:
     def __init__(self, template: _Template, choices: dict[str, bool]) -> None:
         self.template = template
         self.choices = choices
+        self.given = given_parameters(template.conditions, template.parameters, choices)
 
     def over_limit(self, raw: Any, message: str) -> Unknown:
         """A function whose result would exceed a budget: a warning and an unknown value."""
@@ -406,7 +412,9 @@ class _Evaluator:
 
     def ref(self, argument: Any, raw: Any, data: bool) -> Any:
         name = self.argument(argument)
-        return self.template.ref(name) if isinstance(name, str) else Unknown(source_text(raw))
+        if not isinstance(name, str):
+            return Unknown(source_text(raw))
+        return self.template.ref(name, self.given)
 
     def get_att(self, argument: Any, raw: Any, data: bool) -> Any:
         if isinstance(argument, str):
@@ -448,7 +456,7 @@ class _Evaluator:
             logical_id, attribute = name.split(".", 1)
             value = self.template.attribute(logical_id, attribute)
         else:
-            value = self.template.ref(name)
+            value = self.template.ref(name, self.given)
             if value is _NO_VALUE:
                 value = ""
             elif isinstance(value, list):
