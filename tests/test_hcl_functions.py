@@ -251,6 +251,17 @@ def test_operators_follow_terraform() -> None:
     assert is_unknown("var.x + 1")
 
 
+def test_a_choice_between_two_names_is_never_a_wildcard() -> None:
+    """``var.replica ? aws_dynamodb_table_replica.r[0].arn : aws_dynamodb_table.t.arn``:
+    whichever it is, an ARN the cloud assigns."""
+    replica = Unknown("aws_dynamodb_table_replica.r[0].arn", never_wildcard=True)
+    table = Unknown("aws_dynamodb_table.t.arn", never_wildcard=True)
+    either = evaluate("var.on ? var.a : var.b", a=replica, b=table)
+    assert isinstance(either, Unknown) and either.never_wildcard
+    assert not evaluate("var.on ? var.a : var.c", a=replica, c=Unknown("var.c")).never_wildcard
+    assert not evaluate("var.on ? var.c : var.b", b=table, c=Unknown("var.c")).never_wildcard
+
+
 def test_a_known_false_decides_and_a_known_true_decides_or() -> None:
     """On either side, as cty's And and Or: ``module.this.enabled && length(var.p) > 0`` with
     an empty ``var.p`` creates nothing, whatever the switch."""

@@ -394,10 +394,15 @@ class Evaluator:
         value (``module.this.enabled ? local.policies : {}`` with no policies is ``{}``)."""
         with collecting_errors() as errors:
             first = self.eval(yes)
-            second = self.eval(no) if hcl_functions.known(first) else None
+            names = isinstance(first, Unknown) and first.never_wildcard
+            second = self.eval(no) if hcl_functions.known(first) or names else None
+        if errors:
+            return self.unknown(node)
+        if isinstance(second, Unknown) and second.never_wildcard and names:
+            # either name, id or ARN: never a wildcard (``var.replica ? r[0].arn : t.arn``)
+            return Unknown(self.source.slice(node), never_wildcard=True)
         if (
-            not errors
-            and hcl_functions.known(first)
+            hcl_functions.known(first)
             and hcl_functions.known(second)
             and same(hcl_functions.plain(first), hcl_functions.plain(second))
         ):
