@@ -114,6 +114,9 @@ KMS_ARN = r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9-]{36}$"
         "AllowedValues: ['*', table/b]\n    AllowedPattern: 'table/.*'",
         "Type: AWS::EC2::VPC::Id",
         "Type: Number",
+        # CloudFormation checks the length too: twelve characters are never "*".
+        "MinLength: 12",
+        "MinLength: '2'\n    AllowedPattern: '[*a-z:]+'",
     ],
 )
 def test_a_parameter_whose_constraints_exclude_a_star_is_not_all_resources(tmp_path, parameter):
@@ -133,6 +136,7 @@ def test_a_parameter_whose_constraints_exclude_a_star_is_not_all_resources(tmp_p
         ("Type: AWS::SSM::Parameter::Value<String>\n    Default: /app/table", "!Ref Target"),
         # A pattern Python cannot read bounds nothing.
         ("Type: String\n    AllowedPattern: 'arn:\\p{Alpha}+'", "!Ref Target"),
+        ("Type: String\n    MaxLength: 12", "!Ref Target"),
     ],
 )
 def test_a_parameter_that_may_be_a_star_stays_unresolved(tmp_path, parameter, resource):

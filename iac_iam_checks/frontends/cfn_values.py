@@ -33,7 +33,7 @@ def parameter_value(name: str, declaration: dict) -> Unknown:
     if kind == "Number" or kind.startswith("AWS::"):
         return Unknown(unknown.source, never_wildcard=True)
     pattern = declaration.get("AllowedPattern")
-    pattern = pattern if isinstance(pattern, str) else None
+    pattern = _within_lengths(pattern if isinstance(pattern, str) else None, declaration)
     allowed = declaration.get("AllowedValues")
     if isinstance(allowed, list) and allowed and all(_is_scalar(v) for v in allowed):
         values = [_text(v) for v in allowed]
@@ -45,6 +45,22 @@ def parameter_value(name: str, declaration: dict) -> Unknown:
             pattern="|".join(re.escape(v) for v in values) if values else "(?!)",
         )
     return Unknown(unknown.source, pattern=pattern) if pattern is not None else unknown
+
+
+def _within_lengths(pattern: str | None, declaration: dict) -> str | None:
+    """``AllowedPattern`` with the parameter's ``MinLength``/``MaxLength`` as one pattern:
+    a value must satisfy all of them (``MinLength: 12`` alone already excludes ``*``)."""
+    low, high = (_length(declaration.get(key)) for key in ("MinLength", "MaxLength"))
+    if low is None and high is None:
+        return pattern
+    lengths = f"(?=.{{{low or 0},{'' if high is None else high}}}\\Z)"
+    return lengths + (f"(?:{pattern})" if pattern is not None else ".*")
+
+
+def _length(value: Any) -> int | None:
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def resource_reference(logical_id: str, attribute: str, kind: Any) -> Unknown:
