@@ -2,8 +2,9 @@
 
 ``Ref``/``Fn::GetAtt`` of a resource the template defines and a parameter without a default
 are unknown, but not unconstrained: a table's ARN, a pool's id, a ``AWS::EC2::VPC::Id`` or a
-``Number`` parameter is never ``*``; ``AllowedValues`` and ``AllowedPattern`` (which
-CloudFormation matches against the whole value) bound a ``String``. The ``Unknown`` built here
+``Number`` parameter is never ``*``; ``AllowedValues``, ``AllowedPattern`` (which
+CloudFormation matches against the whole value), ``MinLength`` and ``MaxLength`` bound a
+``String``. The ``Unknown`` built here
 carries that knowledge (``never_wildcard``, ``pattern``) so that "could this be ``*``?" is
 decided instead of left unresolved. An SSM parameter type's value is whatever the parameter
 store holds: no bound.
