@@ -508,8 +508,9 @@ class Evaluator:
         while True:
             if isinstance(current, Tree) and current.data == "expr_term":
                 kids = significant(current)
-                parenthesized = isinstance(kids[0], Tree) and kids[0].data == "expr_term"
-                if len(kids) != 1 or steps and parenthesized:
+                if len(kids) != 1:
+                    break
+                if steps and isinstance(kids[0], Tree) and kids[0].data == "expr_term":
                     break  # ``(a[*].b)[0]``: parentheses end a splat, so steps apply after
                 current = kids[0]
                 continue
