@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-_SSM_VALUE_TYPE = "AWS::SSM::Parameter::Value<"
+from .cfn_values import SSM_VALUE_TYPE
 
 
 def given_parameters(
@@ -64,7 +64,7 @@ def _default_text(parameters: dict, raw: Any) -> str | None:
         if not isinstance(declaration, dict) or "Default" not in declaration:
             return None
         kind = declaration.get("Type")
-        if isinstance(kind, str) and kind.startswith(_SSM_VALUE_TYPE):
+        if isinstance(kind, str) and kind.startswith(SSM_VALUE_TYPE):
             return None  # its Default is the parameter store's key, not the value
         raw = declaration["Default"]
     if isinstance(raw, bool):

@@ -18,7 +18,8 @@ from typing import Any
 from ..model.values import Unknown
 
 _LIST_TYPE = re.compile(r"CommaDelimitedList|List<")
-_SSM_VALUE_TYPE = "AWS::SSM::Parameter::Value<"
+SSM_VALUE_TYPE = "AWS::SSM::Parameter::Value<"
+"""A parameter type whose value the parameter store holds; its Default is the store's key."""
 _NAMING_ATTRIBUTE = re.compile(r"(Arn|Id|Name)$")
 _USER_DEFINED = ("AWS::CloudFormation::CustomResource", "AWS::CloudFormation::Stack")
 """Resource types whose Ref or attributes the template's author computes (a custom resource's
@@ -29,7 +30,7 @@ def parameter_value(name: str, declaration: dict) -> Unknown:
     """``Ref`` of a parameter given at deploy time, bounded by its Type and constraints."""
     kind = declaration.get("Type")
     unknown = Unknown(f"Ref {name}")
-    if not isinstance(kind, str) or _LIST_TYPE.match(kind) or kind.startswith(_SSM_VALUE_TYPE):
+    if not isinstance(kind, str) or _LIST_TYPE.match(kind) or kind.startswith(SSM_VALUE_TYPE):
         return unknown
     if kind == "Number" or kind.startswith("AWS::"):
         return Unknown(unknown.source, never_wildcard=True)

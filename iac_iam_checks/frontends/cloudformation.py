@@ -40,7 +40,7 @@ from ..model.values import (
 )
 from .cfn_conditions import given_parameters
 from .cfn_foreach import LOOP_PREFIX, Expander
-from .cfn_values import parameter_value, resource_reference
+from .cfn_values import SSM_VALUE_TYPE, parameter_value, resource_reference
 
 MAX_VARIANTS = 16
 """Resources using many conditions are not multiplied without bound; each branch of each
@@ -324,7 +324,7 @@ class _Template:
         if (
             "Default" not in declaration
             or name in given
-            or (isinstance(kind, str) and kind.startswith("AWS::SSM::Parameter::Value"))
+            or (isinstance(kind, str) and kind.startswith(SSM_VALUE_TYPE))
         ):
             # An SSM parameter's Default is the parameter's name, not its value.
             return parameter_value(name, declaration)

@@ -20,6 +20,7 @@ from ..model.values import Template, Unknown, located, location_of
 from .hcl_eval import rule, significant
 from .hcl_functions import to_number
 from .hcl_tree import Token, Tree
+from .terraform_parse import unwrapped
 
 PRIMITIVES = ("string", "number", "bool", "any")
 
@@ -48,7 +49,7 @@ def declared_type(node: Tree | Token) -> Any:
 def parse_type(node: Tree | Token) -> Any:
     """A type expression as ``"string"``, ``("list", T)``, ``("object", {name: Attribute})``...,
     or None when it is not a form we know (the value is then left as it is)."""
-    inner = _unwrap(node)
+    inner = unwrapped(node)
     if isinstance(inner, Tree) and inner.data in ("identifier", "keyword"):
         name = str(inner.children[0])
         return name if name in PRIMITIVES else None
@@ -63,7 +64,7 @@ def parse_type(node: Tree | Token) -> Any:
     if name == "object" and len(args) == 1:
         return _object_type(args[0])
     if name == "tuple" and len(args) == 1:
-        items = _unwrap(args[0])
+        items = unwrapped(args[0])
         if not isinstance(items, Tree) or items.data != "tuple":
             return None
         types = [parse_type(item) for item in significant(items) if isinstance(item, Tree)]
@@ -121,7 +122,7 @@ def _primitive(type_: str, value: Any) -> Any:
 
 
 def _object_type(node: Tree | Token) -> Any:
-    body = _unwrap(node)
+    body = unwrapped(node)
     if not isinstance(body, Tree) or body.data != "object":
         return None
     attributes: dict[str, Attribute] = {}
@@ -129,7 +130,7 @@ def _object_type(node: Tree | Token) -> Any:
         if not isinstance(elem, Tree) or elem.data != "object_elem":
             continue
         key_node, type_node = significant(elem)
-        key = _unwrap(significant(rule(key_node))[0])
+        key = unwrapped(significant(rule(key_node))[0])
         if not isinstance(key, Tree) or key.data not in ("identifier", "keyword"):
             return None
         attribute = _attribute(type_node)
@@ -140,7 +141,7 @@ def _object_type(node: Tree | Token) -> Any:
 
 
 def _attribute(node: Tree | Token) -> Attribute | None:
-    inner = _unwrap(node)
+    inner = unwrapped(node)
     if isinstance(inner, Tree) and inner.data == "function_call":
         kids = significant(inner)
         if str(rule(kids[0]).children[0]) == "optional":
@@ -158,13 +159,3 @@ def _attribute(node: Tree | Token) -> Attribute | None:
 def _arguments(kids: list[Tree | Token]) -> list[Tree | Token]:
     args = next((k for k in kids[1:] if isinstance(k, Tree) and k.data == "arguments"), None)
     return [a for a in significant(args) if isinstance(a, Tree)] if args is not None else []
-
-
-def _unwrap(node: Tree | Token) -> Tree | Token:
-    """The expression inside ``expr_term`` wrappers."""
-    while isinstance(node, Tree) and node.data == "expr_term":
-        kids = significant(node)
-        if len(kids) != 1:
-            return node
-        node = kids[0]
-    return node

@@ -30,10 +30,7 @@ class PolicyDocuments(InstancePart):
         """Names whose ``json`` some expression read."""
 
     def block(self, name: str) -> Block | None:
-        return next(
-            (b for b in self.instance.mdir.data if b.labels == ["aws_iam_policy_document", name]),
-            None,
-        )
+        return self.instance.mdir.data_source("aws_iam_policy_document", name)
 
     def reference(self, name: str, steps: list[Step], text: str) -> Any:
         """``data.aws_iam_policy_document.<name>[key].json`` -> the built PolicyDocument."""

@@ -33,7 +33,7 @@ from .hcl_eval import (
     significant,
     too_large,
 )
-from .hcl_tree import Token, Tree
+from .hcl_tree import Tree
 from .references import dynamic_items, instance_suffix, reference
 from .terraform_calls import ModuleCalls, PendingInput, known_step
 from .terraform_documents import PolicyDocuments
@@ -45,6 +45,7 @@ from .terraform_parse import (
     attribute_name,
     iterator_name,
     make_block,
+    unwrapped,
 )
 
 
@@ -225,9 +226,8 @@ class ModuleInstance:
         ``module.this.enabled ? toset(var.arns) : []``: all of ``items``' instances or none,
         which is what an unknown ``count`` of a single instance means too. None for any other
         ``for_each``."""
-        node: Tree | Token | None = block.attribute("for_each")
-        while isinstance(node, Tree) and node.data == "expr_term" and len(significant(node)) == 1:
-            node = significant(node)[0]  # parentheses
+        each = block.attribute("for_each")
+        node = unwrapped(each) if each is not None else None
         if not isinstance(node, Tree) or node.data != "conditional":
             return None
         evaluator = self.evaluator(block.file)
@@ -240,7 +240,7 @@ class ModuleInstance:
         """``data.template_file.<name>[key].rendered``: the template provider renders
         ``template`` with ``vars`` when Terraform plans, as ``templatefile()`` does. Other
         attributes, and instances whose key is unknown, stay references."""
-        block = next((b for b in self.mdir.data if b.labels == ["template_file", name]), None)
+        block = self.mdir.data_source("template_file", name)
         key, rest = (steps[0][1], steps[1:]) if steps and steps[0][0] == "index" else (None, steps)
         expansion = self.expand(block) if block is not None else None
         names = next((n for k, n in expansion or [] if k == key), None)
@@ -274,7 +274,7 @@ class ModuleInstance:
         of references, so ``for_each = aws_iam_user.x`` and ``[for u in aws_iam_user.x :
         u.name]`` still link to each instance. None for a single-instance block."""
         address = f"{self.prefix}{kind}.{name}"
-        block = next((b for b in self.mdir.resources if b.labels == [kind, name]), None)
+        block = self.mdir.resource(kind, name)
         if block is None or address in self.expanding:
             return None
         self.expanding.add(address)

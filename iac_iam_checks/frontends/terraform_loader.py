@@ -51,6 +51,14 @@ class ModuleDir:
     _mentions: dict[str, bool] = field(default_factory=dict, repr=False)
     _hints: dict[int, bool] = field(default_factory=dict, repr=False)
 
+    def resource(self, kind: str, name: str) -> Block | None:
+        """The ``resource "<kind>" "<name>"`` block, if this directory declares it."""
+        return next((b for b in self.resources if b.labels == [kind, name]), None)
+
+    def data_source(self, kind: str, name: str) -> Block | None:
+        """The ``data "<kind>" "<name>"`` block, if this directory declares it."""
+        return next((b for b in self.data if b.labels == [kind, name]), None)
+
     def mentions_document(self, name: str) -> bool:
         """Whether some block refers to ``data.aws_iam_policy_document.<name>``: bodies of
         resources no check reads are never evaluated, but using a document still counts.
